@@ -1,0 +1,56 @@
+package tandem_test
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tandem-go/tandem"
+)
+
+func TestPanicErrorPrintsValueAndStack(t *testing.T) {
+	p := &tandem.PanicError{Value: "boom", Stack: "goroutine 7 [running]:\nmain.task()\n"}
+	got := p.Error()
+	assert.True(t, strings.HasPrefix(got, "panic: boom\n\n"), "got %q", got)
+	assert.Contains(t, got, "main.task()")
+	assert.False(t, strings.HasSuffix(got, "\n"), "trailing newline in %q", got)
+}
+
+func TestPanicErrorUnwrapsAnErrorValue(t *testing.T) {
+	p := &tandem.PanicError{Value: io.ErrUnexpectedEOF}
+	assert.ErrorIs(t, p, io.ErrUnexpectedEOF)
+	assert.Equal(t, io.ErrUnexpectedEOF, p.Unwrap())
+	assert.Contains(t, p.Error(), "unexpected EOF [*errors.errorString]")
+}
+
+func TestPanicErrorDoesNotUnwrapANonError(t *testing.T) {
+	p := &tandem.PanicError{Value: 42}
+	assert.Nil(t, p.Unwrap())
+	assert.Equal(t, "panic: 42", p.Error())
+}
+
+func TestPanicErrorIsFoundByErrorsAsThroughWrapping(t *testing.T) {
+	err := errors.Join(errors.New("other"), &tandem.PanicError{Value: "x"})
+	var p *tandem.PanicError
+	require.ErrorAs(t, err, &p)
+	assert.Equal(t, "x", p.Value)
+}
+
+func TestPanicErrorListsEveryOtherPanic(t *testing.T) {
+	p := &tandem.PanicError{
+		Value: "first", Stack: "stack one",
+		Others: []*tandem.PanicError{
+			{Value: "second", Stack: "stack two"},
+			{Value: "third", Stack: "stack three"},
+		},
+	}
+	got := p.Error()
+	for _, want := range []string{"panic: first", "stack one", "[and panic 2 of 3]", "panic: second", "stack two", "[and panic 3 of 3]", "panic: third", "stack three"} {
+		assert.Contains(t, got, want)
+	}
+	assert.Less(t, strings.Index(got, "second"), strings.Index(got, "third"), "others out of order in %q", got)
+}

@@ -1,0 +1,3 @@
+// Package ratelimit paces events to a rate with a burst: the Waiter
+// interface that tandem's pacing consumers accept.
+package ratelimit
