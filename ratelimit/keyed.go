@@ -36,8 +36,8 @@ type Keyed[K comparable] struct {
 	base     time.Time
 	cfg      *config // every key's, unless limitOf is set
 	limitOf  func(K) (Limit, int)
-	initial  int // initial tokens of a new key; -1: full
-	shardCap int // most keys per shard; 0: no cap
+	initial  options // the initial tokens of a new key
+	shardCap int     // most keys per shard; 0: no cap
 	seed     maphash.Seed
 	mask     uint64
 	shards   []keyedShard[K]
@@ -78,10 +78,9 @@ func NewKeyed[K comparable](limit Limit, burst int, opts ...Option) *Keyed[K] {
 	k := &Keyed[K]{
 		base:    time.Now(),
 		cfg:     newConfig(limit, burst, 0),
-		initial: o.initialTokens,
+		initial: o,
 		seed:    maphash.MakeSeed(),
 	}
-	k.cfg.initialTAT(min(o.initialTokens, burst), 0) // validates initial tokens
 	if o.limitFunc != nil {
 		f, ok := o.limitFunc.(func(K) (Limit, int))
 		if !ok {
@@ -89,7 +88,9 @@ func NewKeyed[K comparable](limit Limit, burst int, opts ...Option) *Keyed[K] {
 			panic(fmt.Sprintf("ratelimit: WithLimitFunc takes a %T, not a func(%T) (Limit, int)", o.limitFunc, zero))
 		}
 		k.limitOf = f
+		k.initial.capInitial = true
 	}
+	k.cfg.initialTAT(k.initial, 0) // validates the initial tokens
 	shards := 1 << bits.Len(uint(4*runtime.GOMAXPROCS(0)-1)) // a power of two
 	shards = min(shards, 64)
 	if o.maxKeys > 0 {
@@ -254,7 +255,7 @@ func (k *Keyed[K]) entry(s *keyedShard[K], key K, now int64) *keyedEntry[K] {
 	if k.shardCap > 0 && len(s.entries) >= k.shardCap {
 		s.evict(s.cursor % len(s.entries)) // the lossy cap
 	}
-	tat := c.initialTAT(min(k.initial, c.burst), now)
+	tat := c.initialTAT(k.initial, now)
 	s.index[key] = len(s.entries)
 	s.entries = append(s.entries, keyedEntry[K]{key: key, tat: tat, cfg: c})
 	return &s.entries[len(s.entries)-1]

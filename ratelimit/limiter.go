@@ -50,18 +50,24 @@ func New(limit Limit, burst int, opts ...Option) *Limiter {
 	l := &Limiter{base: time.Now()}
 	c := newConfig(limit, burst, 0)
 	l.cfg.Store(c)
-	l.tat.Store(c.initialTAT(o.initialTokens, 0))
+	l.tat.Store(c.initialTAT(o, 0))
 	return l
 }
 
-// initialTAT is the TAT at now of a bucket holding tokens tokens (-1 for a
-// full bucket). It panics if tokens > burst.
-func (c *config) initialTAT(tokens int, now int64) int64 {
-	if tokens < -1 || tokens > c.burst {
-		panic(fmt.Sprintf("ratelimit: WithInitialTokens(%d) is outside [0, burst %d]", tokens, c.burst))
-	}
-	if tokens == -1 || c.mode == unlimited {
+// initialTAT is the TAT at now of a new bucket: full, or holding the
+// WithInitialTokens count, capped at the burst when capped is set (for
+// keys whose burst comes from WithLimitFunc). It panics if the count is
+// negative or (uncapped) above the burst.
+func (c *config) initialTAT(o options, now int64) int64 {
+	if !o.hasInitial || c.mode == unlimited {
 		return c.clock(now)
+	}
+	tokens := o.initialTokens
+	if o.capInitial {
+		tokens = min(tokens, c.burst)
+	}
+	if tokens < 0 || tokens > c.burst {
+		panic(fmt.Sprintf("ratelimit: WithInitialTokens(%d) is outside [0, burst %d]", tokens, c.burst))
 	}
 	return c.clock(now) + int64(c.burst-tokens)*c.interval
 }

@@ -10,14 +10,16 @@ type optionFunc func(*options)
 func (f optionFunc) apply(o *options) { f(o) }
 
 type options struct {
-	initialTokens int // -1: a full bucket
-	limitFunc     any // func(K) (Limit, int), checked by NewKeyed
-	maxKeys       int // 0: no cap
+	initialTokens int // when hasInitial; else a full bucket
+	hasInitial    bool
+	capInitial    bool // cap initialTokens at each key's burst (Keyed with limitOf)
+	limitFunc     any  // func(K) (Limit, int), checked by NewKeyed
+	maxKeys       int  // 0: no cap
 }
 
 // buildOptions is the one place that sets the defaults.
 func buildOptions(opts []Option) options {
-	o := options{initialTokens: -1}
+	var o options
 	for _, opt := range opts {
 		opt.apply(&o)
 	}
@@ -31,7 +33,7 @@ func buildOptions(opts []Option) options {
 // Default: a full bucket (burst tokens), as in x/time/rate. New panics with
 // "ratelimit: " if n < 0 or n > burst.
 func WithInitialTokens(n int) Option {
-	return optionFunc(func(o *options) { o.initialTokens = n })
+	return optionFunc(func(o *options) { o.initialTokens, o.hasInitial = n, true })
 }
 
 // WithLimitFunc gives each key of a Keyed limiter its own limit and burst:
