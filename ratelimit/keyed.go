@@ -90,7 +90,7 @@ func NewKeyed[K comparable](limit Limit, burst int, opts ...Option) *Keyed[K] {
 		k.limitOf = f
 		k.initial.capInitial = true
 	}
-	k.cfg.initialTAT(k.initial, 0) // validates the initial tokens
+	k.cfg.initialTAT(k.initial, 0)                           // validates the initial tokens
 	shards := 1 << bits.Len(uint(4*runtime.GOMAXPROCS(0)-1)) // a power of two
 	shards = min(shards, 64)
 	if o.maxKeys > 0 {

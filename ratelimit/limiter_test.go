@@ -354,3 +354,41 @@ func TestAllowReserveAndAWaitThatDoesNotSleepDoNotAllocate(t *testing.T) {
 		require.Zero(t, testing.AllocsPerRun(100, f), name)
 	}
 }
+
+// TestReconfiguringWhileOthersCallIsRaceFree runs SetLimit, SetBurst and
+// DeferUntil against Allow, Reserve and Wait; under -race it proves the
+// configuration swap is a clean publication, and the limiter stays usable.
+func TestReconfiguringWhileOthersCallIsRaceFree(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := ratelimit.New(1000, 10)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for ctx.Err() == nil {
+					l.Allow()
+					l.Reserve().Cancel()
+					_ = l.Wait(ctx)
+					time.Sleep(time.Millisecond)
+				}
+			})
+		}
+		wg.Go(func() {
+			limits := []ratelimit.Limit{10, 1000, 0, ratelimit.Inf, 50}
+			for i := 0; ctx.Err() == nil; i++ {
+				l.SetLimit(limits[i%len(limits)])
+				l.SetBurst(1 + i%7)
+				if i%3 == 0 {
+					l.DeferUntil(time.Now().Add(5 * time.Millisecond))
+				}
+				time.Sleep(7 * time.Millisecond)
+			}
+		})
+		wg.Wait()
+		l.SetLimit(100)
+		l.SetBurst(5)
+		time.Sleep(time.Minute)
+		require.Equal(t, 5.0, l.Tokens(), "settled back to a full bucket")
+	})
+}
