@@ -54,6 +54,10 @@ func WithLimitFunc[K comparable](limitOf func(key K) (Limit, int)) Option {
 // lossy, a dropped key may briefly exceed its limit. Without a cap nothing
 // is lost, and memory follows the number of keys active in the recent past.
 //
+// The cap is kept per shard (keys are spread over up to 64 shards by hash),
+// so the total never passes n, and forced evictions may start a little
+// before n keys when the hash spreads them unevenly.
+//
 // Default: no cap. New and NewKeyed panic with "ratelimit: " if it is given
 // to New or if n < 1.
 func WithMaxKeys(n int) Option {
