@@ -175,3 +175,42 @@ func countAllowed(allow func() bool, tries int) int {
 	}
 	return n
 }
+
+// FuzzKeyedDecidesAsOneLimiterPerKey drives a Keyed limiter (which evicts
+// idle keys, and sweeps on every call) and a model of one never-evicted
+// Limiter per key through the same random calls and pauses: every decision
+// must match, so eviction is invisible.
+func FuzzKeyedDecidesAsOneLimiterPerKey(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
+	f.Add([]byte{7, 7, 7, 7, 255, 3, 3, 3, 128, 64, 32, 16})
+	f.Add([]byte{200, 201, 202, 203, 204, 205, 206, 207, 1, 1, 1, 1, 250, 250})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		const limit, burst = 50, 3
+		synctest.Test(t, func(t *testing.T) {
+			k := ratelimit.NewKeyed[byte](limit, burst)
+			model := map[byte]*ratelimit.Limiter{}
+			modelOf := func(key byte) *ratelimit.Limiter {
+				if model[key] == nil {
+					// Made on first use, like the key: both start full.
+					model[key] = ratelimit.New(limit, burst)
+				}
+				return model[key]
+			}
+			for i, op := range ops {
+				key := op & 7
+				n := 1 + int(op>>3)%burst
+				switch op >> 6 {
+				case 0, 1:
+					got, want := k.AllowN(key, n), modelOf(key).AllowN(n)
+					require.Equal(t, want, got, "op %d: AllowN(key %d, n %d) at %v", i, key, n, time.Duration(i))
+				case 2:
+					time.Sleep(time.Duration(op&63) * time.Millisecond)
+				case 3:
+					until := time.Now().Add(time.Duration(op&63) * time.Millisecond)
+					k.DeferUntil(key, until)
+					modelOf(key).DeferUntil(until)
+				}
+			}
+		})
+	})
+}
