@@ -53,6 +53,24 @@ func newConfig(limit Limit, burst int, now int64) *config {
 	return c
 }
 
+// initialTAT is the TAT at now of a new bucket: full, or holding the
+// WithInitialTokens count, capped at the burst when capped is set (for
+// keys whose burst comes from WithLimitFunc). It panics if the count is
+// negative or (uncapped) above the burst.
+func (c *config) initialTAT(o options, now int64) int64 {
+	if !o.hasInitial || c.mode == unlimited {
+		return c.clock(now)
+	}
+	tokens := o.initialTokens
+	if o.capInitial {
+		tokens = min(tokens, c.burst)
+	}
+	if tokens < 0 || tokens > c.burst {
+		panic(fmt.Sprintf("ratelimit: WithInitialTokens(%d) is outside [0, burst %d]", tokens, c.burst))
+	}
+	return c.clock(now) + int64(c.burst-tokens)*c.interval
+}
+
 // clock is the bucket's view of now: a frozen bucket's time stands still.
 func (c *config) clock(now int64) int64 {
 	if c.mode == frozen {

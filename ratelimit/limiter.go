@@ -59,24 +59,6 @@ func New(limit Limit, burst int, opts ...Option) *Limiter {
 	return l
 }
 
-// initialTAT is the TAT at now of a new bucket: full, or holding the
-// WithInitialTokens count, capped at the burst when capped is set (for
-// keys whose burst comes from WithLimitFunc). It panics if the count is
-// negative or (uncapped) above the burst.
-func (c *config) initialTAT(o options, now int64) int64 {
-	if !o.hasInitial || c.mode == unlimited {
-		return c.clock(now)
-	}
-	tokens := o.initialTokens
-	if o.capInitial {
-		tokens = min(tokens, c.burst)
-	}
-	if tokens < 0 || tokens > c.burst {
-		panic(fmt.Sprintf("ratelimit: WithInitialTokens(%d) is outside [0, burst %d]", tokens, c.burst))
-	}
-	return c.clock(now) + int64(c.burst-tokens)*c.interval
-}
-
 // now is the limiter's clock: nanoseconds since base.
 func (l *Limiter) now() int64 { return int64(time.Since(l.base)) }
 
