@@ -1,0 +1,111 @@
+package fanout_test
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tandem-go/tandem/fanout"
+)
+
+// count yields 0, 1, 2, ... for ever, or until the consumer stops.
+func count(yield func(int) bool) {
+	for i := 0; yield(i); i++ {
+	}
+}
+
+func TestStreamYieldsResultsInCompletionOrderWithTheirIndex(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// Input i takes (4-i)×10 ms: they complete in reverse order.
+		var order []int
+		for i, r := range fanout.Stream(t.Context(), slices.Values([]int{0, 1, 2, 3}), func(_ context.Context, x int) (int, error) {
+			time.Sleep(time.Duration(4-x) * 10 * time.Millisecond)
+			return x * x, nil
+		}, fanout.Concurrency(4)) {
+			require.Equal(t, fanout.Succeeded, r.Status)
+			require.Equal(t, i*i, r.Value, "result of input %d", i)
+			order = append(order, i)
+		}
+		assert.Equal(t, []int{3, 2, 1, 0}, order)
+	})
+}
+
+func TestStreamOverAnUnboundedSequenceStopsWhenTheLoopBreaks(t *testing.T) {
+	var calls atomic.Int64
+	var st fanout.Stats
+	n := 0
+	for _, r := range fanout.Stream(t.Context(), count, func(_ context.Context, x int) (int, error) {
+		calls.Add(1)
+		return x, nil
+	}, fanout.Concurrency(3), fanout.WithStats(&st)) {
+		require.NoError(t, r.Err)
+		if n++; n == 100 {
+			break
+		}
+	}
+	// Every goroutine has exited here (goleak checks at the end); what ran
+	// after the break is bounded by the workers and the output buffer.
+	assert.Equal(t, st.Attempts, int(calls.Load()))
+	assert.LessOrEqual(t, st.Inputs, 100+3+3+1, "inputs read past the break: %+v", st)
+	assert.Equal(t, st.Inputs, st.Succeeded+st.Failed+st.Canceled+st.NotStarted, "statuses add up: %+v", st)
+}
+
+func TestStreamFailFastStopsReadingTheInputs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		boom := errors.New("boom")
+		var read atomic.Int64
+		inputs := func(yield func(int) bool) {
+			for i := 0; ; i++ {
+				read.Add(1)
+				if !yield(i) {
+					return
+				}
+			}
+		}
+		var st fanout.Stats
+		var firstFailure error
+		for i, r := range fanout.Stream(t.Context(), inputs, func(ctx context.Context, x int) (int, error) {
+			time.Sleep(time.Millisecond)
+			if x == 10 {
+				return 0, boom
+			}
+			return x, nil
+		}, fanout.Concurrency(2), fanout.FailFast(), fanout.WithStats(&st)) {
+			if r.Status == fanout.Failed && firstFailure == nil {
+				firstFailure = r.Err
+				assert.Equal(t, 10, i)
+			}
+		}
+		require.Equal(t, boom, firstFailure)
+		// Inputs 10 and 11 run together; as 10 fails, 11's worker may take
+		// input 12 (which then does not start) and the feeder read 13.
+		assert.Equal(t, 12, st.Attempts, "calls started: 0 to 11, none after the failure")
+		assert.LessOrEqual(t, read.Load(), int64(14), "inputs read")
+		assert.Equal(t, int(read.Load()), st.Inputs)
+		assert.Equal(t, st.Inputs, st.Succeeded+st.Failed+st.Canceled+st.NotStarted, "statuses add up: %+v", st)
+	})
+}
+
+func TestStreamWhoseConsumerPanicsStillJoinsEveryGoroutine(t *testing.T) {
+	var seq iter.Seq2[int, fanout.Result[int]] = fanout.Stream(t.Context(), count, double)
+	assert.PanicsWithValue(t, "consumer bug", func() {
+		for range seq {
+			panic("consumer bug")
+		}
+	})
+	// goleak in TestMain fails the package if a goroutine outlived the loop.
+}
+
+func TestStreamOfNothingYieldsNothing(t *testing.T) {
+	for range fanout.Stream(t.Context(), slices.Values([]int(nil)), double) {
+		t.Fatal("yielded a result for no input")
+	}
+}
