@@ -16,7 +16,7 @@ import (
 
 // errSettled is the cancel cause once a FirstSuccess or Quorum fan-out has
 // its k successes: the calls still in flight are no longer needed.
-var errSettled = errors.New("fanout: settled")
+var errSettled = errors.New("fanout: enough inputs succeeded")
 
 // run is the state of one fan-out, shared by its workers.
 type run[In, Out any] struct {

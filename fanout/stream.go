@@ -75,7 +75,10 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], yield func(int, Result[Out]) 
 
 	r.wg.Go(func() {
 		defer close(jobs)
-		r.panics.Add(catch.Call(func() { r.feed(inputs, jobs, out) }, func() { r.cancel(tandem.ErrGoexit) }))
+		if p := catch.Call(func() { r.feed(inputs, jobs, out) }, func() { r.cancel(tandem.ErrGoexit) }); p != nil {
+			r.panics.Add(p)
+			r.cancel(p)
+		}
 	})
 
 	var work func()
