@@ -21,7 +21,9 @@ import (
 // A failure that stops a FailFast stream is the first Failed result
 // yielded; the inputs it stopped end Canceled or NotStarted with that
 // cause. Inputs never read from the sequence are not yielded; Stats counts
-// the inputs read.
+// the inputs read. As the length of the sequence is unknown, a Quorum
+// stream stops early once k inputs succeed, but not when k can no longer
+// succeed: the results show it.
 //
 // inputs is read from a goroutine of the fan-out; a sequence that blocks
 // (on a channel, say) must itself stop when ctx is done. A panic in a call
