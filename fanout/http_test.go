@@ -201,7 +201,7 @@ func TestHTTPQuorumOfReplicasToleratesOneDown(t *testing.T) {
 		return get(ctx, c, url)
 	}, fanout.Quorum(2))
 	require.NoError(t, err)
-	assert.Equal(t, fanout.Failed, results[0].Status)
+	assert.NotEqual(t, fanout.Succeeded, results[0].Status, "failed, or canceled once a and b answered")
 	assert.Equal(t, "a", results[1].Value)
 	assert.Equal(t, "b", results[2].Value)
 
