@@ -38,7 +38,8 @@
 //     attempt, also after waiting for the rate.
 //   - FirstSuccess(hedge): race replicas, cancel the losers once one
 //     answers. With a hedging delay, the next replica starts only when the
-//     delay has passed without an answer, or at once when one fails.
+//     delay has passed without an answer, or at once when one fails. First
+//     is the same as a function that returns the winning value.
 //   - Quorum(k): return once k inputs succeed, or as soon as k can no longer
 //     succeed.
 //

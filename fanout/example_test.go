@@ -248,3 +248,18 @@ func ExampleConcurrency() {
 	// Output:
 	// 100 9801
 }
+
+// First is FirstSuccess reduced to the winning value: ask the nearest
+// replica, and the others in turn if it has not answered in 10 ms.
+func ExampleFirst() {
+	lookup := func(ctx context.Context, replica string) (string, error) {
+		if replica == "eu-1" {
+			return "", errors.New("eu-1: connection refused")
+		}
+		return "record from " + replica, nil
+	}
+	v, err := fanout.First(context.Background(), []string{"eu-1", "eu-2", "us-1"}, lookup, 10*time.Millisecond)
+	fmt.Println(v, err)
+	// Output:
+	// record from eu-2 <nil>
+}

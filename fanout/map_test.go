@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -58,6 +59,24 @@ func TestMapNeverRunsMoreThanConcurrencyCallsAtOnce(t *testing.T) {
 			})
 		})
 	}
+}
+
+func TestMapStartsCallsOnTheExactConcurrencySchedule(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log startLog
+		start := time.Now()
+		_, err := fanout.Map(t.Context(), make([]int, 9), func(context.Context, int) (int, error) {
+			log.add()
+			time.Sleep(10 * time.Millisecond)
+			return 0, nil
+		}, fanout.Concurrency(3))
+		require.NoError(t, err)
+		var want []time.Time
+		for i := range 9 {
+			want = append(want, start.Add(time.Duration(i/3)*10*time.Millisecond))
+		}
+		assert.Equal(t, want, log.times(), "three at a time, each slot reused as soon as it frees")
+	})
 }
 
 func TestMapCollectAllRunsEveryInputAndJoinsTheFailures(t *testing.T) {
@@ -295,6 +314,10 @@ func TestMapPacesOneThousandCallsAt200PerSecondInFiveSeconds(t *testing.T) {
 		require.NoError(t, err)
 		starts := log.times()
 		require.Len(t, starts, 1000)
+		slices.SortFunc(starts, time.Time.Compare)
+		for i, s := range starts {
+			require.Equal(t, start.Add(time.Duration(i)*5*time.Millisecond), s, "start of call %d: one every 5 ms", i)
+		}
 		// The last call starts at 999 × 5 ms and takes 200 ms.
 		assert.Equal(t, 4995*time.Millisecond+200*time.Millisecond, time.Since(start))
 		assert.LessOrEqual(t, f.peak(), 50, "never more than C in flight")

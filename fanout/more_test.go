@@ -181,3 +181,25 @@ func TestPanicErrorFromMapUnwrapsToAnErrorValue(t *testing.T) {
 	assert.ErrorIs(t, p, bug)
 	var _ *tandem.PanicError = p
 }
+
+func TestFirstReturnsTheWinnerOrErrNoQuorumWithEveryFailure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		v, err := fanout.First(t.Context(), []time.Duration{time.Second, 10 * time.Millisecond}, func(ctx context.Context, d time.Duration) (time.Duration, error) {
+			select {
+			case <-time.After(d):
+				return d, nil
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
+		}, 0)
+		require.NoError(t, err)
+		assert.Equal(t, 10*time.Millisecond, v)
+
+		_, err = fanout.First(t.Context(), []string{"a", "b"}, func(_ context.Context, r string) (int, error) {
+			return 0, errors.New(r + " down")
+		}, time.Millisecond, fanout.FailFast())
+		require.ErrorIs(t, err, fanout.ErrNoQuorum, "FailFast among the options is overridden")
+		assert.Contains(t, err.Error(), "a down")
+		assert.Contains(t, err.Error(), "b down")
+	})
+}
