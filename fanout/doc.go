@@ -52,8 +52,10 @@
 // fanout runs its own workers: min(Concurrency, len(inputs)) goroutines,
 // each claiming the next input index from an atomic cursor. So it starts no
 // goroutine per input and allocates nothing per input beyond the result
-// slice (BenchmarkFanoutOverhead in bench/: about a fifth of the cost of
-// errgroup.SetLimit with index slots, which starts a goroutine per input).
+// slice. BenchmarkFanoutOverhead in bench/ measures about 100 ns per
+// trivial call on a 2-core VM, a third of it reading the clock for
+// Result.Duration; errgroup.SetLimit with index slots, which starts a
+// goroutine per input, costs about 1 µs and 2 allocations per input.
 // It does not run on a shared pool yet; a Pool option may come later, once
 // package pool settles, for services that want one budget of goroutines.
 //

@@ -50,12 +50,13 @@ func Map[In, Out any](ctx context.Context, inputs []In, call func(context.Contex
 			w := &worker[In, Out]{r: r}
 			w.onGoexit = func() { w.goexited(); r.wg.Go(work) }
 			defer w.exit()
+			now := r.now()
 			for !r.stopped() {
 				i := int(next.Add(1) - 1)
 				if i >= len(inputs) {
 					return
 				}
-				w.do(inputs[i], &results[i])
+				now = w.do(inputs[i], &results[i], now)
 			}
 		}
 		for range min(o.concurrency, len(inputs)) {

@@ -30,7 +30,11 @@ type run[In, Out any] struct {
 	rateDeferrer interface{ DeferUntil(time.Time) } // o.rate, when it can be pushed back
 	perKey       inputLimiter[In]
 
-	// gate holds the UnixNano time before which no attempt starts, set by a
+	// base is when the fan-out began. Times are kept as offsets from it,
+	// time.Since(base), which reads only the monotonic clock: half the cost
+	// of time.Now, which matters at a few ns per input.
+	base time.Time
+	// gate holds the offset before which no attempt starts, set by a
 	// RetryAfter hint when there is no per-key limit to push back.
 	gate atomic.Int64
 	// succeeded and failed count inputs for the Quorum policy only.
@@ -64,7 +68,7 @@ func checkCall[In, Out any](call func(context.Context, In) (Out, error), o *opti
 }
 
 func newRun[In, Out any](ctx context.Context, call func(context.Context, In) (Out, error), o *options, perKey inputLimiter[In], n int) *run[In, Out] {
-	r := &run[In, Out]{call: call, o: o, n: n, perKey: perKey}
+	r := &run[In, Out]{call: call, o: o, n: n, perKey: perKey, base: time.Now()}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.done = r.ctx.Done()
 	if o.rate != nil {
@@ -86,7 +90,7 @@ type worker[In, Out any] struct {
 	r     *run[In, Out]
 	st    Stats
 	cur   *Result[Out]
-	start time.Time
+	start time.Duration // when cur began, as an offset from r.base
 	// onGoexit runs when the call ends the goroutine with runtime.Goexit:
 	// it completes the current input as failed and starts a replacement.
 	onGoexit func()
@@ -103,16 +107,18 @@ func (w *worker[In, Out]) goexited() {
 	res := w.cur
 	res.Value = *new(Out)
 	res.Err, res.Status = tandem.ErrGoexit, Failed
-	res.Duration = time.Since(w.start)
+	res.Duration = w.r.now() - w.start
 	w.st.count(res.Status, res.Attempts)
 	w.r.settle(res)
 }
 
 // do runs one input to its end: pace, call, retry; it fills *res and
-// counts it in w.st.
-func (w *worker[In, Out]) do(in In, res *Result[Out]) {
+// counts it in w.st. start is the time the worker took the input (as
+// r.now()); do returns the time it ended, which a worker that goes on to
+// the next input at once passes as its start: one clock read per input.
+func (w *worker[In, Out]) do(in In, res *Result[Out], start time.Duration) (end time.Duration) {
 	r := w.r
-	w.cur, w.start = res, time.Now()
+	w.cur, w.start = res, start
 	for {
 		if err := r.pace(in, &w.st); err != nil {
 			switch {
@@ -150,10 +156,15 @@ func (w *worker[In, Out]) do(in In, res *Result[Out]) {
 			break
 		}
 	}
-	res.Duration = time.Since(w.start)
+	end = r.now()
+	res.Duration = end - start
 	w.st.count(res.Status, res.Attempts)
 	r.settle(res)
+	return end
 }
+
+// now is the time since the fan-out began.
+func (r *run[In, Out]) now() time.Duration { return time.Since(r.base) }
 
 // attempt makes one call, with the per-call timeout, capturing a panic.
 func (w *worker[In, Out]) attempt(in In) (out Out, err error, panicked bool) {
@@ -186,10 +197,10 @@ func (r *run[In, Out]) pace(in In, st *Stats) error {
 	if gate == 0 && r.o.rate == nil && r.perKey == nil {
 		return nil
 	}
-	start := time.Now()
-	defer func() { st.Throttled += time.Since(start) }()
-	if gate > start.UnixNano() {
-		if err := sleep(r.ctx, time.Duration(gate-start.UnixNano())); err != nil {
+	start := r.now()
+	defer func() { st.Throttled += r.now() - start }()
+	if wait := time.Duration(gate) - start; wait > 0 {
+		if err := sleep(r.ctx, wait); err != nil {
 			return err
 		}
 	}
@@ -234,7 +245,7 @@ func (r *run[In, Out]) pushBack(in In, t time.Time) {
 		r.perKey.deferUntil(in, t)
 		return
 	}
-	until := t.UnixNano()
+	until := int64(t.Sub(r.base))
 	for {
 		gate := r.gate.Load()
 		if until <= gate || r.gate.CompareAndSwap(gate, until) {

@@ -101,7 +101,7 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], yield func(int, Result[Out]) 
 		}()
 		for cur = range jobs {
 			var res Result[Out]
-			w.do(cur.in, &res)
+			w.do(cur.in, &res, r.now())
 			out <- ended[Out]{cur.index, res}
 		}
 	}
