@@ -19,23 +19,27 @@ import (
 
 func TestMapRetryAfterOnOneKeyPushesBackThatKeyOnly(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		perHost := newKeyedGCRA(1000, 1)
+		// Two workers: one gets a 429 from host a at 0 and holds its slot
+		// for the hint; the other does b at 0 and 100 ms, then a again,
+		// which must wait for the hint while b did not.
+		perHost := newKeyedGCRA(10, 1)
 		logs := map[string]*startLog{"a": {}, "b": {}}
 		var once atomic.Bool
 		start := time.Now()
-		_, err := fanout.Map(t.Context(), []string{"a", "b", "a", "b"}, func(_ context.Context, host string) (int, error) {
+		_, err := fanout.Map(t.Context(), []string{"a", "b", "b", "a"}, func(_ context.Context, host string) (int, error) {
 			logs[host].add()
 			if host == "a" && once.CompareAndSwap(false, true) {
 				return 0, fanout.RetryAfter(errors.New("429"), time.Second)
 			}
 			return 0, nil
-		}, fanout.Concurrency(4), fanout.Attempts(2), fanout.PerKey(perHost, func(h string) string { return h }))
+		}, fanout.Concurrency(2), fanout.Attempts(2), fanout.PerKey(perHost, func(h string) string { return h }))
 		require.NoError(t, err)
 		assert.Equal(t, []time.Time{start.Add(time.Second)}, perHost.get("a").Deferred())
 		assert.Empty(t, perHost.get("b").Deferred())
 		for _, s := range logs["b"].times() {
 			assert.Less(t, s.Sub(start), time.Second, "host b is not held by a's hint")
 		}
+		require.Len(t, logs["a"].times(), 3)
 		for _, s := range logs["a"].times()[1:] {
 			assert.GreaterOrEqual(t, s.Sub(start), time.Second, "host a waits for its hint")
 		}
