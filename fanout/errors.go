@@ -26,9 +26,10 @@ var ErrNoQuorum = errors.New("fanout: quorum not reached")
 // RetryAfter wraps err with a server's hint to retry no sooner than d from
 // now, as an HTTP 429 or 503 with a Retry-After header gives. A call returns
 // it to have its next attempt wait d (instead of the jittered backoff) and
-// to push the rate back so the whole fan-out waits with it: the Rate and
-// PerKey limiters through DeferUntil when they have it, and otherwise a gate
-// that every input of this fan-out respects.
+// to push the rate back so the whole fan-out waits with it, also when the
+// input has no attempt left: the Rate limiter and the input's PerKey key
+// through their DeferUntil methods when they have them, and, without a
+// PerKey limit, a gate that holds every input of this fan-out until then.
 //
 // A hinted error is retried whatever the RetryIf predicate says, unless the
 // input is out of attempts or the fan-out is stopping. errors.Is and

@@ -207,3 +207,19 @@ func TestFirstReturnsTheWinnerOrErrNoQuorumWithEveryFailure(t *testing.T) {
 		assert.Contains(t, err.Error(), "b down")
 	})
 }
+
+func TestMapRetryAfterHoldsTheOtherInputsEvenWithoutARetryLeft(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log startLog
+		start := time.Now()
+		results, _ := fanout.Map(t.Context(), []int{0, 1}, func(_ context.Context, x int) (int, error) {
+			log.add()
+			if x == 0 {
+				return 0, fanout.RetryAfter(errors.New("429"), time.Second)
+			}
+			return x, nil
+		}, fanout.Concurrency(1)) // one attempt each
+		assert.Equal(t, fanout.Failed, results[0].Status)
+		assert.Equal(t, []time.Time{start, start.Add(time.Second)}, log.times(), "input 1 waits for input 0's hint")
+	})
+}

@@ -15,11 +15,13 @@ const (
 	// Succeeded: an attempt returned a nil error; Value holds its result.
 	Succeeded
 	// Failed: the last attempt returned an error that was not retried (out
-	// of attempts, not retryable, a panic, or runtime.Goexit). Err holds it.
+	// of attempts, not retryable, a panic, or runtime.Goexit), or the rate
+	// limiter refused the input (ratelimit.ErrExceedsBurst, or x/time/rate
+	// when the wait would pass ctx's deadline). Err holds the error.
 	Failed
 	// Canceled: the input started, and the fan-out stopped before it
-	// finished. Err is its last attempt's error, or the reason the fan-out
-	// stopped when that happened between attempts.
+	// finished. Err is its last attempt's error (also when the fan-out
+	// stopped while the input waited to retry).
 	Canceled
 )
 

@@ -147,6 +147,10 @@ func (w *worker[In, Out]) do(in In, res *Result[Out], start time.Duration) (end 
 			break
 		}
 		hint, hinted := retryAfterHint(err)
+		if hinted {
+			// The server asks everyone to slow down, retry or not.
+			r.pushBack(in, time.Now().Add(hint))
+		}
 		if res.Attempts >= r.o.attempts || !hinted && !r.o.retryIf(err) {
 			res.Status = Failed
 			break
@@ -218,19 +222,18 @@ func (r *run[In, Out]) pace(in In, st *Stats) error {
 }
 
 // waitToRetry sleeps before retry number attempt: the server's hint when
-// there is one (pushing the limiters back so every input waits with this
-// one), the jittered backoff otherwise. It reports false when the fan-out
-// stopped meanwhile.
+// there is one (do has pushed the limiters back already, so every input
+// waits with this one), the jittered backoff otherwise. It reports false
+// when the fan-out stopped meanwhile.
 func (r *run[In, Out]) waitToRetry(in In, attempt int, hint time.Duration, hinted bool, st *Stats) bool {
-	start := time.Now()
+	start := r.now()
 	if hinted {
-		r.pushBack(in, start.Add(hint))
 		err := sleep(r.ctx, hint)
-		st.Throttled += time.Since(start)
+		st.Throttled += r.now() - start
 		return err == nil
 	}
 	err := sleep(r.ctx, r.backoff(attempt))
-	st.Backoff += time.Since(start)
+	st.Backoff += r.now() - start
 	return err == nil
 }
 
