@@ -223,3 +223,21 @@ func TestMapRetryAfterHoldsTheOtherInputsEvenWithoutARetryLeft(t *testing.T) {
 		assert.Equal(t, []time.Time{start, start.Add(time.Second)}, log.times(), "input 1 waits for input 0's hint")
 	})
 }
+
+func TestMapRetriesWaitForTheRateLikeFirstAttempts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log startLog
+		var failedOnce atomic.Bool
+		start := time.Now()
+		_, err := fanout.Map(t.Context(), []int{0, 1}, func(_ context.Context, x int) (int, error) {
+			log.add()
+			if x == 0 && failedOnce.CompareAndSwap(false, true) {
+				return 0, errors.New("transient")
+			}
+			return x, nil
+		}, fanout.Concurrency(1), fanout.Rate(newGCRA(10, 1)), fanout.Attempts(2), fanout.Backoff(time.Millisecond, time.Millisecond))
+		require.NoError(t, err)
+		ms := func(d int) time.Time { return start.Add(time.Duration(d) * time.Millisecond) }
+		assert.Equal(t, []time.Time{ms(0), ms(100), ms(200)}, log.times(), "first attempt, its retry on the next token, then input 1")
+	})
+}
