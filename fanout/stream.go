@@ -38,7 +38,7 @@ func Stream[In, Out any](ctx context.Context, inputs iter.Seq[In], call func(con
 	return func(yield func(int, Result[Out]) bool) {
 		r := newRun(ctx, call, &o, perKey, -1)
 		defer r.cancel(nil)
-		r.stream(inputs, yield)
+		r.stream(inputs, o.concurrency, yield)
 		r.panics.Raise()
 		if o.stats != nil {
 			*o.stats = r.stats
@@ -57,10 +57,10 @@ type ended[Out any] struct {
 }
 
 // stream runs the fan-out over inputs with a feeder goroutine that reads
-// them (and applies the hedging delay) and the bounded workers, and hands
+// them (and applies the hedging delay) and the given number of workers, and hands
 // each result to yield in the calling goroutine. It returns when every
 // goroutine has exited; the results after yield returned false are dropped.
-func (r *run[In, Out]) stream(inputs iter.Seq[In], yield func(int, Result[Out]) bool) {
+func (r *run[In, Out]) stream(inputs iter.Seq[In], workers int, yield func(int, Result[Out]) bool) {
 	jobs := make(chan job[In])
 	out := make(chan ended[Out], r.o.concurrency)
 	var live atomic.Int64 // workers running; the last to exit closes out
@@ -105,8 +105,8 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], yield func(int, Result[Out]) 
 			out <- ended[Out]{cur.index, res}
 		}
 	}
-	live.Store(int64(r.o.concurrency))
-	for range r.o.concurrency {
+	live.Store(int64(workers))
+	for range workers {
 		r.wg.Go(work)
 	}
 
