@@ -65,7 +65,9 @@
 // on the limiter and the start of each call right at its token, so the
 // limiter's schedule is the call schedule. For a token bucket with rate R
 // and burst b (tandem's ratelimit.Limiter, x/time/rate), at most
-// b + R×W calls start in any window of length W. Mind the burst: with
+// b + R×W calls start in any window of length W (give or take the Go
+// scheduler, which on a loaded machine may run a few admitted calls a
+// little late and so together). Mind the burst: with
 // R = 100/s and b = 100, 199 calls can start in one second. When "100 per
 // second" means per any second, use burst 1 (or a small one and count it).
 // Retries are attempts like the first: they wait for the rate and hold the

@@ -263,3 +263,17 @@ func ExampleFirst() {
 	// Output:
 	// record from eu-2 <nil>
 }
+
+// Rate paces the calls: each waits for a token after taking its
+// concurrency slot, so at 100 per second four calls take 30 ms or more
+// (the first starts at once).
+func ExampleRate() {
+	limiter := newPacer(100) // stands in for ratelimit.NewLimiter(100, 1), shared with the service
+	start := time.Now()
+	results, _ := fanout.Map(context.Background(), []string{"a", "b", "c", "d"}, func(_ context.Context, s string) (string, error) {
+		return strings.ToUpper(s), nil
+	}, fanout.Rate(limiter))
+	fmt.Println(len(results), "calls paced:", time.Since(start) >= 30*time.Millisecond)
+	// Output:
+	// 4 calls paced: true
+}
