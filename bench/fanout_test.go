@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -66,6 +67,17 @@ func BenchmarkFanoutOverhead(b *testing.B) {
 	b.Run("errgroup", func(b *testing.B) {
 		perItem(b, n, func() {
 			sink = handMap(context.Background(), inputs, c, nil, trivialCall)
+		})
+	})
+	// Stream over the same inputs: a feeder and channel hand-offs instead
+	// of the atomic cursor, results in completion order.
+	b.Run("tandem-stream", func(b *testing.B) {
+		perItem(b, n, func() {
+			sum := 0
+			for _, r := range fanout.Stream(context.Background(), slices.Values(inputs), trivialCall, fanout.Concurrency(c)) {
+				sum += r.Value
+			}
+			sink = sum
 		})
 	})
 	// The same with an x/time/rate limiter at rate.Inf, which never waits:

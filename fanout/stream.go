@@ -13,8 +13,10 @@ import (
 // Stream is Map over a sequence that may be large or unbounded: it yields
 // each input's index (its position in inputs) and Result as the input ends,
 // in completion order, with the same limits, retries and policies as Map.
-// Inputs are read from the sequence only as workers become free (at most
-// one ahead), so memory stays bounded by the Concurrency limit.
+// Inputs are read from the sequence as workers become free, at most
+// Concurrency+1 ahead of the calls (none ahead with a hedging delay), so
+// memory stays bounded by the Concurrency limit; inputs read ahead when the
+// fan-out stops are reported NotStarted.
 //
 // Breaking out of the loop stops the fan-out: the calls in flight are
 // canceled and the loop statement returns once every goroutine has exited.
@@ -61,7 +63,13 @@ type ended[Out any] struct {
 // each result to yield in the calling goroutine. It returns when every
 // goroutine has exited; the results after yield returned false are dropped.
 func (r *run[In, Out]) stream(inputs iter.Seq[In], workers int, yield func(int, Result[Out]) bool) {
-	jobs := make(chan job[In])
+	// A buffer of one input per worker saves most hand-offs from parking a
+	// goroutine; a hedging feeder needs each hand-off to be a start.
+	buffer := workers
+	if r.o.hedge > 0 {
+		buffer = 0
+	}
+	jobs := make(chan job[In], buffer)
 	out := make(chan ended[Out], r.o.concurrency)
 	var live atomic.Int64 // workers running; the last to exit closes out
 
