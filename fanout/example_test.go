@@ -118,20 +118,20 @@ func ExampleQuorum() {
 	// three of three: true
 }
 
-// Stream runs over a sequence, here the lines of a document, and yields each
-// result as it completes, with the index of its input.
+// Stream runs over a sequence, here the lines of a document, and yields
+// each result as it completes (so in no fixed order), with the index of
+// its input.
 func ExampleStream() {
 	doc := "alpha\nbeta\ngamma\ndelta"
-	count := 0
+	lengths := make(map[int]int)
 	for i, r := range fanout.Stream(context.Background(), strings.Lines(doc), func(_ context.Context, line string) (int, error) {
 		return len(strings.TrimSpace(line)), nil
 	}, fanout.Concurrency(2)) {
-		_ = i // the line's index: results come in completion order
-		count += r.Value
+		lengths[i] = r.Value
 	}
-	fmt.Println("letters:", count)
+	fmt.Println(lengths)
 	// Output:
-	// letters: 19
+	// map[0:5 1:4 2:5 3:5]
 }
 
 // RetryAfter carries a server's hint: the retry waits that long, and the
