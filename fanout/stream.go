@@ -107,10 +107,13 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], workers int, yield func(int, 
 				close(out)
 			}
 		}()
+		// One Result per worker, reused, so that taking its address (for the
+		// Goexit handler) costs no allocation per input.
+		res := new(Result[Out])
 		for cur = range jobs {
-			var res Result[Out]
-			w.do(cur.in, &res, r.now())
-			out <- ended[Out]{cur.index, res}
+			*res = Result[Out]{}
+			w.do(cur.in, res, r.now())
+			out <- ended[Out]{cur.index, *res}
 		}
 	}
 	live.Store(int64(workers))
