@@ -29,6 +29,8 @@
 //
 // # Result policies
 //
+// One policy per fan-out, chosen by option (the last one given wins):
+//
 //   - CollectAll (default): every input runs to its end; the error is
 //     errors.Join of the failures.
 //   - FailFast: the first failure (after its retries) cancels the rest and
