@@ -241,3 +241,40 @@ func TestMapRetriesWaitForTheRateLikeFirstAttempts(t *testing.T) {
 		assert.Equal(t, []time.Time{ms(0), ms(100), ms(200)}, log.times(), "first attempt, its retry on the next token, then input 1")
 	})
 }
+
+func TestMapTellsTheFanOutsDeadlineFromThePerCallTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
+		defer cancel()
+		results, err := fanout.Map(ctx, []int{1}, func(ctx context.Context, _ int) (int, error) {
+			<-ctx.Done()
+			return 0, ctx.Err()
+		}, fanout.Timeout(time.Second), fanout.Attempts(3))
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, fanout.Canceled, results[0].Status, "the whole fan-out ran out of time")
+		assert.NotErrorIs(t, results[0].Err, fanout.ErrCallTimeout)
+		assert.Equal(t, 1, results[0].Attempts, "no retry once ctx is done")
+	})
+}
+
+func TestStreamHedgesLikeMap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log startLog
+		start := time.Now()
+		var winner string
+		for _, r := range fanout.Stream(t.Context(), slices.Values([]string{"slow", "fast", "spare"}), func(ctx context.Context, replica string) (string, error) {
+			log.add()
+			if replica == "slow" {
+				<-ctx.Done()
+				return "", ctx.Err()
+			}
+			return replica, nil
+		}, fanout.FirstSuccess(30*time.Millisecond)) {
+			if r.Status == fanout.Succeeded {
+				winner = r.Value
+			}
+		}
+		assert.Equal(t, "fast", winner)
+		assert.Equal(t, []time.Time{start, start.Add(30 * time.Millisecond)}, log.times())
+	})
+}
