@@ -275,3 +275,43 @@ func TestStreamHedgesLikeMap(t *testing.T) {
 		assert.Equal(t, []time.Time{start, start.Add(30 * time.Millisecond)}, log.times())
 	})
 }
+
+func TestMapFailsAtOnceTheInputsWhoseTokenComesAfterTheDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// 10/s, burst 1, a 350 ms fan-out: tokens at 0, 100, 200 and 300 ms.
+		// The limiter refuses the fifth token (400 ms) at once, without
+		// booking it, so the other inputs fail then, before the deadline.
+		ctx, cancel := context.WithTimeout(t.Context(), 350*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		var st fanout.Stats
+		results, err := fanout.Map(ctx, make([]int, 10), double,
+			fanout.Concurrency(2), fanout.Rate(ratelimit.New(10, 1)), fanout.WithStats(&st))
+		require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline)
+		assert.Equal(t, 300*time.Millisecond, time.Since(start), "Map returns when the last token is refused")
+		for i, r := range results {
+			if i < 4 {
+				assert.Equal(t, fanout.Succeeded, r.Status, "input %d", i)
+				continue
+			}
+			assert.Equal(t, fanout.Failed, r.Status, "input %d", i)
+			assert.ErrorIs(t, r.Err, context.DeadlineExceeded, "input %d", i)
+			assert.Zero(t, r.Attempts, "input %d", i)
+		}
+		assert.Equal(t, fanout.Stats{Inputs: 10, Succeeded: 4, Failed: 6, Attempts: 4, Throttled: st.Throttled}, st)
+	})
+}
+
+func TestMapFailsTheInputsAZeroLimitCanNeverAdmit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// A zero limit admits the token in the bucket, then refuses at once.
+		results, err := fanout.Map(t.Context(), []int{1, 2, 3}, double,
+			fanout.Concurrency(1), fanout.Rate(ratelimit.New(0, 1)))
+		require.ErrorIs(t, err, ratelimit.ErrZeroLimit)
+		assert.Equal(t, fanout.Succeeded, results[0].Status)
+		for _, r := range results[1:] {
+			assert.Equal(t, fanout.Failed, r.Status)
+			assert.ErrorIs(t, r.Err, ratelimit.ErrZeroLimit)
+		}
+	})
+}
