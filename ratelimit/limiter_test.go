@@ -392,3 +392,38 @@ func TestReconfiguringWhileOthersCallIsRaceFree(t *testing.T) {
 		require.Equal(t, 5.0, l.Tokens(), "settled back to a full bucket")
 	})
 }
+
+func TestTokensGoesNegativeWhenReservationsBookAhead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := ratelimit.New(10, 2)
+		for range 5 {
+			l.Reserve()
+		}
+		require.InDelta(t, -3.0, l.Tokens(), 1e-9)
+		time.Sleep(500 * time.Millisecond)
+		require.InDelta(t, 2.0, l.Tokens(), 1e-9)
+	})
+}
+
+func TestRaisingAZeroLimitRefillsFromTheTokensLeft(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := ratelimit.New(0, 4)
+		require.True(t, l.AllowN(3))
+		time.Sleep(time.Hour)
+		l.SetLimit(10)
+		require.InDelta(t, 1.0, l.Tokens(), 1e-9, "the one token left, no credit for the hour at zero")
+		time.Sleep(300 * time.Millisecond)
+		require.InDelta(t, 4.0, l.Tokens(), 1e-9)
+	})
+}
+
+func TestSetLimitFromInfKeepsADeferral(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := ratelimit.New(ratelimit.Inf, 3)
+		start := time.Now()
+		l.DeferUntil(start.Add(time.Second))
+		l.SetLimit(10)
+		require.NoError(t, l.Wait(t.Context()))
+		require.Equal(t, time.Second, time.Since(start))
+	})
+}
