@@ -215,3 +215,19 @@ func FuzzKeyedDecidesAsOneLimiterPerKey(f *testing.F) {
 		})
 	})
 }
+
+func TestAPanickingLimitFuncReachesTheCallerAndLeavesTheKeyedUsable(t *testing.T) {
+	k := ratelimit.NewKeyed[string](1, 1, ratelimit.WithLimitFunc(func(key string) (ratelimit.Limit, int) {
+		switch key {
+		case "bad":
+			panic("no plan for bad")
+		case "zero-burst":
+			return 1, 0
+		}
+		return 1, 1
+	}))
+	require.PanicsWithValue(t, "no plan for bad", func() { k.Allow("bad") })
+	require.PanicsWithValue(t, "ratelimit: burst 0 is below 1", func() { k.Allow("zero-burst") })
+	require.True(t, k.Allow("good"), "no lock left held")
+	require.Equal(t, 1, k.Len(), "the failed keys were not added")
+}
