@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"context"
+	"math"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -83,6 +84,7 @@ func TestInfAdmitsEverything(t *testing.T) {
 	require.Equal(t, 1000, allowed(l, 1000))
 	require.True(t, l.AllowN(1_000_000), "n > burst under Inf")
 	require.NoError(t, l.WaitN(t.Context(), 1_000_000))
+	require.True(t, ratelimit.New(ratelimit.Limit(math.Inf(1)), 1).AllowN(5), "+Inf is Inf")
 	r := l.ReserveN(50)
 	require.True(t, r.OK())
 	require.Zero(t, r.Delay())
