@@ -140,15 +140,17 @@ func (l *Limiter) ReserveN(n int) Reservation {
 		return Reservation{lim: l, ok: true, act: max(now, l.tat.Load())}
 	case n > c.burst:
 		return Reservation{}
-	case c.mode == frozen:
-		if l.allowSlow(c, n) {
-			return Reservation{lim: l, ok: true, act: now}
-		}
-		return Reservation{}
 	}
 	for {
 		tat := l.tat.Load()
-		newTat, delay, ok := c.reserve(tat, now, n)
+		var newTat, delay int64
+		var ok bool
+		if c.mode == frozen {
+			// Nothing refills: book only what the bucket holds now.
+			newTat, ok = c.admit(tat, now, n)
+		} else {
+			newTat, delay, ok = c.reserve(tat, now, n)
+		}
 		if !ok {
 			return Reservation{}
 		}

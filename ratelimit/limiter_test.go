@@ -429,3 +429,13 @@ func TestSetLimitFromInfKeepsADeferral(t *testing.T) {
 		require.Equal(t, time.Second, time.Since(start))
 	})
 }
+
+func TestCancelRefundsUnderAZeroLimitToo(t *testing.T) {
+	l := ratelimit.New(0, 2)
+	r := l.ReserveN(2)
+	require.True(t, r.OK())
+	require.Zero(t, r.Delay())
+	require.False(t, l.Reserve().OK(), "empty")
+	r.Cancel()
+	require.True(t, l.AllowN(2), "refunded")
+}
