@@ -97,7 +97,7 @@
 // exactly a fresh key, so idle keys are dropped without losing anything,
 // a few at a time inside ordinary calls (each call checks one tracked key,
 // one that adds a key checks two more): no janitor goroutine, no Close, and
-// memory follows the keys active in the recent past. WithMaxKeys adds a
+// the keys tracked follow those active in the recent past. WithMaxKeys adds a
 // hard cap, which is lossy: a key forced out early starts again full.
 //
 // # Testing code that uses a limiter
