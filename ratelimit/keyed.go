@@ -199,7 +199,7 @@ func (k *Keyed[K]) WaitN(ctx context.Context, key K, n int) error {
 		return err
 	}
 	if booked == 0 {
-		return k.timers.sleep(ctx, delay, nil)
+		return k.timers.waitDeferral(ctx, delay)
 	}
 	return k.timers.sleep(ctx, delay, func() { k.refund(key, c, booked, int64(n)*c.interval) })
 }

@@ -231,3 +231,19 @@ func TestAPanickingLimitFuncReachesTheCallerAndLeavesTheKeyedUsable(t *testing.T
 	require.True(t, k.Allow("good"), "no lock left held")
 	require.Equal(t, 1, k.Len(), "the failed keys were not added")
 }
+
+func TestKeyedUnderInfAdmitsAllButHonoursDeferUntil(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		k := ratelimit.NewKeyed[string](ratelimit.Inf, 1)
+		require.True(t, k.AllowN("a", 100))
+		start := time.Now()
+		k.DeferUntil("a", start.Add(time.Second))
+		require.False(t, k.Allow("a"))
+		short, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+		defer cancel()
+		require.ErrorIs(t, k.Wait(short, "a"), ratelimit.ErrWouldExceedDeadline)
+		require.NoError(t, k.Wait(t.Context(), "a"))
+		require.Equal(t, time.Second, time.Since(start))
+		require.True(t, k.AllowN("a", 100))
+	})
+}

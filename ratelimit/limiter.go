@@ -177,7 +177,8 @@ func (l *Limiter) Wait(ctx context.Context) error { return l.WaitN(ctx, 1) }
 //     than n tokens.
 //
 // It panics with "ratelimit: " if n < 1. Cost: as AllowN when it need not
-// sleep; one timer allocation when it sleeps. Sleeps are as precise as the
+// sleep; when it sleeps, no allocation once the limiter's pool of timers is
+// warm (a timer, otherwise). Sleeps are as precise as the
 // runtime timer (about 1ms on a loaded Linux box): to pace single events
 // above ~1 kHz use a burst >= 2 or WaitN batches.
 func (l *Limiter) WaitN(ctx context.Context, n int) error {
@@ -191,7 +192,7 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 	now := l.now()
 	switch {
 	case c.mode == unlimited:
-		return l.timers.sleep(ctx, l.tat.Load()-now, nil)
+		return l.timers.waitDeferral(ctx, l.tat.Load()-now)
 	case n > c.burst:
 		return ErrExceedsBurst
 	case c.mode == frozen:
