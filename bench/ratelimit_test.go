@@ -319,25 +319,36 @@ func BenchmarkRatePacing(b *testing.B) {
 func pace(wait func(context.Context) error, d time.Duration) (perSec, maxPerMs float64) {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
+	at := instants(8, func(start time.Time) (mine []time.Duration) {
+		for wait(ctx) == nil {
+			now := time.Since(start)
+			if now > d {
+				break
+			}
+			mine = append(mine, now)
+		}
+		return mine
+	})
+	return float64(len(at)-1) / d.Seconds(), float64(mostInWindow(at, time.Millisecond))
+}
+
+// instants runs body in g goroutines and merges the instants, measured
+// from one common start, that they return.
+func instants(g int, body func(start time.Time) []time.Duration) []time.Duration {
 	start := time.Now()
 	var mu sync.Mutex
-	var at []time.Duration
+	var all []time.Duration
 	var wg sync.WaitGroup
-	for range 8 {
+	for range g {
 		wg.Go(func() {
-			for wait(ctx) == nil {
-				now := time.Since(start)
-				if now > d {
-					return
-				}
-				mu.Lock()
-				at = append(at, now)
-				mu.Unlock()
-			}
+			mine := body(start)
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	return float64(len(at)-1) / d.Seconds(), float64(mostInWindow(at, time.Millisecond))
+	return all
 }
 
 // mostInWindow returns the most instants of at that fall in any window of
@@ -393,28 +404,17 @@ func BenchmarkRateHammer(b *testing.B) {
 // hammer runs 1000 goroutines calling allow for d and returns the most
 // admissions seen in any 10ms window.
 func hammer(allow func() bool, d time.Duration) float64 {
-	start := time.Now()
-	var mu sync.Mutex
-	var at []time.Duration
-	var wg sync.WaitGroup
-	for range 1000 {
-		wg.Go(func() {
-			var mine []time.Duration
-			for {
-				ok := allow()
-				now := time.Since(start)
-				if now > d {
-					break
-				}
-				if ok {
-					mine = append(mine, now)
-				}
+	at := instants(1000, func(start time.Time) (mine []time.Duration) {
+		for {
+			ok := allow()
+			now := time.Since(start)
+			if now > d {
+				return mine
 			}
-			mu.Lock()
-			at = append(at, mine...)
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
+			if ok {
+				mine = append(mine, now)
+			}
+		}
+	})
 	return float64(mostInWindow(at, 10*time.Millisecond))
 }
