@@ -25,7 +25,7 @@ type Pool struct {
 	queueSize int
 	workers   int // worker goroutines started and not yet exited
 	queue     ring
-	waiting   int // submitters blocked in Submit on a full queue
+	waiters   waiterList // submitters blocked in Submit, FIFO
 	closed    bool
 	isDrained bool // drained is closed
 
@@ -33,9 +33,11 @@ type Pool struct {
 	// canceled instead of run. Read by groups without the Pool's lock.
 	stopping atomic.Bool
 
-	room    chan struct{} // capacity 1: a slot freed while submitters wait
-	closing chan struct{} // closed by Close: wakes blocked submitters
 	drained chan struct{} // closed when closed and every worker has exited
+
+	// mark is the marked ctx a worker made last, passed on to new workers
+	// so that a server's base ctx is marked once, not once per worker.
+	mark mark
 
 	onPanic     func(*tandem.PanicError)
 	taskTimeout time.Duration
@@ -55,8 +57,6 @@ func New(limit int, opts ...Option) *Pool {
 		limit:       limit,
 		queueSize:   o.queueSize,
 		queue:       ring{buf: make([]job, o.queueSize)},
-		room:        make(chan struct{}, 1),
-		closing:     make(chan struct{}),
 		drained:     make(chan struct{}),
 		onPanic:     o.onPanic,
 		taskTimeout: o.taskTimeout,
@@ -113,15 +113,14 @@ func (p *Pool) submit(ctx context.Context, j job, block bool) error {
 			p.workers++
 			p.submitted++
 			p.running++
-			p.passRoomLocked()
+			m := p.mark
 			p.mu.Unlock()
-			go p.work(j)
+			go p.work(j, m)
 			return nil
 		}
 		if p.queue.n < p.queueSize {
 			p.queue.push(j)
 			p.submitted++
-			p.passRoomLocked()
 			p.mu.Unlock()
 			return nil
 		}
@@ -137,34 +136,62 @@ func (p *Pool) submit(ctx context.Context, j job, block bool) error {
 			p.runInline(j)
 			return nil
 		}
-		p.waiting++
-		p.mu.Unlock()
-		select {
-		case <-p.room:
-		case <-p.closing:
-		case <-ctx.Done():
-			p.mu.Lock()
-			p.waiting--
-			p.rejected++
-			p.passRoomLocked() // a slot signalled to us goes to the next waiter
-			p.mu.Unlock()
-			return ctx.Err()
-		}
-		p.mu.Lock()
-		p.waiting--
+		return p.wait(ctx, j)
 	}
 }
 
-// passRoomLocked wakes one blocked submitter when there is room for it. A
-// woken submitter that takes the room passes the signal on the same way, so
-// no slot is left unclaimed while someone waits.
-func (p *Pool) passRoomLocked() {
-	if p.waiting > 0 && (p.workers < p.limit || p.queue.n < p.queueSize) {
-		select {
-		case p.room <- struct{}{}:
-		default: // a signal is already pending
+// wait blocks the submitter of j, called with p.mu held, until a worker
+// moves j into the pool, the pool is closed, or ctx is done.
+func (p *Pool) wait(ctx context.Context, j job) error {
+	w := p.waiters.get()
+	w.j = j
+	p.waiters.pushBack(w)
+	p.mu.Unlock()
+	select {
+	case <-w.ready:
+	case <-ctx.Done():
+		p.mu.Lock()
+		if !w.settled {
+			p.waiters.remove(w)
+			p.rejected++
+			p.waiters.put(w)
+			p.mu.Unlock()
+			return ctx.Err()
 		}
+		p.mu.Unlock()
+		<-w.ready // settled meanwhile: the task is in, or was refused by Close
 	}
+	p.mu.Lock()
+	err := w.err
+	p.waiters.put(w)
+	p.mu.Unlock()
+	return err
+}
+
+// admitLocked moves blocked submitters' tasks into the queue while there is
+// room in it.
+func (p *Pool) admitLocked() {
+	for p.queue.n < p.queueSize && !p.waiters.empty() {
+		w := p.waiters.popFront()
+		p.queue.push(w.j)
+		p.submitted++
+		w.settle(nil)
+	}
+}
+
+// takeWaiterLocked hands a worker the task of the first blocked submitter,
+// when the queue is empty (or has no room at all) and the worker would
+// otherwise exit.
+func (p *Pool) takeWaiterLocked() (job, bool) {
+	w := p.waiters.popFront()
+	if w == nil {
+		return job{}, false
+	}
+	j := w.j
+	p.submitted++
+	p.running++
+	w.settle(nil)
+	return j, true
 }
 
 // Close stops intake (Submit and TrySubmit return ErrClosed from now on,
@@ -186,7 +213,10 @@ func (p *Pool) close() {
 		return
 	}
 	p.closed = true
-	close(p.closing)
+	for w := p.waiters.popFront(); w != nil; w = p.waiters.popFront() {
+		p.rejected++
+		w.settle(ErrClosed)
+	}
 	p.closeDrainedLocked()
 }
 
@@ -246,14 +276,15 @@ func (p *Pool) Resize(limit int) {
 	p.limit = limit
 	for p.workers < p.limit {
 		j, ok := p.queue.pop()
-		if !ok {
+		if ok {
+			p.running++
+		} else if j, ok = p.takeWaiterLocked(); !ok {
 			break
 		}
 		p.workers++
-		p.running++
-		go p.work(j)
+		go p.work(j, p.mark)
 	}
-	p.passRoomLocked()
+	p.admitLocked()
 }
 
 // Limit returns the current limit.

@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"runtime"
 
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/internal/catch"
@@ -25,23 +26,46 @@ type result struct {
 // worker is the state one worker goroutine keeps across tasks.
 type worker struct {
 	pool *Pool
-	// submitted is the ctx of the last task, marked is it with the
-	// insidePool value; kept so tasks sharing a ctx (a group's, or a
-	// server's base ctx) cost no allocation to mark.
+	mark
+}
+
+// mark is the ctx of the last task, submitted, and marked, the same with
+// the insidePool value; kept so that tasks sharing a ctx (a group's, or a
+// server's base ctx) cost no allocation to mark.
+type mark struct {
 	submitted, marked context.Context
 }
 
 // work is the body of a worker goroutine: it runs j, then whatever the Pool
 // hands it next, and returns when the Pool has nothing more for it.
-func (p *Pool) work(j job) {
-	w := worker{pool: p}
+func (p *Pool) work(j job, m mark) {
+	w := worker{pool: p, mark: m}
 	for {
 		r := w.execute(&j, false)
-		var more bool
-		if j, more = p.finish(&j, r, false); !more {
+		next, more, lingering := p.finish(&w, &j, r, false, true)
+		if more {
+			j = next
+			continue
+		}
+		if !lingering {
+			return
+		}
+		// The queue is empty. A producer is often about to push the next
+		// task: yield once and look again before exiting, which saves the
+		// cost of a new goroutine (about 1 µs) when it does.
+		runtime.Gosched()
+		if j, more = p.take(); !more {
 			return
 		}
 	}
+}
+
+// take returns the head of the queue for a worker that found it empty, or
+// counts the worker out.
+func (p *Pool) take() (job, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.nextLocked()
 }
 
 // runInline runs j on the calling goroutine, a worker of p that is inside a
@@ -52,7 +76,7 @@ func (p *Pool) runInline(j job) {
 	for {
 		r := w.execute(&j, true)
 		var more bool
-		if j, more = p.finish(&j, r, true); !more {
+		if j, more, _ = p.finish(&w, &j, r, true, false); !more {
 			return
 		}
 	}
@@ -84,7 +108,7 @@ func (w *worker) execute(j *job, inline bool) (r result) {
 		} else {
 			r.err = j.task.(func(context.Context) error)(ctx)
 		}
-	}, func() { w.pool.goexit(j, inline) })
+	}, func() { w.pool.goexit(w, j, inline) })
 	switch {
 	case r.panic != nil:
 		r.out, r.err = panicked, r.panic
@@ -127,8 +151,8 @@ func (p *Pool) taskPanicked(pe *tandem.PanicError) {
 // over the worker's place, so that capacity never shrinks and nobody waits
 // forever. Inline, the task's caller is unwinding too and its own worker
 // is replaced; work handed over here goes back to the queue.
-func (p *Pool) goexit(j *job, inline bool) {
-	next, more := p.finish(j, result{out: failed, err: tandem.ErrGoexit}, inline)
+func (p *Pool) goexit(w *worker, j *job, inline bool) {
+	next, more, _ := p.finish(w, j, result{out: failed, err: tandem.ErrGoexit}, inline, false)
 	if !more {
 		return
 	}
@@ -136,7 +160,7 @@ func (p *Pool) goexit(j *job, inline bool) {
 		p.requeue(next)
 		return
 	}
-	go p.work(next)
+	go p.work(next, w.mark)
 }
 
 // requeue gives a worker a task that finish had already counted as
@@ -148,7 +172,7 @@ func (p *Pool) requeue(j job) {
 	defer p.mu.Unlock()
 	if p.workers < p.limit {
 		p.workers++
-		go p.work(j)
+		go p.work(j, p.mark)
 		return
 	}
 	p.running--
@@ -158,13 +182,17 @@ func (p *Pool) requeue(j job) {
 // finish accounts for the end of j and returns what the same goroutine
 // should run next, if anything: the next pending task of j's group, or
 // else (for a worker, not inline) the head of the queue. A worker that gets
-// nothing has been counted out and must return.
-func (p *Pool) finish(j *job, r result, inline bool) (next job, more bool) {
+// nothing has been counted out and must return, unless it asked to linger
+// and lingering is true: then it is still counted and must call take.
+func (p *Pool) finish(w *worker, j *job, r result, inline, linger bool) (next job, more, lingering bool) {
 	if j.group != nil {
 		next, more = j.group.finish(j, r, p.stopping.Load())
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if w.marked != p.mark.marked {
+		p.mark = w.mark
+	}
 	p.running--
 	switch r.out {
 	case completed:
@@ -181,7 +209,7 @@ func (p *Pool) finish(j *job, r result, inline bool) (next job, more bool) {
 		switch {
 		case inline:
 			p.running++
-			return next, true
+			return next, true, false
 		case p.workers > p.limit:
 			p.queue.push(next) // the pool shrank: this worker leaves it queued
 		case p.queue.n > 0:
@@ -191,24 +219,36 @@ func (p *Pool) finish(j *job, r result, inline bool) (next job, more bool) {
 			p.queue.push(next)
 			next, _ = p.queue.pop()
 			p.running++
-			return next, true
+			return next, true, false
 		default:
 			p.running++
-			return next, true
+			return next, true, false
 		}
 	}
 	if inline {
-		return job{}, false
+		return job{}, false, false
 	}
+	if linger && p.queue.n == 0 && p.waiters.empty() && p.workers <= p.limit {
+		return job{}, false, true
+	}
+	next, more = p.nextLocked()
+	return next, more, false
+}
+
+// nextLocked pops the head of the queue for a worker, or counts the worker
+// out when the queue is empty or the pool has shrunk below the workers.
+func (p *Pool) nextLocked() (job, bool) {
 	if p.workers <= p.limit {
 		if next, ok := p.queue.pop(); ok {
 			p.running++
-			p.passRoomLocked()
+			p.admitLocked()
+			return next, true
+		}
+		if next, ok := p.takeWaiterLocked(); ok {
 			return next, true
 		}
 	}
 	p.workers--
-	p.passRoomLocked() // a submitter may start a worker in its place
 	p.closeDrainedLocked()
 	return job{}, false
 }
