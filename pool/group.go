@@ -208,8 +208,11 @@ func doneErr(ctx context.Context) error {
 }
 
 // finish records how j ended and returns the group's next pending task for
-// the same worker, if any and if it may still start.
-func (g *group) finish(j *job, r result, stopping bool) (next job, more bool) {
+// the same worker, if any and if it may still start, and how many tasks of
+// the group are now done: the caller passes that to g.done once it has
+// counted them in the pool's Stats, so that after Wait the Stats of a
+// shared pool include every task of the group.
+func (g *group) finish(j *job, r result, stopping bool) (next job, more bool, done int) {
 	g.mu.Lock()
 	var cause error
 	switch r.out {
@@ -225,7 +228,7 @@ func (g *group) finish(j *job, r result, stopping bool) (next job, more bool) {
 	case canceled:
 		g.skipLocked(j.index, r.err, context.Cause(g.ctx))
 	}
-	done := 1
+	done = 1
 	if cause != nil {
 		g.cancel(cause) // first cause wins; later calls do nothing
 	}
@@ -255,11 +258,11 @@ func (g *group) finish(j *job, r result, stopping bool) (next job, more bool) {
 		g.inPool--
 	}
 	g.mu.Unlock()
-	for range done {
-		g.tasks.Done()
-	}
-	return next, more
+	return next, more, done
 }
+
+// done marks n tasks of the group done.
+func (g *group) done(n int) { g.tasks.Add(-n) }
 
 func (g *group) failLocked(index int, err error) {
 	if g.first == nil {

@@ -257,7 +257,9 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 	p.mu.Unlock()
 	for i := range dropped {
 		// The pool has counted it; its group needs its error and count.
-		dropped[i].group.finish(&dropped[i], result{out: canceled, err: ErrClosed}, true)
+		g := dropped[i].group
+		_, _, done := g.finish(&dropped[i], result{out: canceled, err: ErrClosed}, true)
+		g.done(done)
 	}
 	<-p.drained
 	return ctx.Err()

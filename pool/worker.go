@@ -186,7 +186,9 @@ func (p *Pool) requeue(j job) {
 // and lingering is true: then it is still counted and must call take.
 func (p *Pool) finish(w *worker, j *job, r result, inline, linger bool) (next job, more, lingering bool) {
 	if j.group != nil {
-		next, more = j.group.finish(j, r, p.stopping.Load())
+		var done int
+		next, more, done = j.group.finish(j, r, p.stopping.Load())
+		defer j.group.done(done) // after the Unlock below
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
