@@ -118,7 +118,7 @@ func (p *Pool) submit(ctx context.Context, j job, block bool) error {
 			go p.work(j, m)
 			return nil
 		}
-		if p.queue.n < p.queueSize {
+		if p.queue.n < p.queueSize && p.waiters.empty() { // no cutting in line
 			p.queue.push(j)
 			p.submitted++
 			p.mu.Unlock()

@@ -2,7 +2,9 @@ package pool
 
 import (
 	"context"
+	"reflect"
 	"runtime"
+	"time"
 
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/internal/catch"
@@ -34,29 +36,53 @@ type worker struct {
 // server's base ctx) cost no allocation to mark.
 type mark struct {
 	submitted, marked context.Context
+	comparable        bool // == on submitted's type cannot panic
+	newMark           bool // marked was made by this worker, not yet shared
 }
 
 // work is the body of a worker goroutine: it runs j, then whatever the Pool
 // hands it next, and returns when the Pool has nothing more for it.
+//
+// Panics are caught around the whole loop, not around each task: the hot
+// path has no defer, and the rare panic restarts the loop on the same
+// goroutine. j is always the task in flight, so a panic or a Goexit is
+// accounted to it.
 func (p *Pool) work(j job, m mark) {
 	w := worker{pool: p, mark: m}
 	for {
-		r := w.execute(&j, false)
-		next, more, lingering := p.finish(&w, &j, r, false, true)
-		if more {
-			j = next
-			continue
+		pe := catch.Call(func() { w.loop(&j) }, func() { p.goexit(&w, &j, false) })
+		if pe == nil {
+			return // the pool has nothing more for this worker
 		}
-		if !lingering {
+		if j.group == nil {
+			p.taskPanicked(pe) // crashes, unless there is a handler
+		}
+		next, more, _ := p.finish(&w, &j, result{out: panicked, err: pe, panic: pe}, false, false)
+		if !more {
 			return
 		}
-		// The queue is empty. A producer is often about to push the next
-		// task: yield once and look again before exiting, which saves the
-		// cost of a new goroutine (about 1 µs) when it does.
-		runtime.Gosched()
-		if j, more = p.take(); !more {
-			return
+		j = next
+	}
+}
+
+func (w *worker) loop(j *job) {
+	p := w.pool
+	for {
+		r := w.run(j)
+		next, more, lingering := p.finish(w, j, r, false, true)
+		if !more {
+			if !lingering {
+				return
+			}
+			// The queue is empty. A producer is often about to push the
+			// next task: yield once and look again before exiting, which
+			// saves starting a new goroutine (about 1 µs) when it does.
+			runtime.Gosched()
+			if next, more = p.take(); !more {
+				return
+			}
 		}
+		*j = next
 	}
 }
 
@@ -74,7 +100,13 @@ func (p *Pool) take() (job, bool) {
 func (p *Pool) runInline(j job) {
 	w := worker{pool: p}
 	for {
-		r := w.execute(&j, true)
+		var r result
+		if pe := catch.Call(func() { r = w.run(&j) }, func() { p.goexit(&w, &j, true) }); pe != nil {
+			if j.group == nil {
+				p.taskPanicked(pe)
+			}
+			r = result{out: panicked, err: pe, panic: pe}
+		}
 		var more bool
 		if j, more, _ = p.finish(&w, &j, r, true, false); !more {
 			return
@@ -82,9 +114,9 @@ func (p *Pool) runInline(j job) {
 	}
 }
 
-// execute runs one task unless its ctx is already done, and reports how it
-// ended. A panic of a Pool task goes to the panic handler, or crashes.
-func (w *worker) execute(j *job, inline bool) (r result) {
+// run runs one task unless its ctx is already done, and reports how it
+// ended, unless it panics or calls Goexit: the caller catches those.
+func (w *worker) run(j *job) result {
 	if done := j.ctx.Done(); done != nil {
 		select {
 		case <-done:
@@ -97,44 +129,66 @@ func (w *worker) execute(j *job, inline bool) (r result) {
 	if j.group != nil {
 		timeout = j.group.taskTimeout
 	}
+	var err error
 	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
+		err = callWithTimeout(ctx, j, timeout)
+	} else {
+		err = call(ctx, j)
 	}
-	r.panic = catch.Call(func() {
-		if j.group != nil {
-			r.err = j.group.run(ctx, j.task, j.index)
-		} else {
-			r.err = j.task.(func(context.Context) error)(ctx)
-		}
-	}, func() { w.pool.goexit(w, j, inline) })
-	switch {
-	case r.panic != nil:
-		r.out, r.err = panicked, r.panic
-		if j.group == nil {
-			w.pool.taskPanicked(r.panic)
-		}
-	case r.err != nil:
-		r.out = failed
+	if err != nil {
+		return result{out: failed, err: err}
 	}
-	return r
+	return result{}
+}
+
+func call(ctx context.Context, j *job) error {
+	if j.group != nil {
+		return j.group.run(ctx, j.task, j.index)
+	}
+	return j.task.(func(context.Context) error)(ctx)
+}
+
+func callWithTimeout(ctx context.Context, j *job, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return call(ctx, j)
 }
 
 func (w *worker) taskContext(ctx context.Context) context.Context {
-	if w.marked == nil || !sameContext(ctx, w.submitted) {
+	if w.marked == nil || !w.sameContext(ctx) {
 		w.submitted = ctx
+		w.comparable = comparableWithoutPanic(reflect.TypeOf(ctx))
 		w.marked = context.WithValue(ctx, insidePool{w.pool}, true)
+		w.newMark = true
 	}
 	return w.marked
 }
 
-// sameContext is ctx == other, except that a Context of an uncomparable
-// dynamic type (a struct holding a map, say) counts as different instead of
-// panicking.
-func sameContext(ctx, other context.Context) (same bool) {
-	defer func() { _ = recover() }() // only the comparison can panic
-	return ctx == other
+// sameContext reports whether ctx is the last task's ctx. A Context of an
+// uncomparable dynamic type (a struct holding a map, say) would make == panic:
+// it counts as different.
+func (w *worker) sameContext(ctx context.Context) bool {
+	return w.comparable && reflect.TypeOf(ctx) == reflect.TypeOf(w.submitted) && ctx == w.submitted
+}
+
+// comparableWithoutPanic reports whether == on values of t never panics:
+// t is comparable and holds no interface, whose dynamic value might not be.
+func comparableWithoutPanic(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Interface:
+		return false
+	case reflect.Array:
+		return comparableWithoutPanic(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !comparableWithoutPanic(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	default:
+		return t.Comparable()
+	}
 }
 
 // taskPanicked handles the panic of a task that nobody waits for: a
@@ -192,7 +246,8 @@ func (p *Pool) finish(w *worker, j *job, r result, inline, linger bool) (next jo
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if w.marked != p.mark.marked {
+	if w.newMark {
+		w.newMark = false
 		p.mark = w.mark
 	}
 	p.running--
@@ -243,7 +298,13 @@ func (p *Pool) nextLocked() (job, bool) {
 	if p.workers <= p.limit {
 		if next, ok := p.queue.pop(); ok {
 			p.running++
-			p.admitLocked()
+			if p.queue.n <= p.queueSize/2 {
+				// Wake blocked submitters only once the queue is half
+				// empty: then a producer refills it in one go instead of
+				// sleeping and waking for every task, and the half still
+				// queued keeps the workers busy meanwhile.
+				p.admitLocked()
+			}
 			return next, true
 		}
 		if next, ok := p.takeWaiterLocked(); ok {
