@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,5 +75,52 @@ func FuzzResultGroup(f *testing.F) {
 			}
 		}
 		assert.Equal(t, anyFail, err != nil, "Wait's error %v", err)
+	})
+}
+
+// FuzzPool checks, for any limit, queue size and mix of blocking and
+// non-blocking submissions with a resize in the middle, that no more tasks
+// run at once than the larger of the two limits, and that every task is
+// accounted for.
+func FuzzPool(f *testing.F) {
+	f.Add(uint8(1), uint8(0), uint16(50), uint8(2), []byte{0, 1, 0, 1})
+	f.Add(uint8(4), uint8(4), uint16(200), uint8(8), []byte{1, 1, 0})
+	f.Add(uint8(16), uint8(1), uint16(400), uint8(1), []byte{0})
+	f.Fuzz(func(t *testing.T, limit, queue uint8, n uint16, resizeTo uint8, modes []byte) {
+		lim, q, count := int(limit%16)+1, int(queue%16), int(n%500)
+		newLim := int(resizeTo%16) + 1
+		p := pool.New(lim, pool.WithQueueSize(q))
+		var hw highWater
+		var ran atomic.Int64
+		accepted := 0
+		for i := range count {
+			if i == count/2 {
+				p.Resize(newLim)
+			}
+			task := func(context.Context) error {
+				hw.enter()
+				defer hw.leave()
+				runtime.Gosched()
+				ran.Add(1)
+				return nil
+			}
+			var err error
+			if len(modes) > 0 && modes[i%len(modes)]%2 == 1 {
+				err = p.TrySubmit(t.Context(), task)
+			} else {
+				err = p.Submit(t.Context(), task)
+			}
+			if err == nil {
+				accepted++
+			} else {
+				require.ErrorIs(t, err, pool.ErrFull)
+			}
+		}
+		p.Close()
+		assert.LessOrEqual(t, hw.peak.Load(), int64(max(lim, newLim)), "limits %d then %d", lim, newLim)
+		s := p.Stats()
+		checkAddsUp(t, s)
+		assert.Equal(t, int64(accepted), ran.Load())
+		assert.Equal(t, pool.Stats{Limit: newLim, Submitted: accepted, Completed: accepted, Rejected: count - accepted}, s)
 	})
 }

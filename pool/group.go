@@ -45,8 +45,9 @@ func runGroupTask(ctx context.Context, task any, _ int) error {
 // flight, so a task may call Go on its own group; with none in flight on a
 // shared pool whose queue is full, it waits for room there, or until the
 // group's ctx is done. A task that cannot start is counted as canceled and
-// reported by Wait (see Wait). Go panics if task is nil or if Wait has
-// returned.
+// reported by Wait (see Wait). Tasks may call Go while Wait waits; any
+// other goroutine must call it before Wait, as with sync.WaitGroup's Add.
+// Go panics if task is nil or if Wait has returned.
 func (g *Group) Go(task func(ctx context.Context) error) {
 	if task == nil {
 		panic("pool: Group.Go with a nil task")

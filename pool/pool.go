@@ -77,20 +77,20 @@ func New(limit int, opts ...Option) *Pool {
 //
 // A task's error only counts as failed in Stats. A panic calls the
 // WithPanicHandler handler, or else crashes the program as in a go
-// statement. Submit panics if task is nil.
+// statement. Submit panics if ctx or task is nil.
 func (p *Pool) Submit(ctx context.Context, task func(ctx context.Context) error) error {
-	if task == nil {
-		panic("pool: Submit with a nil task")
+	if ctx == nil || task == nil {
+		panic("pool: Submit with a nil ctx or task")
 	}
 	return p.submit(ctx, job{ctx: ctx, task: task}, true)
 }
 
 // TrySubmit is Submit that never blocks: when every worker is busy and the
 // queue is full it returns ErrFull at once, and ErrClosed after Close. The
-// task never runs then. TrySubmit panics if task is nil.
+// task never runs then. TrySubmit panics if ctx or task is nil.
 func (p *Pool) TrySubmit(ctx context.Context, task func(ctx context.Context) error) error {
-	if task == nil {
-		panic("pool: TrySubmit with a nil task")
+	if ctx == nil || task == nil {
+		panic("pool: TrySubmit with a nil ctx or task")
 	}
 	return p.submit(ctx, job{ctx: ctx, task: task}, false)
 }
@@ -170,13 +170,16 @@ func (p *Pool) wait(ctx context.Context, j job) error {
 
 // admitLocked moves blocked submitters' tasks into the queue while there is
 // room in it.
-func (p *Pool) admitLocked() {
+// It reports whether it woke any.
+func (p *Pool) admitLocked() (woke bool) {
 	for p.queue.n < p.queueSize && !p.waiters.empty() {
 		w := p.waiters.popFront()
 		p.queue.push(w.j)
 		p.submitted++
 		w.settle(nil)
+		woke = true
 	}
+	return woke
 }
 
 // takeWaiterLocked hands a worker the task of the first blocked submitter,

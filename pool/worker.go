@@ -29,6 +29,7 @@ type result struct {
 type worker struct {
 	pool *Pool
 	mark
+	wokeSubmitter bool // the last nextLocked woke a blocked submitter
 }
 
 // mark is the ctx of the last task, submitted, and marked, the same with
@@ -78,20 +79,27 @@ func (w *worker) loop(j *job) {
 			// next task: yield once and look again before exiting, which
 			// saves starting a new goroutine (about 1 µs) when it does.
 			runtime.Gosched()
-			if next, more = p.take(); !more {
+			if next, more = p.take(w); !more {
 				return
 			}
 		}
 		*j = next
+		if w.wokeSubmitter {
+			// The woken submitter waits in this P's run queue behind this
+			// worker, which would otherwise drain the queue first and
+			// exit: let it refill the queue now.
+			w.wokeSubmitter = false
+			runtime.Gosched()
+		}
 	}
 }
 
 // take returns the head of the queue for a worker that found it empty, or
 // counts the worker out.
-func (p *Pool) take() (job, bool) {
+func (p *Pool) take(w *worker) (job, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.nextLocked()
+	return p.nextLocked(w)
 }
 
 // runInline runs j on the calling goroutine, a worker of p that is inside a
@@ -288,13 +296,13 @@ func (p *Pool) finish(w *worker, j *job, r result, inline, linger bool) (next jo
 	if linger && p.queue.n == 0 && p.waiters.empty() && p.workers <= p.limit {
 		return job{}, false, true
 	}
-	next, more = p.nextLocked()
+	next, more = p.nextLocked(w)
 	return next, more, false
 }
 
 // nextLocked pops the head of the queue for a worker, or counts the worker
 // out when the queue is empty or the pool has shrunk below the workers.
-func (p *Pool) nextLocked() (job, bool) {
+func (p *Pool) nextLocked(w *worker) (job, bool) {
 	if p.workers <= p.limit {
 		if next, ok := p.queue.pop(); ok {
 			p.running++
@@ -303,7 +311,7 @@ func (p *Pool) nextLocked() (job, bool) {
 				// empty: then a producer refills it in one go instead of
 				// sleeping and waking for every task, and the half still
 				// queued keeps the workers busy meanwhile.
-				p.admitLocked()
+				w.wokeSubmitter = p.admitLocked()
 			}
 			return next, true
 		}
