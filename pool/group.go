@@ -87,9 +87,9 @@ type group struct {
 	panics catch.Panics
 
 	mu       sync.Mutex
-	n        int   // tasks given to Go: the next index
-	inPool   int   // tasks handed to the pool and not finished
-	pending  []job // tasks waiting for the group's limit, FIFO from head
+	n        int           // tasks given to Go: the next index
+	inPool   int           // tasks handed to the pool and not finished
+	pending  []pendingTask // tasks waiting for the group's limit, FIFO from head
 	head     int
 	waited   bool
 	err      error // Wait's result once waited
@@ -98,6 +98,13 @@ type group struct {
 	skipped  error // why the first task that never started did not
 	itemErrs []error
 	keepErrs bool // itemErrs are kept (ResultGroup)
+}
+
+// pendingTask is a task held back by the group's limit: the rest of its
+// job is the group's own.
+type pendingTask struct {
+	task  any
+	index int
 }
 
 type indexedError struct {
@@ -140,7 +147,7 @@ func (g *group) submit(task any) {
 		return
 	}
 	if g.inPool >= g.limit {
-		g.pending = append(g.pending, j)
+		g.pending = append(g.pending, pendingTask{task, j.index})
 		g.mu.Unlock()
 		return
 	}
@@ -151,7 +158,7 @@ func (g *group) submit(task any) {
 		case nil:
 			g.inPool++
 		case ErrFull:
-			g.pending = append(g.pending, j)
+			g.pending = append(g.pending, pendingTask{task, j.index})
 		default:
 			g.failLocked(j.index, err)
 			g.mu.Unlock()
@@ -249,8 +256,9 @@ func (g *group) finish(j *job, r result, stopping bool) (next job, more bool, do
 		g.pending, g.head = nil, 0
 	}
 	if g.head < len(g.pending) {
-		next, more = g.pending[g.head], true
-		g.pending[g.head] = job{}
+		p := g.pending[g.head]
+		next, more = job{ctx: g.ctx, task: p.task, group: g, index: p.index}, true
+		g.pending[g.head] = pendingTask{}
 		g.head++
 		if g.head == len(g.pending) {
 			g.pending, g.head = g.pending[:0], 0
