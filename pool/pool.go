@@ -103,41 +103,39 @@ type insidePool struct{ p *Pool }
 
 func (p *Pool) submit(ctx context.Context, j job, block bool) error {
 	p.mu.Lock()
-	for {
-		if p.closed && (p.stopping.Load() || ctx.Value(insidePool{p}) == nil) {
-			p.rejected++
-			p.mu.Unlock()
-			return ErrClosed
-		}
-		if p.workers < p.limit {
-			p.workers++
-			p.submitted++
-			p.running++
-			m := p.mark
-			p.mu.Unlock()
-			go p.work(j, m)
-			return nil
-		}
-		if p.queue.n < p.queueSize && p.waiters.empty() { // no cutting in line
-			p.queue.push(j)
-			p.submitted++
-			p.mu.Unlock()
-			return nil
-		}
-		if !block {
-			p.rejected++
-			p.mu.Unlock()
-			return ErrFull
-		}
-		if ctx.Value(insidePool{p}) != nil {
-			p.submitted++
-			p.running++
-			p.mu.Unlock()
-			p.runInline(j)
-			return nil
-		}
-		return p.wait(ctx, j)
+	if p.closed && (p.stopping.Load() || ctx.Value(insidePool{p}) == nil) {
+		p.rejected++
+		p.mu.Unlock()
+		return ErrClosed
 	}
+	if p.workers < p.limit {
+		p.workers++
+		p.submitted++
+		p.running++
+		m := p.mark
+		p.mu.Unlock()
+		go p.work(j, m)
+		return nil
+	}
+	if p.queue.n < p.queueSize && p.waiters.empty() { // no cutting in line
+		p.queue.push(j)
+		p.submitted++
+		p.mu.Unlock()
+		return nil
+	}
+	if !block {
+		p.rejected++
+		p.mu.Unlock()
+		return ErrFull
+	}
+	if ctx.Value(insidePool{p}) != nil {
+		p.submitted++
+		p.running++
+		p.mu.Unlock()
+		p.runInline(j)
+		return nil
+	}
+	return p.wait(ctx, j)
 }
 
 // wait blocks the submitter of j, called with p.mu held, until a worker
