@@ -29,7 +29,7 @@ type Group struct {
 
 // NewGroup returns a Group whose tasks run with a ctx derived from ctx, at
 // most limit at once. Options: OnPool, CollectErrors, WithTaskTimeout.
-// NewGroup panics if limit < 1 or given an option of New.
+// NewGroup panics if ctx is nil, limit < 1, or given an option of New.
 func NewGroup(ctx context.Context, limit int, opts ...Option) *Group {
 	g := &Group{}
 	g.g.init(ctx, limit, opts, runGroupTask, nil)
@@ -113,6 +113,9 @@ type indexedError struct {
 }
 
 func (g *group) init(ctx context.Context, limit int, opts []Option, run func(context.Context, any, int) error, grow func()) {
+	if ctx == nil {
+		panic("pool: group with a nil ctx")
+	}
 	if limit < 1 {
 		panic(fmt.Sprintf("pool: group limit %d: must be >= 1", limit))
 	}
