@@ -170,3 +170,36 @@ func ExamplePool_Resize() {
 	p.Close()
 	// Output: 10
 }
+
+// WithQueueSize sets how much accepted work may wait for a worker; beyond
+// it Submit blocks and TrySubmit fails.
+func ExampleWithQueueSize() {
+	p := pool.New(1, pool.WithQueueSize(2))
+	release := make(chan struct{})
+	wait := func(context.Context) error { <-release; return nil }
+	for i := range 4 {
+		fmt.Println(i, p.TrySubmit(context.Background(), wait))
+	}
+	close(release)
+	p.Close()
+	// Output:
+	// 0 <nil>
+	// 1 <nil>
+	// 2 <nil>
+	// 3 pool: queue full
+}
+
+// Stats counts every task: the accepted ones add up, the rest are rejected.
+func ExamplePool_Stats() {
+	p := pool.New(2, pool.WithPanicHandler(func(*tandem.PanicError) {}))
+	ctx := context.Background()
+	_ = p.Submit(ctx, func(context.Context) error { return nil })
+	_ = p.Submit(ctx, func(context.Context) error { return errors.New("failed") })
+	_ = p.Submit(ctx, func(context.Context) error { panic("bug") })
+	p.Close()
+	_ = p.Submit(ctx, func(context.Context) error { return nil })
+	s := p.Stats()
+	fmt.Printf("submitted %d: completed %d, failed %d, panicked %d; rejected %d\n",
+		s.Submitted, s.Completed, s.Failed, s.Panicked, s.Rejected)
+	// Output: submitted 3: completed 1, failed 1, panicked 1; rejected 1
+}
