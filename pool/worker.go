@@ -293,7 +293,7 @@ func (p *Pool) finish(w *worker, j *job, r result, inline, linger bool) (next jo
 	if inline {
 		return job{}, false, false
 	}
-	if linger && p.queue.n == 0 && p.waiters.empty() && p.workers <= p.limit {
+	if linger && p.queue.n == 0 && p.waiters.empty() && p.workers <= p.limit && !p.closed {
 		return job{}, false, true
 	}
 	next, more = p.nextLocked(w)
