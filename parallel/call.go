@@ -132,12 +132,16 @@ func (c *call[T, R]) abandon() {
 	}
 }
 
-// probe runs leaves alone on the caller in growing chunks (1, 4, 16, ...
-// leaves) and returns where it stopped: at the end, at the first error or
-// cancellation, or once probeBudget has passed with work left. A call with
-// few leaves skips it (few items are presumed expensive: two 2 ms items
-// should not run one after the other). With one worker and nothing to observe
-// between chunks, the whole input is one chunk.
+// probe runs leaves alone on the caller in growing chunks and returns where
+// it stopped: at the end, at the first error or cancellation, or once
+// probeBudget has passed with work left. The first chunk is one leaf; each
+// next one is what the cost per leaf seen so far says fits in the rest of
+// the budget, at most 16 times the previous one, so that a rising cost
+// overruns the budget by little. The clock is read before the first chunk
+// and after each one that leaves work: twice for a tiny input. A call with
+// few leaves skips the probe (few items are presumed expensive: two 2 ms
+// items should not run one after the other). With one worker and nothing
+// to observe between chunks, the whole input is one chunk.
 func (c *call[T, R]) probe() int {
 	if c.workers > 1 && c.leaves <= 2*c.workers {
 		return 0
@@ -159,12 +163,20 @@ func (c *call[T, R]) probe() int {
 			return end
 		}
 		pos = end
-		c.report(min(pos*c.leaf, c.n))
-		now := time.Now()
-		if c.workers > 1 && now.Sub(start) >= probeBudget {
+		if pos == c.leaves {
 			break
 		}
-		if now.Sub(last) < chunkTarget {
+		c.report(pos * c.leaf)
+		now := time.Now()
+		spent := now.Sub(start)
+		if c.workers > 1 && spent >= probeBudget {
+			break
+		}
+		perLeaf := max(spent/time.Duration(pos), 1)
+		switch {
+		case c.workers > 1:
+			k = int(min((probeBudget-spent)/perLeaf+1, time.Duration(16*k)))
+		case now.Sub(last) < chunkTarget: // alone, for a context or progress
 			k = min(4*k, c.leaves)
 		}
 		last = now

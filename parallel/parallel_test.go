@@ -148,8 +148,8 @@ func TestReduceOfFloatsIsBitIdenticalAcrossRunsAndWorkerCounts(t *testing.T) {
 			}
 		}
 	}
-	// The same association by hand: fold each chunk of ceil(n/256), then
-	// add the partials left to right.
+	// The same association by hand: fold each chunk of ceil(n/256) items
+	// (n is large), then add the partials left to right.
 	leaf := (len(xs) + 255) / 256
 	manual := 0.0
 	for lo := 0; lo < len(xs); lo += leaf {
