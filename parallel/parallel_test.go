@@ -455,3 +455,63 @@ func panicMessage(f func()) (msg string) {
 	f()
 	return ""
 }
+
+func TestNoBodyRunsAfterTheCallReturns(t *testing.T) {
+	forceHelpers(t, 4)
+	for range 20 {
+		var running atomic.Int32
+		var returned atomic.Bool
+		out := make([]float64, 2000)
+		For(len(out), func(lo, hi int) {
+			running.Add(1)
+			if returned.Load() {
+				assert.Fail(t, "a body started after For returned")
+			}
+			out[lo] = spinFor(50)
+			running.Add(-1)
+		}, Workers(4), Chunk(1))
+		returned.Store(true)
+		require.Zero(t, running.Load(), "bodies running after For returned")
+	}
+}
+
+func spinFor(steps int) float64 {
+	x := 1.0
+	for range steps {
+		x = x*1.0000001 + 1e-9
+	}
+	return x
+}
+
+func TestSkewedWorkloadsCoverEveryItem(t *testing.T) {
+	forceHelpers(t, 4)
+	const n = 3000
+	shapes := map[string]func(i int) int{
+		"rising":    func(i int) int { return i / 10 },
+		"heavyHead": func(i int) int { return map[bool]int{true: 2000, false: 1}[i < 10] },
+		"heavyTail": func(i int) int { return map[bool]int{true: 2000, false: 1}[i >= n-10] },
+		"twoHuge":   func(i int) int { return map[bool]int{true: 50000, false: 1}[i == n/3 || i == 2*n/3] },
+	}
+	for name, cost := range shapes {
+		out := make([]float64, n)
+		For(n, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				out[i] = spinFor(cost(i))
+			}
+		}, Workers(4))
+		for i := range out {
+			if out[i] != spinFor(cost(i)) {
+				t.Fatalf("%s: item %d not computed", name, i)
+			}
+		}
+	}
+}
+
+func TestAParallelCallAllocatesAConstantNumberOfObjects(t *testing.T) {
+	forceHelpers(t, 4)
+	small, large := squares(10_000), squares(1_000_000)
+	a := testing.AllocsPerRun(20, func() { _ = Reduce(small, zero, sumFold, add, Workers(2)) })
+	b := testing.AllocsPerRun(20, func() { _ = Reduce(large, zero, sumFold, add, Workers(2)) })
+	assert.LessOrEqual(t, a, 8.0, "allocations of a parallel Reduce over 1e4 items")
+	assert.LessOrEqual(t, b, 8.0, "allocations of a parallel Reduce over 1e6 items")
+}
