@@ -21,11 +21,14 @@ const defaultProbeBudget = 10 * time.Microsecond
 // cancellation is seen within a few chunk lengths.
 const chunkTarget = 20 * time.Microsecond
 
+// fewLeaves bounds the calls that skip the probe (see probe).
+const fewLeaves = 8
+
 // call is the state of one call on the caller's stack. Nothing is allocated
 // until the probe finds that helpers are worth starting (see shared).
 type call[T, R any] struct {
 	job[T, R]
-	ctx      context.Context // nil for the forms without a context
+	ctx      context.Context // Background for the forms without a context
 	done     <-chan struct{}
 	workers  int
 	procs    int
@@ -46,10 +49,7 @@ func (c *call[T, R]) configure(ctx context.Context, n int, opts []Option) {
 		panic("parallel: n must not be negative")
 	}
 	o := buildOptions(opts)
-	c.ctx = ctx
-	if ctx != nil {
-		c.done = ctx.Done()
-	}
+	c.ctx, c.done = ctx, ctx.Done()
 	c.procs, c.workers, c.progress = o.procs, o.workers, o.progress
 	c.layout(n, &o)
 	c.workers = min(c.workers, c.leaves)
@@ -69,7 +69,7 @@ func (c *call[T, R]) execute() (R, error) {
 	s := c.s
 	if s == nil {
 		if p != nil {
-			panic(p)
+			panic(unnest(p))
 		}
 		if c.err != nil {
 			return zero, c.err
@@ -140,10 +140,12 @@ func (c *call[T, R]) abandon() {
 // overruns the budget by little. The clock is read before the first chunk
 // and after each one that leaves work: twice for a tiny input. A call with
 // few leaves skips the probe (few items are presumed expensive: two 2 ms
-// items should not run one after the other). With one worker and nothing
+// items should not run one after the other); the bound is small so that on
+// a machine with many cores a tiny input of cheap items still runs inline.
+// With one worker and nothing
 // to observe between chunks, the whole input is one chunk.
 func (c *call[T, R]) probe() int {
-	if c.workers > 1 && c.leaves <= 2*c.workers {
+	if c.workers > 1 && c.leaves <= min(2*c.workers, fewLeaves) {
 		return 0
 	}
 	if c.workers == 1 && c.done == nil && c.progress == nil {

@@ -54,7 +54,9 @@
 // count of items cannot tell cheap from expensive items; the time can.
 // Starting a helper costs ~1 µs when the cores are busy and 10-100 µs when
 // they idled, so only longer work is worth it. A call with at most
-// 2 x Workers chunks skips the probe: few items are presumed expensive.
+// min(2 x Workers, 8) chunks skips the probe: so few items are presumed
+// expensive, and two 2 ms items should run side by side, not one after the
+// other.
 //
 // Chunks are handed out from an atomic cursor, so a worker that finishes
 // early takes more and skewed work balances. Each worker's chunks double
@@ -95,7 +97,8 @@
 // chunk starts and the call returns context.Cause(ctx), unless every chunk
 // had already started. A panic in any body stops the hand-out too and is
 // raised in the caller as a *tandem.PanicError with the stack of the
-// goroutine that panicked, every other panic of the call in its Others. A
+// goroutine that panicked, every other panic of the call in its Others (a
+// panic raised by a nested call is passed on as is, not wrapped again). A
 // body that calls runtime.Goexit on a helper fails a Ctx call with
 // tandem.ErrGoexit and makes the other forms panic with it; on the caller,
 // Goexit ends the caller once the claimed chunks are done. When a call

@@ -515,3 +515,28 @@ func TestAParallelCallAllocatesAConstantNumberOfObjects(t *testing.T) {
 	assert.LessOrEqual(t, a, 8.0, "allocations of a parallel Reduce over 1e4 items")
 	assert.LessOrEqual(t, b, 8.0, "allocations of a parallel Reduce over 1e6 items")
 }
+
+func TestAPanicInANestedCallIsRaisedOnceNotWrappedPerLevel(t *testing.T) {
+	forceHelpers(t, 4)
+	p := recoverPanicError(t, func() {
+		For(4, func(lo, hi int) {
+			For(4, func(lo, hi int) {
+				if lo == 3 {
+					panickingBody(lo)
+				}
+			}, Workers(2))
+		}, Workers(2))
+	})
+	assert.Equal(t, "bad chunk 3", p.Value, "the value is the body's, not a PanicError")
+	assert.Contains(t, p.Stack, "panickingBody")
+}
+
+func TestFewItemsOnManyWorkersStillProbe(t *testing.T) {
+	// 100 cheap items with 64 workers must not skip the probe (that is for
+	// at most 8 chunks), so inside a bubble they run inline.
+	synctest.Test(t, func(t *testing.T) {
+		before := helpersStarted()
+		For(100, func(lo, hi int) {}, Workers(64))
+		assert.Equal(t, before, helpersStarted(), "helpers started")
+	})
+}

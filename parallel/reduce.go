@@ -26,7 +26,7 @@ func Reduce[T, A any](in []T, identity func() A, fold func(acc A, chunk []T) A, 
 	var c call[T, A]
 	c.in, c.reduce = in, true
 	c.identity, c.fold, c.combine = identity, fold, combine
-	c.configure(nil, len(in), opts)
+	c.configure(context.Background(), len(in), opts)
 	acc, _ := c.execute()
 	return acc
 }
@@ -58,7 +58,7 @@ func MapReduce[T, A any](in []T, identity func() A, mapf func(v T) A, combine fu
 	var c call[T, A]
 	c.in, c.reduce = in, true
 	c.identity, c.elem, c.combine = identity, mapf, combine
-	c.configure(nil, len(in), opts)
+	c.configure(context.Background(), len(in), opts)
 	acc, _ := c.execute()
 	return acc
 }

@@ -77,7 +77,9 @@ func (s *shared[T, R]) work(inflight *int, c *call[T, R]) {
 	for {
 		if c != nil {
 			s.recruit()
-			c.report(int(s.finished.Load()))
+			if c.progress != nil {
+				c.report(int(s.finished.Load()))
+			}
 		}
 		a, b, ok := s.claim(k)
 		if !ok {
@@ -197,6 +199,7 @@ func (s *shared[T, R]) fail(err error) {
 }
 
 func (s *shared[T, R]) panicked(p *tandem.PanicError, inflight int) {
+	p = unnest(p)
 	s.panics.Add(p)
 	s.failed.Store(true)
 	if s.cancel != nil {
@@ -216,4 +219,14 @@ func (s *shared[T, R]) goexit(inflight int) {
 		s.failed.Store(true)
 	}
 	s.complete(inflight)
+}
+
+// unnest returns the panic a nested call raised as is: a body that called
+// For and got its *tandem.PanicError re-raised would otherwise wrap it again
+// at every level, burying the stack of the goroutine that really panicked.
+func unnest(p *tandem.PanicError) *tandem.PanicError {
+	if inner, ok := p.Value.(*tandem.PanicError); ok {
+		return inner
+	}
+	return p
 }
