@@ -69,15 +69,7 @@ func FuzzMapAndReduceMatchTheSequentialAnswer(f *testing.F) {
 			leaves := reductionLeaves(int(n))
 			leaf = (int(n) + leaves - 1) / leaves
 		}
-		manual := 0.0
-		for lo := 0; lo < len(fl); lo += leaf {
-			p := sumFold(0, fl[lo:min(lo+leaf, len(fl))])
-			if lo == 0 {
-				manual = p
-			} else {
-				manual += p
-			}
-		}
+		manual := chunkedSum(fl, leaf)
 		if fs := Reduce(fl, zero, sumFold, add, opts...); math.Float64bits(fs) != math.Float64bits(manual) {
 			t.Fatalf("n=%d opts=%v: float Reduce = %v, want %v bit for bit", n, opts, fs, manual)
 		}

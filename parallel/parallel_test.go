@@ -148,19 +148,25 @@ func TestReduceOfFloatsIsBitIdenticalAcrossRunsAndWorkerCounts(t *testing.T) {
 			}
 		}
 	}
-	// The same association by hand: fold each chunk of ceil(n/256) items
-	// (n is large), then add the partials left to right.
-	leaf := (len(xs) + 255) / 256
-	manual := 0.0
+	// The documented rule, by hand: chunks of ceil(n/256) items (n is
+	// large), each summed from 0, the sums added left to right.
+	manual := chunkedSum(xs, (len(xs)+255)/256)
+	assert.Equal(t, math.Float64bits(manual), math.Float64bits(want), "the documented rule: partials of ceil(n/256) items, combined left to right")
+}
+
+// chunkedSum sums xs the way Reduce with sumFold and add is documented to:
+// each chunk of leaf items from 0, then the chunk sums left to right.
+func chunkedSum(xs []float64, leaf int) float64 {
+	total := 0.0
 	for lo := 0; lo < len(xs); lo += leaf {
 		p := sumFold(0, xs[lo:min(lo+leaf, len(xs))])
 		if lo == 0 {
-			manual = p
+			total = p
 		} else {
-			manual += p
+			total += p
 		}
 	}
-	assert.Equal(t, math.Float64bits(manual), math.Float64bits(want), "the documented rule: partials of ceil(n/256) items, combined left to right")
+	return total
 }
 
 func TestSmallInputsRunInlineWithoutGoroutinesOrAllocations(t *testing.T) {
