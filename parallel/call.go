@@ -61,9 +61,12 @@ func (c *call[T, R]) execute() (R, error) {
 	var zero R
 	if c.leaves == 0 {
 		if c.reduce {
-			return c.identity(), nil
+			p := catch.Call(func() { c.acc = c.identity() }, nil)
+			if p != nil {
+				panic(p)
+			}
 		}
-		return zero, nil
+		return c.acc, nil
 	}
 	p := catch.Call(c.drive, c.abandon)
 	s := c.s
@@ -77,7 +80,7 @@ func (c *call[T, R]) execute() (R, error) {
 		if c.canceled {
 			return zero, context.Cause(c.ctx)
 		}
-		c.finish()
+		c.conclude()
 		return c.acc, nil
 	}
 	if p != nil {
@@ -96,13 +99,27 @@ func (c *call[T, R]) execute() (R, error) {
 		// a panic.
 		return zero, context.Cause(c.ctx)
 	}
-	c.finish()
-	if c.reduce {
-		for _, part := range s.slots {
-			c.fold1(part)
-		}
-	}
+	c.conclude()
 	return c.acc, nil
+}
+
+// conclude combines the chunk results of the helpers into the caller's, in
+// chunk order, and reports the end to Progress. It runs user code, so a
+// panic there is raised as a *tandem.PanicError like any other.
+func (c *call[T, R]) conclude() {
+	p := catch.Call(func() {
+		if c.s != nil {
+			for _, part := range c.s.slots {
+				c.fold1(part)
+			}
+		}
+		if c.progress != nil {
+			c.progress(c.n, c.n)
+		}
+	}, nil)
+	if p != nil {
+		panic(unnest(p))
+	}
 }
 
 // drive runs the caller's share: the probe, then, if work remains, claims
@@ -229,10 +246,4 @@ func (c *call[T, R]) report(done int) {
 	}
 	c.progress(done, c.n)
 	c.next = done + max(1, c.n/100)
-}
-
-func (c *call[T, R]) finish() {
-	if c.progress != nil {
-		c.progress(c.n, c.n)
-	}
 }
