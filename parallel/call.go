@@ -40,6 +40,8 @@ type call[T, R any] struct {
 	err      error
 	canceled bool
 
+	firstClaim int // leaves the probe's cost per leaf says fit in chunkTarget
+
 	s        *shared[T, R] // set once helpers may run
 	inflight int           // items the caller claimed from s and has not finished
 }
@@ -188,10 +190,11 @@ func (c *call[T, R]) probe() int {
 		c.report(pos * c.leaf)
 		now := time.Now()
 		spent := now.Sub(start)
+		perLeaf := max(spent/time.Duration(pos), 1)
+		c.firstClaim = int(min(chunkTarget/perLeaf, time.Duration(c.leaves)))
 		if c.workers > 1 && spent >= probeBudget {
 			break
 		}
-		perLeaf := max(spent/time.Duration(pos), 1)
 		switch {
 		case c.workers > 1:
 			k = int(min((probeBudget-spent)/perLeaf+1, time.Duration(16*k)))

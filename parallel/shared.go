@@ -20,14 +20,15 @@ const closed = math.MaxInt64 / 2
 // the reduction's slots and a derived context for the Ctx forms), made only
 // after the probe found more than probeBudget of work.
 type shared[T, R any] struct {
-	job     job[T, R]
-	ctx     context.Context // what bodies receive: canceled at the first failure
-	cancel  context.CancelCauseFunc
-	done    <-chan struct{} // the caller's context
-	workers int
-	limit   int // the process-wide helper budget
-	base    int // first leaf handed out here; the caller folded the ones before
-	slots   []R // reductions: one partial per leaf from base on
+	job        job[T, R]
+	ctx        context.Context // what bodies receive: canceled at the first failure
+	cancel     context.CancelCauseFunc
+	done       <-chan struct{} // the caller's context
+	workers    int
+	firstClaim int // the first chunk of each worker, in leaves
+	limit      int // the process-wide helper budget
+	base       int // first leaf handed out here; the caller folded the ones before
+	slots      []R // reductions: one partial per leaf from base on
 
 	cursor atomic.Int64 // next leaf to hand out
 	_      [56]byte     // keep the cursor off the line the counters below share
@@ -47,13 +48,14 @@ type shared[T, R any] struct {
 
 func newShared[T, R any](c *call[T, R], pos int) *shared[T, R] {
 	s := &shared[T, R]{
-		job:     c.job,
-		ctx:     c.ctx,
-		done:    c.done,
-		workers: c.workers,
-		limit:   helperLimit(c.procs),
-		base:    pos,
-		wake:    make(chan struct{}, 1),
+		job:        c.job,
+		ctx:        c.ctx,
+		done:       c.done,
+		workers:    c.workers,
+		firstClaim: max(c.firstClaim, 1),
+		limit:      helperLimit(c.procs),
+		base:       pos,
+		wake:       make(chan struct{}, 1),
 	}
 	if c.fails {
 		s.ctx, s.cancel = context.WithCancelCause(c.ctx)
@@ -68,12 +70,13 @@ func newShared[T, R any](c *call[T, R], pos int) *shared[T, R] {
 }
 
 // work claims and runs chunks until none is left or the call failed. The
-// caller (c != nil) also recruits helpers and reports progress. Chunks
+// caller (c != nil) also recruits helpers and reports progress. The first
+// chunk is what the probe's cost per leaf says takes chunkTarget; chunks
 // double while they take less than chunkTarget and are capped at an equal
 // share of half of what is left, so the tail is split finely and heavy items
 // anywhere end up spread over the workers.
 func (s *shared[T, R]) work(inflight *int, c *call[T, R]) {
-	k := 1
+	k := s.firstClaim
 	for {
 		if c != nil {
 			s.recruit()
