@@ -16,7 +16,7 @@ var probeBudget = defaultProbeBudget
 const defaultProbeBudget = 10 * time.Microsecond
 
 // chunkTarget is the duration a claim aims at: chunks double while they take
-// less, so per-claim costs (an atomic add and two clock reads, ~50 ns) stay
+// less, so per-claim costs (an atomic add and a clock read, ~30 ns) stay
 // below 0.5%, and halve when they take far more, so a failure or a
 // cancellation is seen within a few chunk lengths.
 const chunkTarget = 20 * time.Microsecond
