@@ -31,7 +31,6 @@ type call[T, R any] struct {
 	ctx      context.Context // Background for the forms without a context
 	done     <-chan struct{}
 	workers  int
-	procs    int
 	progress func(done, total int)
 	next     int // items done at which progress is reported next
 
@@ -52,7 +51,7 @@ func (c *call[T, R]) configure(ctx context.Context, n int, opts []Option) {
 	}
 	o := buildOptions(opts)
 	c.ctx, c.done = ctx, ctx.Done()
-	c.procs, c.workers, c.progress = o.procs, o.workers, o.progress
+	c.workers, c.progress = o.workers, o.progress
 	c.layout(n, &o)
 	c.workers = min(c.workers, c.leaves)
 }

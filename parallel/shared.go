@@ -3,6 +3,7 @@ package parallel
 import (
 	"context"
 	"math"
+	"runtime"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -53,7 +54,7 @@ func newShared[T, R any](c *call[T, R], pos int) *shared[T, R] {
 		done:       c.done,
 		workers:    c.workers,
 		firstClaim: max(c.firstClaim, 1),
-		limit:      helperLimit(c.procs),
+		limit:      helperLimit(runtime.GOMAXPROCS(0)),
 		base:       pos,
 		wake:       make(chan struct{}, 1),
 	}
