@@ -73,7 +73,7 @@
 //
 // Reduce and MapReduce cut the input into chunks whose boundaries depend
 // only on its length and the options, never on timing or the number of
-// workers: by default min(n, 16+n/64, 256) chunks of ceil(n/chunks) items
+// workers: by default min(n, 8+n/128, 256) chunks of ceil(n/chunks) items
 // (Chunk and MinChunk change the size). Each chunk is folded into a fresh
 // accumulator from identity, and the chunk results are combined strictly
 // left to right in chunk order. So, for a given length and options, a

@@ -62,8 +62,8 @@ func Workers(n int) Option {
 // so the boundaries depend only on n and size, and For and ForEach call the
 // body once per chunk. It also fixes the chunks of Reduce and MapReduce, whose
 // results are then bit-identical for a given size. The default is automatic:
-// adaptive chunks for For, ForEach and Map, and ceil(n/256) items (at least
-// MinChunk) for Reduce and MapReduce. Chunk panics with "parallel: chunk size
+// adaptive chunks for For, ForEach and Map, and for Reduce and MapReduce
+// min(n, 8+n/128, 256) equal chunks (at least MinChunk items each). Chunk panics with "parallel: chunk size
 // must be at least 1" when size < 1.
 func Chunk(size int) Option {
 	if size < 1 {
