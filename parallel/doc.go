@@ -22,6 +22,8 @@
 // (4x a chunk loop on trivially cheap items); they are for items that cost
 // more than that, or for readability. Reduce's fold also sees a whole chunk.
 // There is no MapInto: For with out[i] = f(in[i]) fills a slice you have.
+// There is no iter.Seq input: chunks need random access, and a stream is
+// the business of package pipeline.
 //
 // Options: Workers(n), Chunk(size), MinChunk(size), Progress(fn).
 //
