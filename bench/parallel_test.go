@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"time"
 
 	lop "github.com/samber/lo/parallel"
 	"github.com/sourcegraph/conc/iter"
@@ -198,6 +199,45 @@ func BenchmarkParallelTiny(b *testing.B) {
 	})
 	b.Run("lo-parallel.Map", func(b *testing.B) {
 		perItem(b, len(xs), func() { sink = lop.Map(xs, func(v float64, _ int) float64 { return v * v }) })
+	})
+}
+
+// BenchmarkParallelTinyCold: the same 100 items, each call after 300 µs of
+// sleep, so that the other cores have idled (their Ps parked) when it starts.
+// Only the call is timed.
+func BenchmarkParallelTinyCold(b *testing.B) {
+	xs := floatInput(100)
+	out := make([]float64, len(xs))
+	cold := func(b *testing.B, op func()) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			time.Sleep(300 * time.Microsecond)
+			b.StartTimer()
+			op()
+		}
+	}
+	b.Run("loop", func(b *testing.B) {
+		cold(b, func() {
+			for i, v := range xs {
+				out[i] = v * v
+			}
+		})
+	})
+	b.Run("tandem-For", func(b *testing.B) {
+		cold(b, func() {
+			parallel.For(len(xs), func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					out[i] = xs[i] * xs[i]
+				}
+			})
+		})
+	})
+	b.Run("tandem-Reduce", func(b *testing.B) {
+		cold(b, func() { sink = parallel.Reduce(xs, zeroFloat, sumSquaresFold, addFloats) })
+	})
+	b.Run("conc-iter.Map", func(b *testing.B) {
+		cold(b, func() { sink = iter.Map(xs, func(v *float64) float64 { return *v * *v }) })
 	})
 }
 
