@@ -41,10 +41,10 @@
 // a time across every call, concurrent or nested. A helper starts when its
 // call has work left and a token is free, and exits when its call has no
 // chunk left; no goroutine is parked between calls. So a server whose 100
-// requests each call Map runs at most GOMAXPROCS-1 helpers beside its
-// request goroutines, CPU work cannot starve the I/O side, and a nested call
-// makes progress on its caller even when no helper is free: nesting never
-// deadlocks. A call that got fewer helpers than it may use asks again at
+// requests each call Map runs at most GOMAXPROCS-1 helpers beside its 100
+// request goroutines, not 100 x GOMAXPROCS goroutines that would crowd out
+// its I/O work, and a nested call makes progress on its caller even when no
+// helper is free: nesting never deadlocks. A call that got fewer helpers than it may use asks again at
 // each of the caller's chunks.
 //
 // # Scheduling
