@@ -384,26 +384,24 @@ func TestAPanicInTheCallerIsRaisedAsPanicError(t *testing.T) {
 
 func TestGoexitInAHelperFailsTheCallInsteadOfHanging(t *testing.T) {
 	forceHelpers(t, 1)
-	body := func(lo int) {
-		if lo > 0 && onHelper() {
-			runtime.Goexit()
+	// Two items skip the probe; the caller holds item 0 until the helper
+	// has taken item 1 and called Goexit.
+	body := func(exited chan struct{}) func(lo int) {
+		return func(lo int) {
+			if onHelper() {
+				close(exited)
+				runtime.Goexit()
+			}
+			<-exited
 		}
 	}
-	err := ForCtx(context.Background(), 2, func(_ context.Context, lo, hi int) error { body(lo); return nil }, Workers(2))
-	// The helper may find nothing left to claim; then nothing failed.
-	if err != nil {
-		assert.ErrorIs(t, err, tandem.ErrGoexit)
-	}
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				p, ok := r.(*tandem.PanicError)
-				require.True(t, ok, "raised %T", r)
-				assert.ErrorIs(t, p, tandem.ErrGoexit)
-			}
-		}()
-		For(2, func(lo, hi int) { body(lo) }, Workers(2))
-	}()
+	run := body(make(chan struct{}))
+	err := ForCtx(context.Background(), 2, func(_ context.Context, lo, hi int) error { run(lo); return nil }, Workers(2))
+	assert.ErrorIs(t, err, tandem.ErrGoexit, "ForCtx")
+
+	run = body(make(chan struct{}))
+	p := recoverPanicError(t, func() { For(2, func(lo, hi int) { run(lo) }, Workers(2)) })
+	assert.ErrorIs(t, p, tandem.ErrGoexit, "For raises it as a panic")
 	waitHelpersGone(t)
 }
 
@@ -415,9 +413,11 @@ func TestGoexitInTheCallerWaitsForTheHelpersAndDoesNotHang(t *testing.T) {
 		For(1000, func(lo, hi int) {
 			running.Add(1)
 			defer running.Add(-1)
-			if lo == 0 {
+			if lo > 0 && !onHelper() {
+				// The caller's first chunk after the probe: helpers run.
 				runtime.Goexit()
 			}
+			spinFor(1000)
 		}, Workers(4), Chunk(1))
 		assert.Fail(t, "For returned after its caller called Goexit")
 	})
