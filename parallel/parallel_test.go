@@ -409,15 +409,16 @@ func TestGoexitInTheCallerWaitsForTheHelpersAndDoesNotHang(t *testing.T) {
 	forceHelpers(t, 4)
 	var running atomic.Int32
 	var wg sync.WaitGroup
+	out := make([]float64, 1000)
 	wg.Go(func() {
-		For(1000, func(lo, hi int) {
+		For(len(out), func(lo, hi int) {
 			running.Add(1)
 			defer running.Add(-1)
 			if lo > 0 && !onHelper() {
 				// The caller's first chunk after the probe: helpers run.
 				runtime.Goexit()
 			}
-			spinFor(1000)
+			out[lo] = spinFor(1000)
 		}, Workers(4), Chunk(1))
 		assert.Fail(t, "For returned after its caller called Goexit")
 	})
