@@ -204,7 +204,8 @@ func BenchmarkParallelTiny(b *testing.B) {
 
 // BenchmarkParallelTinyCold: the same 100 items, each call after 300 µs of
 // sleep, so that the other cores have idled (their Ps parked) when it starts.
-// Only the call is timed.
+// Only the call is timed. Run it with a fixed count (-benchtime=2000x): b.Loop
+// sizes a run by the timed part alone and would sleep for minutes.
 func BenchmarkParallelTinyCold(b *testing.B) {
 	xs := floatInput(100)
 	out := make([]float64, len(xs))
