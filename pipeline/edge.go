@@ -1,0 +1,262 @@
+package pipeline
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// maxSlice is the most items one hand-off carries. Slices amortise the cost
+// of a channel operation over the items that were ready together; 32 keeps
+// the read-ahead of a stage small.
+const maxSlice = 32
+
+// edge connects a stage to the next one. Items travel in small slices: a
+// writer appends to its own slice and hands it over when the slice is full,
+// when the reader waits for input (hungry), or before the writer itself
+// waits for input. It never waits to fill a slice. Slices come back to the
+// writers through free, so a steady stream allocates nothing.
+type edge[T any] struct {
+	buffer  int // items that may wait in ch, from the producer's Buffer option
+	writers int // goroutines that write to the edge
+	readers int // goroutines that read from it
+
+	slice  int // items per hand-off, set by open
+	ch     chan []T
+	free   chan []T
+	hungry atomic.Bool  // a reader waits for input: writers hand over what they have
+	open   atomic.Int32 // writers that have not closed yet
+
+	from *stageCounters // the producer (nil for none)
+	to   *stageCounters // the consumer, for Unread
+}
+
+func newEdge[T any](buffer, writers int, from *stageCounters) *edge[T] {
+	return &edge[T]{buffer: buffer, writers: writers, from: from}
+}
+
+// start makes the channels once the consumer is known. A consumer with
+// several workers gets items one by one, so that a slow item never holds
+// back others that an idle worker could take.
+func (e *edge[T]) start() {
+	e.slice = max(min(maxSlice, e.buffer), 1)
+	if e.readers > 1 {
+		e.slice = 1
+	}
+	capacity := e.buffer / e.slice
+	e.ch = make(chan []T, capacity)
+	e.free = make(chan []T, capacity+e.writers+e.readers+1)
+	e.open.Store(int32(e.writers))
+}
+
+// countUnread counts, once every goroutine has exited, the items still
+// waiting in the edge as Unread by its consumer.
+func (e *edge[T]) countUnread() {
+	for {
+		select {
+		case s, ok := <-e.ch:
+			if !ok {
+				return
+			}
+			if e.to != nil {
+				e.to.unread.Add(int64(len(s)))
+			}
+		default:
+			return
+		}
+	}
+}
+
+func (e *edge[T]) newSlice() []T {
+	select {
+	case s := <-e.free:
+		return s
+	default:
+		return make([]T, 0, e.slice)
+	}
+}
+
+// flusher is a writer (or several) that a reader flushes before it waits.
+type flusher interface{ flush() bool }
+
+// writer is one goroutine's end of an edge. Its slice holds the items put
+// but not handed over yet.
+type writer[T any] struct {
+	e      *edge[T]
+	m      *meter
+	done   <-chan struct{}
+	buf    []T
+	source bool // count handed-over items as the stage's In too
+}
+
+func (e *edge[T]) writer(r *run, m *meter) *writer[T] {
+	return &writer[T]{e: e, m: m, done: r.ctx.Done()}
+}
+
+// put adds v to the writer's slice and hands the slice over when it is full
+// or a reader waits. It reports false when the pipeline stopped while it
+// waited for room; v is then counted as dropped by close.
+func (w *writer[T]) put(v T) bool {
+	if w.buf == nil {
+		w.buf = w.e.newSlice()
+	}
+	w.buf = append(w.buf, v)
+	if len(w.buf) >= w.e.slice || w.e.hungry.Load() {
+		return w.flush()
+	}
+	return true
+}
+
+// flush hands the writer's items over, waiting for room in the buffer. It
+// reports false when the pipeline stopped first.
+func (w *writer[T]) flush() bool {
+	n := len(w.buf)
+	if n == 0 {
+		return true
+	}
+	select {
+	case w.e.ch <- w.buf:
+	default:
+		start := w.m.beginWait(waitOutput)
+		select {
+		case w.e.ch <- w.buf:
+			w.m.endWait(waitOutput, start)
+		case <-w.done:
+			w.m.endWait(waitOutput, start)
+			return false
+		}
+	}
+	w.buf = nil
+	w.m.c.out.Add(int64(n))
+	if w.source {
+		w.m.c.in.Add(int64(n))
+	}
+	return true
+}
+
+// close counts the items never handed over as dropped and, for the last
+// writer, closes the edge so the reader sees the end of the stream.
+func (w *writer[T]) close() {
+	if n := int64(len(w.buf)); n > 0 {
+		w.m.c.dropped.Add(n)
+		if w.source {
+			w.m.c.in.Add(n)
+		}
+		w.buf = nil
+	}
+	if w.e.open.Add(-1) == 0 {
+		close(w.e.ch)
+	}
+}
+
+// reader is one goroutine's end of an edge: the slice it is reading.
+type reader[T any] struct {
+	e    *edge[T]
+	m    *meter
+	done <-chan struct{}
+	buf  []T
+	i    int
+}
+
+func (e *edge[T]) reader(r *run, m *meter) *reader[T] {
+	return &reader[T]{e: e, m: m, done: r.ctx.Done()}
+}
+
+// readState is what a reader found.
+type readState int
+
+const (
+	readItem    readState = iota
+	readEnd               // the input is closed and empty
+	readStopped           // the pipeline stopped
+	readAlarm             // the alarm channel fired first
+)
+
+// next returns the next item. Before it waits for input it flushes f (the
+// worker's own writers), so an item never waits in a hand-off slice while
+// its worker is idle.
+func (r *reader[T]) next(f flusher) (v T, ok bool) {
+	if r.i < len(r.buf) {
+		v = r.buf[r.i]
+		r.i++
+		return v, true
+	}
+	if r.refill(f, nil) != readItem {
+		return v, false
+	}
+	r.i = 1
+	return r.buf[0], true
+}
+
+// nextOr is next with an alarm: it returns readAlarm when alarm fires while
+// the reader waits for input.
+func (r *reader[T]) nextOr(f flusher, alarm <-chan time.Time) (v T, st readState) {
+	if r.i < len(r.buf) {
+		v = r.buf[r.i]
+		r.i++
+		return v, readItem
+	}
+	if st = r.refill(f, alarm); st != readItem {
+		return v, st
+	}
+	r.i = 1
+	return r.buf[0], readItem
+}
+
+func (r *reader[T]) refill(f flusher, alarm <-chan time.Time) readState {
+	if r.buf != nil {
+		clear(r.buf) // let the items be collected
+		select {
+		case r.e.free <- r.buf[:0]:
+		default:
+		}
+		r.buf, r.i = nil, 0
+	}
+	select {
+	case s, ok := <-r.e.ch:
+		return r.ended(r.got(s, ok), f)
+	default:
+	}
+	if f != nil && !f.flush() {
+		return readStopped
+	}
+	start := r.m.beginWait(waitInput)
+	r.e.hungry.Store(true)
+	var st readState
+	select {
+	case s, ok := <-r.e.ch:
+		st = r.got(s, ok)
+	case <-alarm:
+		st = readAlarm
+	case <-r.done:
+		st = readStopped
+	}
+	r.e.hungry.Store(false)
+	r.m.endWait(waitInput, start)
+	return r.ended(st, f)
+}
+
+// ended flushes f at the end of the input, so the worker's last items are
+// handed over before it exits.
+func (r *reader[T]) ended(st readState, f flusher) readState {
+	if st == readEnd && f != nil && !f.flush() {
+		return readStopped
+	}
+	return st
+}
+
+func (r *reader[T]) got(s []T, ok bool) readState {
+	if !ok {
+		return readEnd
+	}
+	r.buf = s
+	r.m.c.in.Add(int64(len(s)))
+	return readItem
+}
+
+// close counts the items taken but never handled as dropped.
+func (r *reader[T]) close() {
+	if n := len(r.buf) - r.i; n > 0 {
+		r.m.c.dropped.Add(int64(n))
+	}
+	r.buf = nil
+}
