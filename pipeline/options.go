@@ -26,14 +26,14 @@ func (f optionFunc) apply(o *options) { f(o) }
 
 // options are the settings of one stage, built by buildOptions.
 type options struct {
-	name      string
-	workers   int
-	buffer    int
-	ordered   bool
-	waiter    ratelimit.Waiter
-	timeout   time.Duration
-	onError   any // func(context.Context, T, error) error, checked by the stage
-	set       struct{ workers, ordered, waiter, timeout, onError bool }
+	name    string
+	workers int
+	buffer  int
+	ordered bool
+	waiter  ratelimit.Waiter
+	timeout time.Duration
+	onError any // func(context.Context, T, error) error, checked by the stage
+	set     struct{ workers, ordered, waiter, timeout, onError bool }
 }
 
 func buildOptions(opts []Option) options {

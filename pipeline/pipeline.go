@@ -15,9 +15,9 @@ import (
 // finish within its grace period, so the pipeline was cancelled.
 var ErrStopTimeout = errors.New("pipeline: graceful stop timed out")
 
-// errPanicked cancels a run in which a worker panicked; the panic itself is
-// raised by the waiter.
-var errPanicked = errors.New("pipeline: a stage panicked")
+// errAborted cancels a run in which a worker panicked or called
+// runtime.Goexit; the panic itself is raised by the waiter.
+var errAborted = errors.New("pipeline: a stage panicked or called runtime.Goexit")
 
 // errConsumerStopped cancels a run whose pull consumer (All) stopped early.
 var errConsumerStopped = errors.New("pipeline: the consumer stopped")
@@ -205,15 +205,22 @@ func (r *run) stop(grace time.Duration) {
 func (r *run) fail(err error) { r.cancel(err) }
 
 // spawn runs body in a new worker goroutine of the stage counted by c. A
-// panic in body is kept and cancels the run; runtime.Goexit fails the run.
+// panic in body cancels the run at once, while it unwinds (before its stack
+// is captured), and is kept for the waiter; runtime.Goexit fails the run.
 func (r *run) spawn(c *stageCounters, body func(*meter)) {
 	r.wg.Go(func() {
 		m := newMeter(c, r.clock)
 		defer m.finish()
-		if p := catch.Call(func() { body(m) }, func() { r.fail(tandem.ErrGoexit) }); p != nil {
-			r.panics.Add(p)
-			r.fail(errPanicked)
-		}
+		r.panics.Add(catch.Call(func() {
+			returned := false
+			defer func() {
+				if !returned {
+					r.fail(errAborted)
+				}
+			}()
+			body(m)
+			returned = true
+		}, nil))
 	})
 }
 
@@ -237,9 +244,14 @@ func (p *Pipeline) settle(r *run) error {
 	r.mu.Unlock()
 	var err error
 	if r.ctx.Err() != nil {
-		err = context.Cause(r.ctx)
-		if errors.Is(err, errPanicked) || errors.Is(err, errConsumerStopped) {
+		switch err = context.Cause(r.ctx); {
+		case errors.Is(err, errConsumerStopped):
 			err = nil
+		case errors.Is(err, errAborted):
+			err = nil // the panic is raised by the caller
+			if r.panics.Len() == 0 {
+				err = tandem.ErrGoexit
+			}
 		}
 	}
 	r.stopIntake()

@@ -1,0 +1,189 @@
+package pipeline_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/tandem-go/tandem"
+	"github.com/tandem-go/tandem/pipeline"
+)
+
+// ahead is the most items a stage with the given workers and Buffer can
+// have handled beyond what its consumer (with readers workers) has handled:
+// its buffer, one hand-off slice per worker on each side, and one item in
+// flight per worker. It is the bound the package doc promises.
+func ahead(buffer, writers, readers int) int {
+	slice := max(min(32, buffer), 1)
+	if readers > 1 {
+		slice = 1
+	}
+	return buffer + slice*(writers+readers) + writers
+}
+
+// earlyExit is a pipeline source -> parse -> square(workers) -> sink where
+// one position stops the run at item stopAt. It counts the items each stage
+// handled.
+type earlyExit struct {
+	buffer  int
+	workers int
+	stopAt  int64
+
+	taken, parsed, squared, sunk atomic.Int64
+}
+
+const earlyExitItems = 100_000
+
+var errStop = errors.New("stop here")
+
+func TestEveryEarlyExitStopsUpstreamWithinTheBuffers(t *testing.T) {
+	cases := []struct {
+		name    string
+		where   string // source, parse, square, sink, panic, cancel, break
+		wantErr error
+	}{
+		{"the source fails", "source", errStop},
+		{"the first stage fails", "parse", errStop},
+		{"the concurrent middle stage fails", "square", errStop},
+		{"the sink fails", "sink", errStop},
+		{"a stage panics", "panic", nil},
+		{"ctx is cancelled", "cancel", context.Canceled},
+		{"the consumer breaks its loop", "break", nil},
+	}
+	for _, tc := range cases {
+		for _, shape := range []struct{ buffer, workers int }{{4, 1}, {4, 4}, {pipeline.DefaultBuffer, 4}, {0, 2}} {
+			t.Run(tc.name, func(t *testing.T) {
+				defer goleak.VerifyNone(t)
+				e := &earlyExit{buffer: shape.buffer, workers: shape.workers, stopAt: 10}
+				err, panicked := e.run(t, tc.where)
+				if tc.where == "panic" {
+					var pe *tandem.PanicError
+					require.ErrorAs(t, panicked, &pe, "Run must raise the stage's panic")
+					assert.Equal(t, "square panicked", pe.Value)
+				} else {
+					require.Nil(t, panicked)
+				}
+				if tc.wantErr != nil {
+					require.ErrorIs(t, err, tc.wantErr)
+				} else {
+					require.NoError(t, err)
+				}
+				// Each stage may run ahead of the next one by the bound; the
+				// stopping position handled at most stopAt items.
+				b, w := shape.buffer, shape.workers
+				sinkBound := e.stopAt
+				squareBound := sinkBound + int64(ahead(b, w, 1))
+				parseBound := squareBound + int64(ahead(b, 1, w))
+				takenBound := parseBound + int64(ahead(b, 1, 1))
+				switch tc.where {
+				case "source":
+					takenBound = e.stopAt
+				case "parse":
+					parseBound, takenBound = e.stopAt, e.stopAt+int64(ahead(b, 1, 1))
+				case "square", "panic":
+					squareBound = e.stopAt + int64(w) // every worker may be on an item
+					parseBound = squareBound + int64(ahead(b, 1, w))
+					takenBound = parseBound + int64(ahead(b, 1, 1))
+				}
+				assert.LessOrEqual(t, e.sunk.Load(), sinkBound, "sink: buffer=%d workers=%d", b, w)
+				assert.LessOrEqual(t, e.squared.Load(), squareBound, "square: buffer=%d workers=%d", b, w)
+				assert.LessOrEqual(t, e.parsed.Load(), parseBound, "parse: buffer=%d workers=%d", b, w)
+				assert.LessOrEqual(t, e.taken.Load(), takenBound, "source: buffer=%d workers=%d", b, w)
+				assert.Less(t, e.taken.Load(), int64(earlyExitItems/10), "the input must not be drained")
+			})
+		}
+	}
+}
+
+func (e *earlyExit) run(t *testing.T, where string) (err error, panicked error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	buf := pipeline.Buffer(e.buffer)
+	p := pipeline.New()
+	src := pipeline.Generate(p, func(ctx context.Context, emit func(int) bool) error {
+		for i := range earlyExitItems {
+			n := e.taken.Add(1)
+			if where == "source" && n > e.stopAt {
+				e.taken.Add(-1)
+				return errStop
+			}
+			if !emit(i) {
+				return nil
+			}
+		}
+		return nil
+	}, buf)
+	parsed := pipeline.Map(src, func(_ context.Context, v int) (int, error) {
+		if n := e.parsed.Add(1); where == "parse" && n == e.stopAt {
+			return 0, errStop
+		}
+		return v, nil
+	}, buf)
+	squared := pipeline.Map(parsed, func(_ context.Context, v int) (int, error) {
+		n := e.squared.Add(1)
+		if where == "square" && n == e.stopAt {
+			return 0, errStop
+		}
+		if where == "panic" && n == e.stopAt {
+			panic("square panicked")
+		}
+		return v * v, nil
+	}, buf, pipeline.Workers(e.workers))
+
+	defer func() {
+		if r := recover(); r != nil {
+			pe, ok := r.(*tandem.PanicError)
+			require.True(t, ok, "panic value %T, want *tandem.PanicError", r)
+			panicked = pe
+		}
+	}()
+	if where == "break" {
+		for _, err := range pipeline.All(ctx, squared) {
+			require.NoError(t, err)
+			if e.sunk.Add(1) == e.stopAt {
+				break
+			}
+		}
+		return nil, nil
+	}
+	pipeline.ForEach(squared, func(context.Context, int) error {
+		n := e.sunk.Add(1)
+		if where == "sink" && n == e.stopAt {
+			return errStop
+		}
+		if where == "cancel" && n == e.stopAt {
+			cancel()
+		}
+		return nil
+	})
+	return p.Run(ctx), nil
+}
+
+func TestStatsAddUpAfterAnEarlyExit(t *testing.T) {
+	e := &earlyExit{buffer: 8, workers: 3, stopAt: 10}
+	p := pipeline.New()
+	src := pipeline.FromSlice(p, numbers(10000), pipeline.Buffer(8))
+	m := pipeline.Map(src, square, pipeline.Workers(3), pipeline.Buffer(8))
+	pipeline.ForEach(m, func(context.Context, int) error {
+		if e.sunk.Add(1) == 10 {
+			return errStop
+		}
+		return nil
+	})
+	require.ErrorIs(t, p.Run(context.Background()), errStop)
+	st := p.Stats().Stages
+	require.Len(t, st, 3)
+	source, mapped, sink := st[0], st[1], st[2]
+	assert.Equal(t, source.In, source.Out+source.Dropped, "source: %+v", source)
+	assert.Equal(t, source.Out, mapped.In+mapped.Unread, "source out = map in + unread: %+v / %+v", source, mapped)
+	assert.Equal(t, mapped.In, mapped.Out+mapped.Failed+mapped.Dropped, "map: %+v", mapped)
+	assert.Equal(t, mapped.Out, sink.In+sink.Unread, "map out = sink in + unread: %+v / %+v", mapped, sink)
+	assert.Equal(t, sink.In, sink.Out+sink.Failed+sink.Dropped, "sink: %+v", sink)
+	assert.EqualValues(t, 9, sink.Out)
+	assert.EqualValues(t, 1, sink.Failed)
+}
