@@ -175,11 +175,11 @@ func (p *Pipeline) start(ctx context.Context) *run {
 	for _, e := range p.edges {
 		e.start()
 	}
-	for _, n := range p.nodes {
-		n.start(r)
-	}
 	if p.stopping {
 		r.stop(p.grace)
+	}
+	for _, n := range p.nodes {
+		n.start(r)
 	}
 	return r
 }
