@@ -20,10 +20,11 @@ type edge[T any] struct {
 	writers int // goroutines that write to the edge
 	readers int // goroutines that read from it
 
-	slice  int // items per hand-off, set by open
-	ch     chan []T
+	slice  int      // items per hand-off, set by start
+	items  chan T   // the hand-off when slice is 1: no slices at all
+	ch     chan []T // the hand-off of slices otherwise
 	free   chan []T
-	hungry atomic.Bool  // a reader waits for input: writers hand over what they have
+	hungry atomic.Bool  // a reader has waited a while: writers hand over what they have
 	open   atomic.Int32 // writers that have not closed yet
 
 	from *stageCounters // the producer (nil for none)
@@ -42,15 +43,25 @@ func (e *edge[T]) start() {
 	if e.readers > 1 {
 		e.slice = 1
 	}
+	e.open.Store(int32(e.writers))
+	if e.slice == 1 {
+		e.items = make(chan T, e.buffer)
+		return
+	}
 	capacity := e.buffer / e.slice
 	e.ch = make(chan []T, capacity)
 	e.free = make(chan []T, capacity+e.writers+e.readers+1)
-	e.open.Store(int32(e.writers))
 }
 
 // countUnread counts, once every goroutine has exited, the items still
 // waiting in the edge as Unread by its consumer.
 func (e *edge[T]) countUnread() {
+	if e.items != nil {
+		if e.to != nil {
+			e.to.unread.Add(int64(len(e.items)))
+		}
+		return
+	}
 	for {
 		select {
 		case s, ok := <-e.ch:
@@ -78,6 +89,10 @@ func (e *edge[T]) newSlice() []T {
 // flusher is a writer (or several) that a reader flushes before it waits.
 type flusher interface{ flush() bool }
 
+// countEvery is how many items a worker counts locally before it adds them
+// to the shared counters, so that counting costs no atomic per item.
+const countEvery = 64
+
 // writer is one goroutine's end of an edge. Its slice holds the items put
 // but not handed over yet.
 type writer[T any] struct {
@@ -85,7 +100,8 @@ type writer[T any] struct {
 	m      *meter
 	done   <-chan struct{}
 	buf    []T
-	source bool // count handed-over items as the stage's In too
+	sent   int64 // items handed over one by one and not counted yet
+	source bool  // count handed-over items as the stage's In too
 }
 
 func (e *edge[T]) writer(r *run, m *meter) *writer[T] {
@@ -93,9 +109,12 @@ func (e *edge[T]) writer(r *run, m *meter) *writer[T] {
 }
 
 // put adds v to the writer's slice and hands the slice over when it is full
-// or a reader waits. It reports false when the pipeline stopped while it
-// waited for room; v is then counted as dropped by close.
+// or a reader has been waiting. It reports false when the pipeline stopped
+// while it waited for room; v is then counted as dropped by close.
 func (w *writer[T]) put(v T) bool {
+	if w.e.items != nil {
+		return w.putItem(v)
+	}
 	if w.buf == nil {
 		w.buf = w.e.newSlice()
 	}
@@ -104,6 +123,39 @@ func (w *writer[T]) put(v T) bool {
 		return w.flush()
 	}
 	return true
+}
+
+// putItem hands v over on its own.
+func (w *writer[T]) putItem(v T) bool {
+	select {
+	case w.e.items <- v:
+	default:
+		start := w.m.beginWait(waitOutput)
+		select {
+		case w.e.items <- v:
+			w.m.endWait(waitOutput, start)
+		case <-w.done:
+			w.m.endWait(waitOutput, start)
+			w.m.c.dropped.Add(1)
+			if w.source {
+				w.m.c.in.Add(1)
+			}
+			return false
+		}
+	}
+	if w.sent++; w.sent == countEvery {
+		w.count()
+	}
+	return true
+}
+
+// count adds the items handed over one by one to the shared counters.
+func (w *writer[T]) count() {
+	w.m.c.out.Add(w.sent)
+	if w.source {
+		w.m.c.in.Add(w.sent)
+	}
+	w.sent = 0
 }
 
 // flush hands the writer's items over, waiting for room in the buffer. It
@@ -136,6 +188,7 @@ func (w *writer[T]) flush() bool {
 // close counts the items never handed over as dropped and, for the last
 // writer, closes the edge so the reader sees the end of the stream.
 func (w *writer[T]) close() {
+	w.count()
 	if n := int64(len(w.buf)); n > 0 {
 		w.m.c.dropped.Add(n)
 		if w.source {
@@ -144,17 +197,31 @@ func (w *writer[T]) close() {
 		w.buf = nil
 	}
 	if w.e.open.Add(-1) == 0 {
-		close(w.e.ch)
+		if w.e.items != nil {
+			close(w.e.items)
+		} else {
+			close(w.e.ch)
+		}
 	}
 }
 
+// hungryAfter is how long a reader waits before it asks the writers to hand
+// over partial slices. A writer that is quick fills its slice sooner (32
+// trivial items take about a microsecond) and one that is slow hands over
+// what it has at its next item or before it waits for input itself, so an
+// item waits in a slice at most this long or the time its worker takes for
+// one more item.
+const hungryAfter = 20 * time.Microsecond
+
 // reader is one goroutine's end of an edge: the slice it is reading.
 type reader[T any] struct {
-	e    *edge[T]
-	m    *meter
-	done <-chan struct{}
-	buf  []T
-	i    int
+	e     *edge[T]
+	m     *meter
+	done  <-chan struct{}
+	buf   []T
+	i     int
+	taken int64 // items received one by one and not counted yet
+	timer *time.Timer
 }
 
 func (e *edge[T]) reader(r *run, m *meter) *reader[T] {
@@ -175,21 +242,16 @@ const (
 // worker's own writers), so an item never waits in a hand-off slice while
 // its worker is idle.
 func (r *reader[T]) next(f flusher) (v T, ok bool) {
-	if r.i < len(r.buf) {
-		v = r.buf[r.i]
-		r.i++
-		return v, true
-	}
-	if r.refill(f, nil) != readItem {
-		return v, false
-	}
-	r.i = 1
-	return r.buf[0], true
+	v, st := r.nextOr(f, nil)
+	return v, st == readItem
 }
 
 // nextOr is next with an alarm: it returns readAlarm when alarm fires while
 // the reader waits for input.
 func (r *reader[T]) nextOr(f flusher, alarm <-chan time.Time) (v T, st readState) {
+	if r.e.items != nil {
+		return r.nextItem(f, alarm)
+	}
 	if r.i < len(r.buf) {
 		v = r.buf[r.i]
 		r.i++
@@ -200,6 +262,40 @@ func (r *reader[T]) nextOr(f flusher, alarm <-chan time.Time) (v T, st readState
 	}
 	r.i = 1
 	return r.buf[0], readItem
+}
+
+func (r *reader[T]) nextItem(f flusher, alarm <-chan time.Time) (v T, st readState) {
+	var ok bool
+	select {
+	case v, ok = <-r.e.items:
+		return v, r.gotItem(ok, f)
+	default:
+	}
+	if f != nil && !f.flush() {
+		return v, readStopped
+	}
+	start := r.m.beginWait(waitInput)
+	select {
+	case v, ok = <-r.e.items:
+		st = r.gotItem(ok, f)
+	case <-alarm:
+		st = readAlarm
+	case <-r.done:
+		st = readStopped
+	}
+	r.m.endWait(waitInput, start)
+	return v, st
+}
+
+func (r *reader[T]) gotItem(ok bool, f flusher) readState {
+	if !ok {
+		return r.ended(readEnd, f)
+	}
+	if r.taken++; r.taken == countEvery {
+		r.m.c.in.Add(r.taken)
+		r.taken = 0
+	}
+	return readItem
 }
 
 func (r *reader[T]) refill(f flusher, alarm <-chan time.Time) readState {
@@ -220,17 +316,35 @@ func (r *reader[T]) refill(f flusher, alarm <-chan time.Time) readState {
 		return readStopped
 	}
 	start := r.m.beginWait(waitInput)
-	r.e.hungry.Store(true)
-	var st readState
-	select {
-	case s, ok := <-r.e.ch:
-		st = r.got(s, ok)
-	case <-alarm:
-		st = readAlarm
-	case <-r.done:
-		st = readStopped
+	if r.timer == nil {
+		r.timer = time.NewTimer(hungryAfter)
+	} else {
+		r.timer.Reset(hungryAfter)
 	}
-	r.e.hungry.Store(false)
+	hungry := r.timer.C
+	var st readState
+wait:
+	for {
+		select {
+		case s, ok := <-r.e.ch:
+			st = r.got(s, ok)
+			break wait
+		case <-hungry:
+			r.e.hungry.Store(true)
+			hungry = nil
+		case <-alarm:
+			st = readAlarm
+			break wait
+		case <-r.done:
+			st = readStopped
+			break wait
+		}
+	}
+	if hungry == nil {
+		r.e.hungry.Store(false)
+	} else {
+		r.timer.Stop()
+	}
 	r.m.endWait(waitInput, start)
 	return r.ended(st, f)
 }
@@ -255,8 +369,13 @@ func (r *reader[T]) got(s []T, ok bool) readState {
 
 // close counts the items taken but never handled as dropped.
 func (r *reader[T]) close() {
+	r.m.c.in.Add(r.taken)
+	r.taken = 0
 	if n := len(r.buf) - r.i; n > 0 {
 		r.m.c.dropped.Add(int64(n))
 	}
 	r.buf = nil
+	if r.timer != nil {
+		r.timer.Stop()
+	}
 }

@@ -201,6 +201,14 @@ func (r *run) stop(grace time.Duration) {
 	})
 }
 
+// stopped reports whether the run was cancelled: work not started yet must
+// not start.
+func (r *run) stopped() bool { return r.ctx.Err() != nil }
+
+// intakeClosed reports whether sources must take no more input: the run
+// was cancelled or Stop was called.
+func (r *run) intakeClosed() bool { return r.intake.Err() != nil }
+
 // fail cancels the run with err as its cause, unless it already stopped.
 func (r *run) fail(err error) { r.cancel(err) }
 

@@ -8,14 +8,17 @@ import (
 // source is a stage with no input: one worker that takes items from
 // somewhere and writes them out.
 type source[T any] struct {
-	opts  options
-	c     *stageCounters
-	out   *edge[T]
-	each  bool // hand each item over at once (the source may block between items)
+	opts options
+	c    *stageCounters
+	out  *edge[T]
+	each bool // hand each item over at once (the source may block between items)
+	// hold makes emit refuse items after Stop, for sources that cannot
+	// see their context; Generate's items are taken until the hard stop.
+	hold  bool
 	drive func(ctx context.Context, emit func(T) bool) error
 }
 
-func declareSource[T any](kind string, p *Pipeline, opts []Option, each bool,
+func declareSource[T any](kind string, p *Pipeline, opts []Option, each, hold bool,
 	drive func(ctx context.Context, emit func(T) bool) error) *Stage[T] {
 	if p == nil {
 		panic("pipeline: " + kind + " into a nil Pipeline")
@@ -24,7 +27,7 @@ func declareSource[T any](kind string, p *Pipeline, opts []Option, each bool,
 	o.check(kind, false, false, true, false, false)
 	c := p.declare(kind, o.name, 1)
 	out := newStage[T](p, c, 1, o.buffer)
-	p.nodes = append(p.nodes, &source[T]{opts: o, c: c, out: out.out, each: each, drive: drive})
+	p.nodes = append(p.nodes, &source[T]{opts: o, c: c, out: out.out, each: each, hold: hold, drive: drive})
 	return out
 }
 
@@ -38,7 +41,7 @@ func (s *source[T]) work(r *run, m *meter) {
 	defer out.close()
 	waiter := s.opts.waiter
 	emit := func(v T) bool {
-		if r.ctx.Err() != nil {
+		if s.hold && r.intakeClosed() || r.stopped() {
 			return false
 		}
 		if waiter != nil {
@@ -71,9 +74,9 @@ func (s *source[T]) work(r *run, m *meter) {
 // FromSlice declares a source that emits the items of a slice in order.
 // Options: Name, Buffer, Pace. After Stop it takes no further item.
 func FromSlice[T any](p *Pipeline, items []T, opts ...Option) *Stage[T] {
-	return declareSource(`FromSlice`, p, opts, false, func(ctx context.Context, emit func(T) bool) error {
+	return declareSource(`FromSlice`, p, opts, false, true, func(_ context.Context, emit func(T) bool) error {
 		for _, v := range items {
-			if ctx.Err() != nil || !emit(v) {
+			if !emit(v) {
 				return nil
 			}
 		}
@@ -88,9 +91,9 @@ func FromSlice[T any](p *Pipeline, items []T, opts ...Option) *Stage[T] {
 // function receives a context, for such sources. Each value is handed over
 // as soon as it is emitted.
 func FromSeq[T any](p *Pipeline, seq iter.Seq[T], opts ...Option) *Stage[T] {
-	return declareSource(`FromSeq`, p, opts, true, func(ctx context.Context, emit func(T) bool) error {
+	return declareSource(`FromSeq`, p, opts, true, true, func(_ context.Context, emit func(T) bool) error {
 		for v := range seq {
-			if ctx.Err() != nil || !emit(v) {
+			if !emit(v) {
 				return nil
 			}
 		}
@@ -103,7 +106,7 @@ func FromSeq[T any](p *Pipeline, seq iter.Seq[T], opts ...Option) *Stage[T] {
 // pipeline stops, it receives nothing more from ch; values left in ch stay
 // there for the caller.
 func FromChan[T any](p *Pipeline, ch <-chan T, opts ...Option) *Stage[T] {
-	return declareSource(`FromChan`, p, opts, true, func(ctx context.Context, emit func(T) bool) error {
+	return declareSource(`FromChan`, p, opts, true, true, func(ctx context.Context, emit func(T) bool) error {
 		for {
 			select {
 			case v, ok := <-ch:
@@ -132,5 +135,5 @@ func Generate[T any](p *Pipeline, gen func(ctx context.Context, emit func(T) boo
 	if gen == nil {
 		panic("pipeline: Generate(nil)")
 	}
-	return declareSource(`Generate`, p, opts, true, gen)
+	return declareSource(`Generate`, p, opts, true, false, gen)
 }

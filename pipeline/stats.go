@@ -94,6 +94,7 @@ func (s Stats) String() string {
 // stageCounters are one stage's live counters. Workers update them per
 // hand-off slice and per wait, never per item on the fast path.
 type stageCounters struct {
+	_       [64]byte // keep apart from other stages' counters
 	name    string
 	workers int
 
@@ -107,6 +108,7 @@ type stageCounters struct {
 	waitingIn, waitInStartSum     atomic.Int64
 	waitingOut, waitOutStartSum   atomic.Int64
 	waitingPace, waitPaceStartSum atomic.Int64
+	_                             [64]byte
 }
 
 // snapshot reads the counters at now (nanoseconds since the run started).

@@ -83,7 +83,7 @@ func (t *transform[T, U]) work(r *run, m *meter, chain *ordered.Chain) {
 		if link != nil {
 			link.Taken()
 		}
-		if ctx.Err() != nil {
+		if r.stopped() {
 			m.c.dropped.Add(1)
 			return
 		}
