@@ -17,7 +17,7 @@ import (
 // Busy+Paced+WaitingInput+WaitingOutput is about w*T. In a pipeline limited
 // by one stage, that stage is busy or paced most of the time, the stages
 // before it wait on output and the stages after it wait on input:
-// Stats.Bottleneck names it. More workers help a busy stage whose function
+// Stats.Bottleneck names it: the stage with the highest Load. More workers help a busy stage whose function
 // waits on I/O; a paced stage is as fast as its limiter allows.
 //
 // Counts add up: for a Map stage, In = Out + Failed + Dropped; for Filter
@@ -39,16 +39,11 @@ type StageStats struct {
 	Paced         time.Duration // worker time spent waiting for the Pace limiter
 	WaitingInput  time.Duration // worker time spent waiting for an item
 	WaitingOutput time.Duration // worker time spent waiting for room downstream
-}
 
-// Utilization is the share of the workers' time spent busy or paced, between
-// 0 and 1. A stage near 1 is saturated.
-func (s StageStats) Utilization() float64 {
-	total := s.Busy + s.Paced + s.WaitingInput + s.WaitingOutput
-	if total <= 0 {
-		return 0
-	}
-	return float64(s.Busy+s.Paced) / float64(total)
+	// Load is the share of the run's elapsed time that the stage's workers
+	// spent busy or paced, (Busy+Paced) / (Workers*Elapsed), from 0 to 1.
+	// A stage near 1 is saturated: it sets the pace of the pipeline.
+	Load float64
 }
 
 // Stats is a snapshot of a pipeline's stages, in the order they were
@@ -59,13 +54,12 @@ type Stats struct {
 }
 
 // Bottleneck returns the stage that limits the pipeline's throughput: the
-// one with the highest Utilization (busy or paced for the largest share of
-// its workers' time). ok is false when no stage has run yet.
+// one with the highest Load (whose workers were busy or paced for the
+// largest share of the run). ok is false when no stage has run yet.
 func (s Stats) Bottleneck() (stage StageStats, ok bool) {
-	best := -1.0
 	for _, st := range s.Stages {
-		if u := st.Utilization(); u > best && st.Busy+st.Paced+st.WaitingInput+st.WaitingOutput > 0 {
-			stage, best, ok = st, u, true
+		if st.Load > 0 && (!ok || st.Load > stage.Load) {
+			stage, ok = st, true
 		}
 	}
 	return stage, ok
@@ -74,8 +68,8 @@ func (s Stats) Bottleneck() (stage StageStats, ok bool) {
 // String formats the snapshot as a table, one stage per line.
 func (s Stats) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-14s %3s %9s %9s %6s %7s %6s %6s %7s %7s %7s\n",
-		"stage", "wrk", "in", "out", "failed", "dropped", "unread", "busy%", "paced%", "wait-in", "wait-out")
+	fmt.Fprintf(&b, "%-14s %3s %9s %9s %6s %7s %6s %6s %6s %7s %7s %8s\n",
+		"stage", "wrk", "in", "out", "failed", "dropped", "unread", "load", "busy", "paced", "wait-in", "wait-out")
 	for _, st := range s.Stages {
 		total := float64(st.Busy + st.Paced + st.WaitingInput + st.WaitingOutput)
 		pct := func(d time.Duration) float64 {
@@ -84,9 +78,9 @@ func (s Stats) String() string {
 			}
 			return 100 * float64(d) / total
 		}
-		fmt.Fprintf(&b, "%-14s %3d %9d %9d %6d %7d %6d %5.1f%% %6.1f%% %6.1f%% %7.1f%%\n",
+		fmt.Fprintf(&b, "%-14s %3d %9d %9d %6d %7d %6d %5.1f%% %5.1f%% %6.1f%% %6.1f%% %7.1f%%\n",
 			st.Name, st.Workers, st.In, st.Out, st.Failed, st.Dropped, st.Unread,
-			pct(st.Busy), pct(st.Paced), pct(st.WaitingInput), pct(st.WaitingOutput))
+			100*st.Load, pct(st.Busy), pct(st.Paced), pct(st.WaitingInput), pct(st.WaitingOutput))
 	}
 	return b.String()
 }
@@ -118,7 +112,12 @@ func (c *stageCounters) snapshot(now int64) StageStats {
 	waitOut := c.waitOut.Load() + c.waitingOut.Load()*now - c.waitOutStartSum.Load()
 	paced := c.paced.Load() + c.waitingPace.Load()*now - c.waitPaceStartSum.Load()
 	busy := max(life-waitIn-waitOut-paced, 0)
+	var load float64
+	if now > 0 && c.workers > 0 {
+		load = float64(busy+paced) / float64(int64(c.workers)*now)
+	}
 	return StageStats{
+		Load: load,
 		Name: c.name, Workers: c.workers,
 		In: c.in.Load(), Out: c.out.Load(), Failed: c.failed.Load(),
 		Dropped: c.dropped.Load(), Unread: c.unread.Load(),
