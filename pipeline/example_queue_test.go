@@ -41,7 +41,7 @@ func (q *queue) Receive(ctx context.Context) (message, error) {
 }
 
 func (q *queue) Ack(ids ...int) { q.mu.Lock(); q.acked = append(q.acked, ids...); q.mu.Unlock() }
-func (q *queue) Nack(id int)     { q.mu.Lock(); q.nacked = append(q.nacked, id); q.mu.Unlock() }
+func (q *queue) Nack(id int)    { q.mu.Lock(); q.nacked = append(q.nacked, id); q.mu.Unlock() }
 
 // Settled counts the messages acked or nacked so far.
 func (q *queue) Settled() int {
