@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/tandem-go/tandem/internal/ordered"
 )
@@ -31,18 +32,31 @@ func declareTransform[T, U any](kind string, s *Stage[T], opts options, f step[T
 	if sink {
 		return t, nil
 	}
-	out := newStage[U](p, c, opts.workers, opts.buffer)
+	writers := opts.workers
+	if t.ordered() {
+		writers = 1 // the workers share one writer, used by the emitter
+	}
+	out := newStage[U](p, c, writers, opts.buffer)
 	t.out = out.out
 	return t, out
 }
 
+func (t *transform[T, U]) ordered() bool { return t.opts.ordered && t.opts.workers > 1 }
+
 func (t *transform[T, U]) start(r *run) {
-	var chain *ordered.Chain
-	if t.opts.ordered && t.opts.workers > 1 {
-		chain = ordered.NewChain()
+	if !t.ordered() {
+		for range t.opts.workers {
+			r.spawn(t.c, func(m *meter) { t.work(r, m) })
+		}
+		return
+	}
+	o := &orderedRun[U]{
+		win:  ordered.NewWindow[U](2 * t.opts.workers),
+		out:  t.out.writer(r, nil),
+		left: int32(t.opts.workers),
 	}
 	for range t.opts.workers {
-		r.spawn(t.c, func(m *meter) { t.work(r, m, chain) })
+		r.spawn(t.c, func(m *meter) { t.workOrdered(r, m, o) })
 	}
 }
 
@@ -51,8 +65,8 @@ type noFlush struct{}
 
 func (noFlush) flush() bool { return true }
 
-func (t *transform[T, U]) work(r *run, m *meter, chain *ordered.Chain) {
-	ctx := r.ctx
+// work is the loop of a worker whose results leave as they come.
+func (t *transform[T, U]) work(r *run, m *meter) {
 	in := t.in.reader(r, m)
 	defer in.close()
 	var out *writer[U]
@@ -62,26 +76,13 @@ func (t *transform[T, U]) work(r *run, m *meter, chain *ordered.Chain) {
 		defer out.close()
 		f = out
 	}
-	var link *ordered.Link
-	if chain != nil {
-		link = chain.Link()
-	}
 	var results []U
 	var consumed int64 // items a sink finished, counted in batches
 	defer func() { m.c.out.Add(consumed) }()
 	for {
-		if link != nil && !link.Enter(ctx) {
-			return
-		}
 		item, ok := in.next(f)
 		if !ok {
-			if link != nil {
-				link.Abort()
-			}
 			return
-		}
-		if link != nil {
-			link.Taken()
 		}
 		if r.stopped() {
 			m.c.dropped.Add(1)
@@ -90,16 +91,12 @@ func (t *transform[T, U]) work(r *run, m *meter, chain *ordered.Chain) {
 		if results, ok = t.handle(r, m, f, item, results[:0]); !ok {
 			return
 		}
-		if link != nil && !link.Wait(ctx) {
-			m.c.dropped.Add(1)
-			return
-		}
 		if out == nil {
-			consumed++
-			if consumed == maxSlice {
+			if consumed++; consumed == countEvery {
 				m.c.out.Add(consumed)
 				consumed = 0
 			}
+			continue
 		}
 		for i, v := range results {
 			if !out.put(v) {
@@ -108,11 +105,69 @@ func (t *transform[T, U]) work(r *run, m *meter, chain *ordered.Chain) {
 			}
 		}
 		clear(results)
-		if link != nil {
-			if !out.flush() {
-				return
+	}
+}
+
+// orderedRun is what the workers of an ordered stage share in one run: the
+// window that orders their results and the one writer its emitter uses.
+type orderedRun[U any] struct {
+	win  *ordered.Window[U]
+	out  *writer[U]
+	left int32 // workers still running, under atomic access
+}
+
+// workOrdered is the loop of a worker of an ordered stage: it deposits its
+// results in the window, and passes on every ready result when it holds the
+// oldest one.
+func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
+	in := t.in.reader(r, m)
+	defer in.close()
+	defer func() {
+		if atomic.AddInt32(&o.left, -1) == 0 { // the last worker closes the output
+			o.out.m = m
+			o.out.close()
+		}
+	}()
+	// emit and idle run in one worker at a time (the emitter), which
+	// meters the shared writer's waits.
+	emit := func(vals []U) bool {
+		o.out.m = m
+		for _, v := range vals {
+			if !o.out.put(v) {
+				return false
 			}
-			link.Emitted()
+		}
+		return true
+	}
+	// When nothing is in flight, no later emitter will come soon: hand
+	// over what is ready now rather than wait to fill a slice.
+	idle := func(drained bool) bool {
+		o.out.m = m
+		return !drained || o.out.flush()
+	}
+	var results []U
+	var item T
+	take := func() bool {
+		var ok bool
+		item, ok = in.next(nil)
+		return ok
+	}
+	for {
+		ticket, ok := o.win.Take(r.ctx, take)
+		if !ok {
+			return
+		}
+		if r.stopped() {
+			m.c.dropped.Add(1)
+			return
+		}
+		if results, ok = t.handle(r, m, noFlush{}, item, results[:0]); !ok {
+			return
+		}
+		ok = o.win.Done(ticket, results, emit, idle)
+		clear(results)
+		if !ok {
+			return
 		}
 	}
 }
