@@ -39,7 +39,7 @@ func wantSum(n int) int {
 }
 
 func parseInt(_ context.Context, s string) (int, error) { return strconv.Atoi(s) }
-func squareInt(_ context.Context, v int) (int, error) { return v * v, nil }
+func squareInt(_ context.Context, v int) (int, error)   { return v * v, nil }
 func addInt(_ context.Context, acc, v int) (int, error) {
 	return acc + v, nil
 }

@@ -34,9 +34,10 @@
 // does not read the rest of the input: sources stop taking items, blocked
 // stages leave at once, and the work done upstream after the stop is bounded
 // by the buffers. Precisely, a stage with w workers runs ahead of a
-// consumer with r workers by at most its Buffer b plus min(b, 32) items per
-// worker on each side (one item each side when r > 1) plus one item in
-// flight per worker: b + min(b,32)*(w+r) + w. Items that were not finished
+// consumer with r workers by at most its Buffer b, plus min(b, 32) items per
+// worker on each side (one item each side when r > 1), plus its items in
+// flight (one per worker, two per worker when Ordered):
+// b + min(b,32)*(w+r) + w for an unordered stage. Items that were not finished
 // are counted as Dropped or Unread in Stats; nothing is drained.
 //
 // Two ways to stop from outside:
@@ -56,7 +57,7 @@
 //
 // Each stage takes options: Workers (concurrency), Buffer (items waiting
 // between it and the next stage), Ordered (keep input order despite
-// several workers, with a reorder window of one item per worker and no
+// several workers, with a reorder window of two items per worker and no
 // allocation per item), Pace (a ratelimit.Waiter called before each item),
 // Timeout (a context deadline per item), OnError and Name. An option that
 // does not apply to a stage kind makes its constructor panic, as does any

@@ -78,10 +78,12 @@ func Buffer(n int) Option {
 }
 
 // Ordered makes a stage with several workers emit its results in the order
-// of its input. The default is unordered. A worker that finishes early holds
-// its result until every earlier one has been emitted, so the reorder window
-// is the number of workers and costs no allocation. Ordered applies to Map,
-// Filter and FlatMap.
+// of its input. The default is unordered. A worker that finishes early
+// leaves its result in a reorder window and takes the next item; the worker
+// that completes the oldest missing result passes on every consecutive
+// ready one. The window holds two items per worker: a worker waits only
+// when it would run further ahead of the oldest unfinished item. Ordering
+// allocates nothing per item. Ordered applies to Map, Filter and FlatMap.
 func Ordered() Option {
 	return optionFunc(func(o *options) { o.ordered, o.set.ordered = true, true })
 }
