@@ -18,10 +18,14 @@ import (
 // have handled beyond what its consumer (with readers workers) has handled:
 // its buffer, one hand-off slice per worker on each side, and one item in
 // flight per worker. It is the bound the package doc promises.
-func ahead(buffer, writers, readers int) int {
+func ahead(buffer, writers, readers int, ordered bool) int {
 	slice := max(min(32, buffer), 1)
 	if readers > 1 {
 		slice = 1
+	}
+	if ordered && writers > 1 {
+		// The workers share one writer and hold up to two items each.
+		return buffer + slice*(1+readers) + 2*writers
 	}
 	return buffer + slice*(writers+readers) + writers
 }
@@ -32,6 +36,7 @@ func ahead(buffer, writers, readers int) int {
 type earlyExit struct {
 	buffer  int
 	workers int
+	ordered bool
 	stopAt  int64
 
 	taken, parsed, squared, sunk atomic.Int64
@@ -56,10 +61,13 @@ func TestEveryEarlyExitStopsUpstreamWithinTheBuffers(t *testing.T) {
 		{"the consumer breaks its loop", "break", nil},
 	}
 	for _, tc := range cases {
-		for _, shape := range []struct{ buffer, workers int }{{4, 1}, {4, 4}, {pipeline.DefaultBuffer, 4}, {0, 2}} {
+		for _, shape := range []struct {
+			buffer, workers int
+			ordered         bool
+		}{{4, 1, false}, {4, 4, false}, {pipeline.DefaultBuffer, 4, false}, {0, 2, false}, {4, 4, true}, {pipeline.DefaultBuffer, 3, true}} {
 			t.Run(tc.name, func(t *testing.T) {
 				defer goleak.VerifyNone(t)
-				e := &earlyExit{buffer: shape.buffer, workers: shape.workers, stopAt: 10}
+				e := &earlyExit{buffer: shape.buffer, workers: shape.workers, ordered: shape.ordered, stopAt: 10}
 				err, panicked := e.run(t, tc.where)
 				if tc.where == "panic" {
 					var pe *tandem.PanicError
@@ -76,7 +84,7 @@ func TestEveryEarlyExitStopsUpstreamWithinTheBuffers(t *testing.T) {
 				// Each stage may have run ahead of the next one by at most
 				// the bound (plus the one item that failed in it); where the
 				// stop came from, nothing ran after it.
-				b, w := shape.buffer, shape.workers
+				b, w, o := shape.buffer, shape.workers, shape.ordered
 				sunk, squared, parsed, taken := e.sunk.Load(), e.squared.Load(), e.parsed.Load(), e.taken.Load()
 				switch tc.where {
 				case "sink", "cancel", "break":
@@ -84,9 +92,9 @@ func TestEveryEarlyExitStopsUpstreamWithinTheBuffers(t *testing.T) {
 				case "source":
 					assert.LessOrEqual(t, taken, e.stopAt, "source: buffer=%d workers=%d", b, w)
 				}
-				assert.LessOrEqual(t, squared, sunk+int64(ahead(b, w, 1))+1, "square ran ahead of the sink: buffer=%d workers=%d", b, w)
-				assert.LessOrEqual(t, parsed, squared+int64(ahead(b, 1, w))+1, "parse ran ahead of square: buffer=%d workers=%d", b, w)
-				assert.LessOrEqual(t, taken, parsed+int64(ahead(b, 1, 1))+1, "the source ran ahead of parse: buffer=%d workers=%d", b, w)
+				assert.LessOrEqual(t, squared, sunk+int64(ahead(b, w, 1, o))+1, "square ran ahead of the sink: buffer=%d workers=%d ordered=%v", b, w, o)
+				assert.LessOrEqual(t, parsed, squared+int64(ahead(b, 1, w, false))+1, "parse ran ahead of square: buffer=%d workers=%d", b, w)
+				assert.LessOrEqual(t, taken, parsed+int64(ahead(b, 1, 1, false))+1, "the source ran ahead of parse: buffer=%d workers=%d", b, w)
 				assert.Less(t, e.taken.Load(), int64(earlyExitItems/10), "the input must not be drained")
 			})
 		}
@@ -126,7 +134,7 @@ func (e *earlyExit) run(t *testing.T, where string) (err error, panicked error) 
 			panic("square panicked")
 		}
 		return v * v, nil
-	}, buf, pipeline.Workers(e.workers))
+	}, buf, pipeline.Workers(e.workers), orderedIf(e.ordered))
 
 	defer func() {
 		if r := recover(); r != nil {
@@ -179,4 +187,12 @@ func TestStatsAddUpAfterAnEarlyExit(t *testing.T) {
 	assert.Equal(t, sink.In, sink.Out+sink.Failed+sink.Dropped, "sink: %+v", sink)
 	assert.EqualValues(t, 9, sink.Out)
 	assert.EqualValues(t, 1, sink.Failed)
+}
+
+// orderedIf returns Ordered() when on, and a no-op option otherwise.
+func orderedIf(on bool) pipeline.Option {
+	if on {
+		return pipeline.Ordered()
+	}
+	return pipeline.Name("")
 }
