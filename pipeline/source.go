@@ -41,7 +41,9 @@ func (s *source[T]) work(r *run, m *meter) {
 	defer out.close()
 	waiter := s.opts.waiter
 	emit := func(v T) bool {
-		if s.hold && r.intakeClosed() || r.stopped() {
+		// The intake closes with the run, so it is the only check a
+		// holding source needs.
+		if s.hold && r.intakeClosed() || !s.hold && r.stopped() {
 			return false
 		}
 		if waiter != nil {
