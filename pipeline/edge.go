@@ -24,8 +24,10 @@ type edge[T any] struct {
 	items  chan T   // the hand-off when slice is 1: no slices at all
 	ch     chan []T // the hand-off of slices otherwise
 	free   chan []T
+	_      cacheLinePad
 	hungry atomic.Bool  // a reader has waited a while: writers hand over what they have
 	open   atomic.Int32 // writers that have not closed yet
+	_      cacheLinePad
 
 	from *stageCounters // the producer (nil for none)
 	to   *stageCounters // the consumer, for Unread
@@ -86,6 +88,11 @@ func (e *edge[T]) newSlice() []T {
 	}
 }
 
+// cacheLinePad keeps what is written often by one goroutine off the cache
+// lines that other goroutines use (false sharing costs more than the work
+// of a trivial stage).
+type cacheLinePad [64]byte
+
 // flusher is a writer (or several) that a reader flushes before it waits.
 type flusher interface{ flush() bool }
 
@@ -96,12 +103,14 @@ const countEvery = 64
 // writer is one goroutine's end of an edge. Its slice holds the items put
 // but not handed over yet.
 type writer[T any] struct {
-	e      *edge[T]
+	_      cacheLinePad // a writer changes with every item: keep it off
+	e      *edge[T]     // the cache lines of other goroutines' state
 	m      *meter
 	done   <-chan struct{}
 	buf    []T
 	sent   int64 // items handed over one by one and not counted yet
 	source bool  // count handed-over items as the stage's In too
+	_      cacheLinePad
 }
 
 func (e *edge[T]) writer(r *run, m *meter) *writer[T] {
@@ -215,6 +224,7 @@ const hungryAfter = 20 * time.Microsecond
 
 // reader is one goroutine's end of an edge: the slice it is reading.
 type reader[T any] struct {
+	_     cacheLinePad // a reader changes with every item, see writer
 	e     *edge[T]
 	m     *meter
 	done  <-chan struct{}
@@ -222,6 +232,7 @@ type reader[T any] struct {
 	i     int
 	taken int64 // items received one by one and not counted yet
 	timer *time.Timer
+	_     cacheLinePad
 }
 
 func (e *edge[T]) reader(r *run, m *meter) *reader[T] {

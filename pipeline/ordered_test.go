@@ -77,3 +77,29 @@ func FuzzOrderedMapKeepsOrder(f *testing.F) {
 		}
 	})
 }
+
+func FuzzPipelineSumEqualsTheSequentialSum(f *testing.F) {
+	f.Add(uint16(1000), uint8(1), uint8(64), false)
+	f.Add(uint16(77), uint8(5), uint8(0), true)
+	f.Add(uint16(500), uint8(3), uint8(7), false)
+	f.Fuzz(func(t *testing.T, n uint16, workers, buffer uint8, ordered bool) {
+		items := int(n % 2000)
+		opts := []pipeline.Option{pipeline.Workers(int(workers%8) + 1), pipeline.Buffer(int(buffer))}
+		if ordered {
+			opts = append(opts, pipeline.Ordered())
+		}
+		p := pipeline.New()
+		src := pipeline.FromSlice(p, numbers(items), pipeline.Buffer(int(buffer)))
+		sq := pipeline.Map(src, square, opts...)
+		odd := pipeline.Filter(sq, func(_ context.Context, v int) (bool, error) { return v%2 == 1, nil }, opts...)
+		sum, err := pipeline.Reduce(context.Background(), odd, 0, func(_ context.Context, acc, v int) (int, error) { return acc + v, nil })
+		require.NoError(t, err)
+		want := 0
+		for i := range items {
+			if i*i%2 == 1 {
+				want += i * i
+			}
+		}
+		require.Equal(t, want, sum, "n=%d workers=%d buffer=%d ordered=%v", items, workers%8+1, buffer, ordered)
+	})
+}

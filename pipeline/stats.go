@@ -88,7 +88,7 @@ func (s Stats) String() string {
 // stageCounters are one stage's live counters. Workers update them per
 // hand-off slice and per wait, never per item on the fast path.
 type stageCounters struct {
-	_       [64]byte // keep apart from other stages' counters
+	_       cacheLinePad // keep apart from other stages' counters
 	name    string
 	workers int
 
@@ -102,7 +102,7 @@ type stageCounters struct {
 	waitingIn, waitInStartSum     atomic.Int64
 	waitingOut, waitOutStartSum   atomic.Int64
 	waitingPace, waitPaceStartSum atomic.Int64
-	_                             [64]byte
+	_                             cacheLinePad
 }
 
 // snapshot reads the counters at now (nanoseconds since the run started).

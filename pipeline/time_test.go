@@ -244,3 +244,34 @@ func TestGenerateErrorAfterStopIsNotAFailure(t *testing.T) {
 		require.NoError(t, p.Run(context.Background()))
 	})
 }
+
+func TestBroadcastHoldsBackEveryBranchOnceASlowBranchsBufferIsFull(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pipeline.New()
+		src := pipeline.FromSlice(p, numbers(100), pipeline.Buffer(1))
+		branches := pipeline.Broadcast(src, 2, pipeline.Buffer(4))
+		var fast, slow atomic.Int64
+		pipeline.ForEach(branches[0], func(context.Context, int) error { fast.Add(1); return nil })
+		pipeline.ForEach(branches[1], func(context.Context, int) error {
+			time.Sleep(time.Second)
+			slow.Add(1)
+			return nil
+		})
+		done := make(chan error)
+		go func() { done <- p.Run(context.Background()) }()
+
+		time.Sleep(10*time.Second + time.Millisecond)
+		synctest.Wait()
+		// The slow branch took 11 items (one each second, the 11th in
+		// progress); the fast one is ahead by at most the slow branch's
+		// buffer and hand-off slices, never by the whole input.
+		assert.EqualValues(t, 10, slow.Load())
+		assert.LessOrEqual(t, fast.Load(), slow.Load()+1+4+2*4+1, "fast branch ran too far ahead")
+		assert.GreaterOrEqual(t, fast.Load(), slow.Load())
+		st := p.Stats().Stages[1]
+		assert.Greater(t, st.WaitingOutput, 9*time.Second, "the broadcast waits on the slow branch: %+v", st)
+		require.NoError(t, <-done)
+		assert.EqualValues(t, 100, fast.Load(), "nothing is dropped")
+		assert.EqualValues(t, 100, slow.Load(), "nothing is dropped")
+	})
+}
