@@ -21,7 +21,7 @@ type edge[T any] struct {
 	readers int // goroutines that read from it
 
 	slice  int      // items per hand-off, set by start
-	items  chan T   // the hand-off when slice is 1: no slices at all
+	items  chan stamped[T] // the hand-off when slice is 1: no slices at all
 	ch     chan []T // the hand-off of slices otherwise
 	free   chan []T
 	_      cacheLinePad
@@ -47,7 +47,7 @@ func (e *edge[T]) start() {
 	}
 	e.open.Store(int32(e.writers))
 	if e.slice == 1 {
-		e.items = make(chan T, e.buffer)
+		e.items = make(chan stamped[T], e.buffer)
 		return
 	}
 	capacity := e.buffer / e.slice
@@ -88,6 +88,14 @@ func (e *edge[T]) newSlice() []T {
 	}
 }
 
+// stamped is an item handed over on its own, numbered by its writer. With
+// one writer the numbers follow the order of the stream, so an ordered
+// consumer can order its results by them without taking turns to read.
+type stamped[T any] struct {
+	seq uint64
+	v   T
+}
+
 // cacheLinePad keeps what is written often by one goroutine off the cache
 // lines that other goroutines use (false sharing costs more than the work
 // of a trivial stage).
@@ -108,8 +116,9 @@ type writer[T any] struct {
 	m      *meter
 	done   <-chan struct{}
 	buf    []T
-	sent   int64 // items handed over one by one and not counted yet
-	source bool  // count handed-over items as the stage's In too
+	sent   int64  // items handed over one by one and not counted yet
+	seq    uint64 // the number of the next item handed over on its own
+	source bool   // count handed-over items as the stage's In too
 	_      cacheLinePad
 }
 
@@ -136,12 +145,13 @@ func (w *writer[T]) put(v T) bool {
 
 // putItem hands v over on its own.
 func (w *writer[T]) putItem(v T) bool {
+	item := stamped[T]{w.seq, v}
 	select {
-	case w.e.items <- v:
+	case w.e.items <- item:
 	default:
 		start := w.m.beginWait(waitOutput)
 		select {
-		case w.e.items <- v:
+		case w.e.items <- item:
 			w.m.endWait(waitOutput, start)
 		case <-w.done:
 			w.m.endWait(waitOutput, start)
@@ -152,6 +162,7 @@ func (w *writer[T]) putItem(v T) bool {
 			return false
 		}
 	}
+	w.seq++
 	if w.sent++; w.sent == countEvery {
 		w.count()
 	}
@@ -230,7 +241,8 @@ type reader[T any] struct {
 	done  <-chan struct{}
 	buf   []T
 	i     int
-	taken int64 // items received one by one and not counted yet
+	taken int64  // items received one by one and not counted yet
+	seq   uint64 // the writer's number of the last item received on its own
 	timer *time.Timer
 	_     cacheLinePad
 }
@@ -276,10 +288,12 @@ func (r *reader[T]) nextOr(f flusher, alarm <-chan time.Time) (v T, st readState
 }
 
 func (r *reader[T]) nextItem(f flusher, alarm <-chan time.Time) (v T, st readState) {
+	var item stamped[T]
 	var ok bool
 	select {
-	case v, ok = <-r.e.items:
-		return v, r.gotItem(ok, f)
+	case item, ok = <-r.e.items:
+		r.seq = item.seq
+		return item.v, r.gotItem(ok, f)
 	default:
 	}
 	if f != nil && !f.flush() {
@@ -287,7 +301,8 @@ func (r *reader[T]) nextItem(f flusher, alarm <-chan time.Time) (v T, st readSta
 	}
 	start := r.m.beginWait(waitInput)
 	select {
-	case v, ok = <-r.e.items:
+	case item, ok = <-r.e.items:
+		r.seq, v = item.seq, item.v
 		st = r.gotItem(ok, f)
 	case <-alarm:
 		st = readAlarm

@@ -103,3 +103,42 @@ func FuzzPipelineSumEqualsTheSequentialSum(f *testing.F) {
 		require.Equal(t, want, sum, "n=%d workers=%d buffer=%d ordered=%v", items, workers%8+1, buffer, ordered)
 	})
 }
+
+func TestOrderedStageAfterSeveralWritersKeepsEachWritersOrder(t *testing.T) {
+	for _, workers := range []int{2, 5} {
+		p := pipeline.New()
+		evens, odds := make([]int, 0, 500), make([]int, 0, 500)
+		for i := range 1000 {
+			if i%2 == 0 {
+				evens = append(evens, i)
+			} else {
+				odds = append(odds, i)
+			}
+		}
+		merged := pipeline.Merge([]*pipeline.Stage[int]{pipeline.FromSlice(p, evens), pipeline.FromSlice(p, odds)})
+		rng := rand.New(rand.NewPCG(uint64(workers), 1))
+		delays := make([]int, 1000)
+		for i := range delays {
+			delays[i] = rng.IntN(30)
+		}
+		out := pipeline.Map(merged, func(_ context.Context, v int) (int, error) {
+			for range delays[v] {
+				runtime.Gosched()
+			}
+			return v, nil
+		}, pipeline.Workers(workers), pipeline.Ordered())
+		got, err := pipeline.Collect(context.Background(), out)
+		require.NoError(t, err)
+		require.Len(t, got, 1000)
+		var gotEvens, gotOdds []int
+		for _, v := range got {
+			if v%2 == 0 {
+				gotEvens = append(gotEvens, v)
+			} else {
+				gotOdds = append(gotOdds, v)
+			}
+		}
+		require.Equal(t, evens, gotEvens, "workers=%d: the order of the first input changed", workers)
+		require.Equal(t, odds, gotOdds, "workers=%d: the order of the second input changed", workers)
+	}
+}

@@ -118,7 +118,8 @@ type orderedRun[U any] struct {
 
 // workOrdered is the loop of a worker of an ordered stage: it deposits its
 // results in the window, and passes on every ready result when it holds the
-// oldest one.
+// oldest one. With one writer upstream, the items come numbered in stream
+// order and the workers read at will; otherwise they take turns to read.
 func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 	in := t.in.reader(r, m)
 	defer in.close()
@@ -145,6 +146,8 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 		o.out.m = m
 		return !drained || o.out.flush()
 	}
+	numbered := t.in.writers == 1
+	wake := make(chan struct{}, 1)
 	var results []U
 	var item T
 	take := func() bool {
@@ -153,15 +156,30 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 		return ok
 	}
 	for {
-		ticket, ok := o.win.Take(r.ctx, take)
-		if !ok {
-			return
+		var ticket uint64
+		if numbered {
+			var ok bool
+			if item, ok = in.next(nil); !ok {
+				return
+			}
+			ticket = in.seq
+			o.win.Arrived(ticket)
+		} else {
+			var ok bool
+			if ticket, ok = o.win.Take(r.ctx, take); !ok {
+				return
+			}
 		}
 		if r.stopped() {
 			m.c.dropped.Add(1)
 			return
 		}
+		var ok bool
 		if results, ok = t.handle(r, m, noFlush{}, item, results[:0]); !ok {
+			return
+		}
+		if numbered && !o.win.WaitRoom(r.ctx, ticket, wake) {
+			m.c.dropped.Add(1)
 			return
 		}
 		ok = o.win.Done(ticket, results, emit, idle)

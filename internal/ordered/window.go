@@ -5,18 +5,22 @@ import (
 	"sync"
 )
 
-// Window orders the results of concurrent workers by the order in which
-// they took their inputs. Create it with NewWindow; it must not be copied.
+// Window orders the results of concurrent workers by ticket: the order in
+// which they took their inputs. Tickets come either from Take, which hands
+// them out in the order inputs are taken, or from the producer of the
+// inputs, which numbers them 0, 1, 2... as it sends them (then workers
+// call Arrived and WaitRoom). Create it with NewWindow; it must not be
+// copied.
 type Window[T any] struct {
-	turn chan struct{} // holds the right to take the next input
-	room chan struct{} // a taker waits here while the window is full
+	turn chan struct{} // holds the right to take the next input (Take)
+	wake chan struct{} // the taker's wake-up while it waits for room (Take)
 
-	mu          sync.Mutex
-	slots       []slot[T]
-	next        uint64 // the ticket of the next input taken
-	head        uint64 // the oldest ticket not passed on yet
-	emitting    bool   // an emitter is passing results on
-	waitingRoom bool   // a taker waits for room
+	mu       sync.Mutex
+	slots    []slot[T]
+	next     uint64          // one past the newest ticket handed out
+	head     uint64          // the oldest ticket not passed on yet
+	emitting bool            // an emitter is passing results on
+	waiters  []chan struct{} // wake-ups of the workers waiting for room
 }
 
 type slot[T any] struct {
@@ -24,15 +28,15 @@ type slot[T any] struct {
 	vals  []T
 }
 
-// NewWindow returns a window that lets workers run up to size tickets ahead
-// of the oldest result not passed on yet. It panics if size < 1.
+// NewWindow returns a window that holds results for up to size tickets
+// from the oldest one not passed on yet. It panics if size < 1.
 func NewWindow[T any](size int) *Window[T] {
 	if size < 1 {
 		panic("ordered: window size must be at least 1")
 	}
 	w := &Window[T]{
 		turn:  make(chan struct{}, 1),
-		room:  make(chan struct{}, 1),
+		wake:  make(chan struct{}, 1),
 		slots: make([]slot[T], size),
 	}
 	w.turn <- struct{}{}
@@ -51,21 +55,10 @@ func (w *Window[T]) Take(ctx context.Context, take func() bool) (ticket uint64, 
 		return 0, false
 	}
 	defer func() { w.turn <- struct{}{} }()
-	for {
-		w.mu.Lock()
-		if w.next-w.head < uint64(len(w.slots)) {
-			w.mu.Unlock()
-			break
-		}
-		w.waitingRoom = true
-		w.mu.Unlock()
-		select {
-		case <-w.room:
-		case <-ctx.Done():
-			return 0, false
-		}
-	}
-	if !take() {
+	w.mu.Lock()
+	next := w.next
+	w.mu.Unlock()
+	if !w.WaitRoom(ctx, next, w.wake) || !take() {
 		return 0, false
 	}
 	w.mu.Lock()
@@ -75,20 +68,48 @@ func (w *Window[T]) Take(ctx context.Context, take func() bool) (ticket uint64, 
 	return ticket, true
 }
 
-// Done deposits the results of ticket (copied; vals may be reused at once).
-// If they are the oldest results missing and no other worker is passing
-// results on, the calling worker becomes the emitter: it calls emit for each
-// ticket's results, in ticket order, for as long as consecutive results are
-// ready, and then calls idle with whether no ticket is in flight any more
-// (every input taken so far has been passed on), before it stops being the
-// emitter. emit and idle run outside
-// the window's lock, in one goroutine at a time, and in happens-before
-// order from one emitter to the next, so they may share unsynchronised
-// state. Done returns false if emit did (the consumer stopped); the window
-// is then unusable.
-func (w *Window[T]) Done(ticket uint64, vals []T, emit func([]T) bool, idle func(drained bool) bool) bool {
+// Arrived records a ticket numbered by the producer, when a worker
+// receives its input. Every ticket from 0 on must arrive, once.
+func (w *Window[T]) Arrived(ticket uint64) {
 	w.mu.Lock()
-	s := &w.slots[ticket%uint64(len(w.slots))]
+	w.next = max(w.next, ticket+1)
+	w.mu.Unlock()
+}
+
+// WaitRoom blocks until ticket fits in the window, and reports false if ctx
+// is done first. wake is the calling worker's own channel, of capacity 1,
+// that the emitter signals when the window moves on.
+func (w *Window[T]) WaitRoom(ctx context.Context, ticket uint64, wake chan struct{}) bool {
+	w.mu.Lock()
+	for ticket-w.head >= uint64(len(w.slots)) {
+		w.waiters = append(w.waiters, wake)
+		w.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return false
+		}
+		w.mu.Lock()
+	}
+	w.mu.Unlock()
+	return true
+}
+
+// Done deposits the results of ticket (copied; vals may be reused at once);
+// the ticket must fit in the window (see WaitRoom). If they are the oldest
+// results missing and no other worker is passing results on, the calling
+// worker becomes the emitter: it calls emit for each ticket's results, in
+// ticket order, for as long as consecutive results are ready, and then
+// calls idle with whether no ticket is in flight any more (every input
+// taken so far has been passed on), before it stops being the emitter. emit
+// and idle run outside the window's lock, in one goroutine at a time, and in
+// happens-before order from one emitter to the next, so they may share
+// unsynchronised state. Done returns false if emit or idle did (the
+// consumer stopped); the window is then unusable.
+func (w *Window[T]) Done(ticket uint64, vals []T, emit func([]T) bool, idle func(drained bool) bool) bool {
+	size := uint64(len(w.slots))
+	w.mu.Lock()
+	s := &w.slots[ticket%size]
 	s.vals = append(s.vals[:0], vals...)
 	s.ready = true
 	if w.emitting || ticket != w.head {
@@ -100,7 +121,7 @@ func (w *Window[T]) Done(ticket uint64, vals []T, emit func([]T) bool, idle func
 		// Results [head, end) are ready. Their slots cannot be reused
 		// before head passes them, so they are read without the lock.
 		end := w.head
-		for end-w.head < uint64(len(w.slots)) && w.slots[end%uint64(len(w.slots))].ready {
+		for end-w.head < size && w.slots[end%size].ready {
 			end++
 		}
 		if end == w.head {
@@ -111,7 +132,7 @@ func (w *Window[T]) Done(ticket uint64, vals []T, emit func([]T) bool, idle func
 				return false
 			}
 			w.mu.Lock()
-			if w.slots[w.head%uint64(len(w.slots))].ready {
+			if w.slots[w.head%size].ready {
 				continue // deposited while idle ran: pass it on too
 			}
 			w.emitting = false
@@ -121,7 +142,7 @@ func (w *Window[T]) Done(ticket uint64, vals []T, emit func([]T) bool, idle func
 		start := w.head
 		w.mu.Unlock()
 		for t := start; t < end; t++ {
-			s := &w.slots[t%uint64(len(w.slots))]
+			s := &w.slots[t%size]
 			if !emit(s.vals) {
 				return false
 			}
@@ -129,15 +150,16 @@ func (w *Window[T]) Done(ticket uint64, vals []T, emit func([]T) bool, idle func
 		}
 		w.mu.Lock()
 		for t := start; t < end; t++ {
-			w.slots[t%uint64(len(w.slots))].ready = false
+			w.slots[t%size].ready = false
 		}
 		w.head = end
-		if w.waitingRoom {
-			w.waitingRoom = false
+		for _, wake := range w.waiters {
 			select {
-			case w.room <- struct{}{}:
-			default:
+			case wake <- struct{}{}:
+			default: // already signalled
 			}
 		}
+		clear(w.waiters)
+		w.waiters = w.waiters[:0]
 	}
 }

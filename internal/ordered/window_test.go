@@ -125,3 +125,56 @@ func TestWindowReportsDrainedOnlyWhenNothingIsInFlight(t *testing.T) {
 	assert.Equal(t, []string{"a", "b"}, out)
 	assert.Equal(t, []bool{true}, drained)
 }
+
+// emitStamped is emitInOrder with tickets numbered by the producer: the
+// workers receive (ticket, value) pairs and wait for room themselves.
+func emitStamped(t *testing.T, workers, size, n int, seed uint64) (got []int, maxAhead int64) {
+	t.Helper()
+	type stamped struct{ ticket, v int }
+	in := make(chan stamped)
+	go func() {
+		for i := range n {
+			in <- stamped{i, i}
+		}
+		close(in)
+	}()
+	win := ordered.NewWindow[int](size)
+	ctx := context.Background()
+	var emitted atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		rng := rand.New(rand.NewPCG(seed, uint64(w)))
+		wake := make(chan struct{}, 1)
+		wg.Go(func() {
+			for s := range in {
+				win.Arrived(uint64(s.ticket))
+				for range rng.IntN(20) {
+					runtime.Gosched()
+				}
+				if !assert.True(t, win.WaitRoom(ctx, uint64(s.ticket), wake)) {
+					return
+				}
+				if ahead := int64(s.ticket) + 1 - emitted.Load(); ahead > atomic.LoadInt64(&maxAhead) {
+					atomic.StoreInt64(&maxAhead, ahead)
+				}
+				assert.True(t, win.Done(uint64(s.ticket), []int{s.v, s.v}, func(vals []int) bool {
+					got = append(got, vals...)
+					emitted.Add(1)
+					return true
+				}, func(bool) bool { return true }))
+			}
+		})
+	}
+	wg.Wait()
+	return got, maxAhead
+}
+
+func TestWindowOrdersTicketsNumberedByTheProducer(t *testing.T) {
+	for _, workers := range []int{1, 3, 8} {
+		for _, size := range []int{1, 2, 16} {
+			got, ahead := emitStamped(t, workers, size, 300, uint64(workers*10+size))
+			require.Equal(t, want(300), got, "workers=%d size=%d", workers, size)
+			assert.LessOrEqual(t, ahead, int64(size), "workers=%d size=%d: results held beyond the window", workers, size)
+		}
+	}
+}
