@@ -20,9 +20,9 @@ type edge[T any] struct {
 	writers int // goroutines that write to the edge
 	readers int // goroutines that read from it
 
-	slice  int      // items per hand-off, set by start
+	slice  int             // items per hand-off, set by start
 	items  chan stamped[T] // the hand-off when slice is 1: no slices at all
-	ch     chan []T // the hand-off of slices otherwise
+	ch     chan []T        // the hand-off of slices otherwise
 	free   chan []T
 	_      cacheLinePad
 	hungry atomic.Bool  // a reader has waited a while: writers hand over what they have
