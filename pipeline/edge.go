@@ -116,14 +116,44 @@ type writer[T any] struct {
 	m      *meter
 	done   <-chan struct{}
 	buf    []T
+	limit  int   // items per hand-off now: e.slice, or 1 while items are slow
+	fast   int   // consecutive quick items seen while limit is 1
+	mark   int64 // the worker's busy time at the last hand-off
 	sent   int64  // items handed over one by one and not counted yet
 	seq    uint64 // the number of the next item handed over on its own
 	source bool   // count handed-over items as the stage's In too
+	shared bool   // used by several workers in turn: keep the slice limit
 	_      cacheLinePad
 }
 
 func (e *edge[T]) writer(r *run, m *meter) *writer[T] {
-	return &writer[T]{e: e, m: m, done: r.ctx.Done()}
+	return &writer[T]{e: e, m: m, done: r.ctx.Done(), limit: e.slice}
+}
+
+// slowItem is the busy time per item above which a writer hands each item
+// over at once instead of collecting a slice: holding a result while the
+// worker spends long on the next item would delay it, and could leave the
+// next stage idle although there is work for it. A writer goes back to
+// slices after a slice's worth of items quicker than this.
+const slowItem = 2 * time.Microsecond
+
+// pace adapts the writer's slice limit to how long its worker takes per
+// item (busy time only, not waits), measured at each hand-off of n items:
+// one clock reading per slice while items are quick.
+func (w *writer[T]) pace(n int) {
+	busy := w.m.busy()
+	per := (busy - w.mark) / int64(n)
+	w.mark = busy
+	switch {
+	case w.limit > 1 && per > int64(slowItem):
+		w.limit, w.fast = 1, 0
+	case w.limit == 1 && per <= int64(slowItem):
+		if w.fast++; w.fast >= w.e.slice {
+			w.limit = w.e.slice
+		}
+	case w.limit == 1:
+		w.fast = 0
+	}
 }
 
 // put adds v to the writer's slice and hands the slice over when it is full
@@ -137,7 +167,7 @@ func (w *writer[T]) put(v T) bool {
 		w.buf = w.e.newSlice()
 	}
 	w.buf = append(w.buf, v)
-	if len(w.buf) >= w.e.slice || w.e.hungry.Load() {
+	if len(w.buf) >= w.limit || w.e.hungry.Load() {
 		return w.flush()
 	}
 	return true
@@ -201,6 +231,9 @@ func (w *writer[T]) flush() bool {
 	w.m.c.out.Add(int64(n))
 	if w.source {
 		w.m.c.in.Add(int64(n))
+	}
+	if w.e.slice > 1 && !w.shared {
+		w.pace(n)
 	}
 	return true
 }

@@ -18,7 +18,9 @@ import (
 // by one stage, that stage is busy or paced most of the time, the stages
 // before it wait on output and the stages after it wait on input:
 // Stats.Bottleneck names it: the stage with the highest Load. More workers help a busy stage whose function
-// waits on I/O; a paced stage is as fast as its limiter allows.
+// waits on I/O; a paced stage is as fast as its limiter allows. A source's
+// busy time includes the time its input took to deliver (a Generate
+// function waiting on a queue), so a slow queue shows as a busy source.
 //
 // Counts add up: for a Map stage, In = Out + Failed + Dropped; for Filter
 // the difference In-Out-Failed-Dropped is the number of items filtered out;
@@ -142,10 +144,14 @@ const (
 // (only on the slow path, where the worker is about to block anyway) and
 // the worker's life.
 type meter struct {
-	c     *stageCounters
-	clock clock
-	start int64
+	c      *stageCounters
+	clock  clock
+	start  int64
+	waited int64 // this worker's waits of every kind, for busy
 }
+
+// busy returns the worker's time spent not waiting, up to now.
+func (m *meter) busy() int64 { return m.clock.now() - m.start - m.waited }
 
 func newMeter(c *stageCounters, cl clock) *meter {
 	m := &meter{c: c, clock: cl, start: cl.now()}
@@ -182,6 +188,7 @@ func (m *meter) beginWait(kind int) int64 {
 // endWait counts a wait that began at start.
 func (m *meter) endWait(kind int, start int64) {
 	d := m.clock.now() - start
+	m.waited += d
 	switch kind {
 	case waitInput:
 		m.c.waitIn.Add(d)

@@ -275,3 +275,54 @@ func TestBroadcastHoldsBackEveryBranchOnceASlowBranchsBufferIsFull(t *testing.T)
 		assert.EqualValues(t, 100, slow.Load(), "nothing is dropped")
 	})
 }
+
+func TestASlowStageHandsOverEachItemSoTheNextStageNeverIdlesWithWorkUpstream(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// enrich takes 1s per item, store 1.5s: store is the bottleneck and
+		// must start each item as soon as it is done with the previous one.
+		start := time.Now()
+		p := pipeline.New()
+		src := pipeline.FromSlice(p, numbers(5))
+		rich := pipeline.Map(src, func(_ context.Context, v int) (int, error) {
+			time.Sleep(time.Second)
+			return v, nil
+		})
+		var began []time.Duration
+		pipeline.ForEach(rich, func(context.Context, int) error {
+			began = append(began, time.Since(start))
+			time.Sleep(1500 * time.Millisecond)
+			return nil
+		})
+		require.NoError(t, p.Run(context.Background()))
+		ms := func(d float64) time.Duration { return time.Duration(d * float64(time.Second)) }
+		assert.Equal(t, []time.Duration{ms(1), ms(2.5), ms(4), ms(5.5), ms(7)}, began)
+		assert.Equal(t, ms(8.5), time.Since(start))
+	})
+}
+
+func TestQuickItemsTravelInSlicesButNeverWaitForOne(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// Items come in bursts of 3 with long pauses: each burst must reach
+		// the sink at once, not when a slice of 32 is full.
+		start := time.Now()
+		p := pipeline.New()
+		src := pipeline.Generate(p, func(ctx context.Context, emit func(int) bool) error {
+			for burst := range 3 {
+				time.Sleep(time.Second)
+				for i := range 3 {
+					emit(burst*3 + i)
+				}
+			}
+			return nil
+		})
+		sq := pipeline.Map(src, square)
+		var at []time.Duration
+		pipeline.ForEach(sq, func(context.Context, int) error {
+			at = append(at, time.Since(start))
+			return nil
+		})
+		require.NoError(t, p.Run(context.Background()))
+		s := time.Second
+		assert.Equal(t, []time.Duration{s, s, s, 2 * s, 2 * s, 2 * s, 3 * s, 3 * s, 3 * s}, at)
+	})
+}

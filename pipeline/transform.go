@@ -55,6 +55,7 @@ func (t *transform[T, U]) start(r *run) {
 		out:  t.out.writer(r, nil),
 		left: int32(t.opts.workers),
 	}
+	o.out.shared = true
 	for range t.opts.workers {
 		r.spawn(t.c, func(m *meter) { t.workOrdered(r, m, o) })
 	}
@@ -140,11 +141,11 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 		}
 		return true
 	}
-	// When nothing is in flight, no later emitter will come soon: hand
-	// over what is ready now rather than wait to fill a slice.
-	idle := func(drained bool) bool {
+	// An emission run is a batch of results ready together: hand it over
+	// now rather than hold it while the oldest item in flight is handled.
+	idle := func(bool) bool {
 		o.out.m = m
-		return !drained || o.out.flush()
+		return o.out.flush()
 	}
 	numbered := t.in.writers == 1
 	wake := make(chan struct{}, 1)
