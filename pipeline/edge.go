@@ -116,9 +116,9 @@ type writer[T any] struct {
 	m      *meter
 	done   <-chan struct{}
 	buf    []T
-	limit  int   // items per hand-off now: e.slice, or 1 while items are slow
-	fast   int   // consecutive quick items seen while limit is 1
-	mark   int64 // the worker's busy time at the last hand-off
+	limit  int    // items per hand-off now: e.slice, or 1 while items are slow
+	fast   int    // consecutive quick items seen while limit is 1
+	mark   int64  // the worker's busy time at the last hand-off
 	sent   int64  // items handed over one by one and not counted yet
 	seq    uint64 // the number of the next item handed over on its own
 	source bool   // count handed-over items as the stage's In too
