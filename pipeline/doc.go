@@ -66,19 +66,26 @@
 //
 // # Hand-off and cost
 //
-// Items travel between stages in small slices (up to 32 items): a worker
-// hands over what it has when its slice is full, before it waits for input
-// itself, or when the next stage has waited a while (20µs) for input. It
-// never waits to fill a slice, so an item is delayed by at most that, or by
-// the time its worker takes for one more item. A stage with several workers
-// receives items one by one, so a slow item never holds back others that an
-// idle worker could take. Sources that may block between items (FromSeq,
+// Items travel between stages in small slices (up to 32 items), so that
+// quick stages pay for a channel operation once per slice, not per item. A
+// worker hands over what it has when its slice is full, before it waits for
+// input itself, or when the next stage has waited a while (20µs) for input;
+// and a worker whose items take longer than 2µs each (busy time, measured
+// once per slice) hands each item over at once. So it never waits to fill a
+// slice, a slow stage's results are never held back, and a quick stage's
+// results wait at most about 64µs. A stage with several workers receives
+// items one by one, so a slow item never holds back others that an idle
+// worker could take. Sources that may block between items (FromSeq,
 // FromChan, Generate) hand each item over at once.
 //
-// With trivial stage functions a three-stage pipeline costs tens of
-// nanoseconds per item and allocates nothing per item in steady state;
-// concurrency and ordering cost a channel hand-off per item (see bench/,
-// BenchmarkPipeline*). Timeout costs a context and timer per item.
+// Costs (bench/pipeline_test.go, BenchmarkPipeline*; a shared, noisy
+// 2-core machine, so read them as ratios): a three-stage pipeline of
+// trivial functions, which measures pure coordination, costs about as much
+// per item as a hand-written pipeline with 64-slot channels and fast-path
+// sends, two to three times less than rill, and allocates nothing per item
+// in steady state. With 4 workers on a stage, each item costs a channel
+// hand-off to a worker; Ordered adds about the same again, still below
+// rill's OrderedMap. Timeout costs a context and timer per item.
 //
 // # Stats
 //
