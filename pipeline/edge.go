@@ -118,6 +118,7 @@ type writer[T any] struct {
 	buf    []T
 	limit  int    // items per hand-off now: e.slice, or 1 while items are slow
 	fast   int    // consecutive quick items seen while limit is 1
+	slow   int    // consecutive slow slices seen while limit is above 1
 	mark   int64  // the worker's busy time at the last hand-off
 	sent   int64  // items handed over one by one and not counted yet
 	seq    uint64 // the number of the next item handed over on its own
@@ -130,12 +131,18 @@ func (e *edge[T]) writer(r *run, m *meter) *writer[T] {
 	return &writer[T]{e: e, m: m, done: r.ctx.Done(), limit: e.slice}
 }
 
-// slowItem is the busy time per item above which a writer hands each item
-// over at once instead of collecting a slice: holding a result while the
-// worker spends long on the next item would delay it, and could leave the
-// next stage idle although there is work for it. A writer goes back to
-// slices after a slice's worth of items quicker than this.
+// slowItem is the busy time per item above which (over two slices in a
+// row, or one beyond verySlowItem) a writer hands each item over at once instead of collecting a
+// slice: holding a result while the worker spends long on the next item
+// would delay it, and could leave the next stage idle although there is
+// work for it. A writer goes back to slices after a slice's worth of items
+// quicker than this.
 const slowItem = 2 * time.Microsecond
+
+// verySlowItem is the busy time per item over which one slice is enough to
+// hand items over one by one: no scheduling hiccup spread over a slice
+// looks like that.
+const verySlowItem = 100 * time.Microsecond
 
 // pace adapts the writer's slice limit to how long its worker takes per
 // item (busy time only, not waits), measured at each hand-off of n items:
@@ -146,7 +153,14 @@ func (w *writer[T]) pace(n int) {
 	w.mark = busy
 	switch {
 	case w.limit > 1 && per > int64(slowItem):
-		w.limit, w.fast = 1, 0
+		// One slice may look slow because the worker's thread lost its
+		// CPU for a while (busy time is wall time): unless it is very
+		// slow, wait for a second one in a row.
+		if w.slow++; w.slow >= 2 || per > int64(verySlowItem) {
+			w.limit, w.fast, w.slow = 1, 0, 0
+		}
+	case w.limit > 1:
+		w.slow = 0
 	case w.limit == 1 && per <= int64(slowItem):
 		if w.fast++; w.fast >= w.e.slice {
 			w.limit = w.e.slice
