@@ -336,3 +336,32 @@ func ExamplePipeline_Stats() {
 	// store 3 3
 	// bottleneck: square
 }
+
+func ExampleBuffer() {
+	p := pipeline.New()
+	jobs := pipeline.FromSlice(p, []string{"a", "b", "c"}, pipeline.Buffer(0))
+	// Buffer(0): the source takes a job only when the next stage is ready
+	// for it, so nothing is taken early (and held) if the pipeline stops.
+	pipeline.ForEach(jobs, func(_ context.Context, job string) error {
+		fmt.Println("run", job)
+		return nil
+	})
+	_ = p.Run(context.Background())
+	// Output:
+	// run a
+	// run b
+	// run c
+}
+
+func ExampleName() {
+	p := pipeline.New()
+	src := pipeline.FromSlice(p, []int{1, 2}, pipeline.Name("numbers"))
+	pipeline.ForEach(src, func(context.Context, int) error { return nil }, pipeline.Name("discard"))
+	_ = p.Run(context.Background())
+	for _, s := range p.Stats().Stages {
+		fmt.Println(s.Name, s.Out)
+	}
+	// Output:
+	// numbers 2
+	// discard 2
+}
