@@ -153,7 +153,15 @@ func TestStatsNameTheSlowStageAsTheBottleneck(t *testing.T) {
 		fast := pipeline.Map(src, sleepy(time.Millisecond), pipeline.Name("parse"), pipeline.Buffer(2))
 		slow := pipeline.Map(fast, sleepy(10*time.Millisecond), pipeline.Name("enrich"))
 		pipeline.ForEach(slow, func(context.Context, int) error { return nil }, pipeline.Name("store"))
+		snapshot := make(chan pipeline.Stats, 1)
+		time.AfterFunc(500*time.Millisecond, func() { snapshot <- p.Stats() }) // while it runs
 		require.NoError(t, p.Run(context.Background()))
+		live := <-snapshot
+		liveBn, ok := live.Bottleneck()
+		require.True(t, ok)
+		assert.Equal(t, "enrich", liveBn.Name, "live stats:\n%v", live)
+		assert.Equal(t, 500*time.Millisecond, live.Elapsed)
+		assert.InDelta(t, 50, live.Stages[2].In, 2, "enrich took about one item per 10ms: %+v", live.Stages[2])
 		st := p.Stats()
 		bn, ok := st.Bottleneck()
 		require.True(t, ok)
@@ -324,5 +332,19 @@ func TestQuickItemsTravelInSlicesButNeverWaitForOne(t *testing.T) {
 		require.NoError(t, p.Run(context.Background()))
 		s := time.Second
 		assert.Equal(t, []time.Duration{s, s, s, 2 * s, 2 * s, 2 * s, 3 * s, 3 * s, 3 * s}, at)
+	})
+}
+
+func TestPaceOnASourcePacesTheIntake(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := &countingWaiter{interval: 10 * time.Millisecond}
+		p := pipeline.New()
+		src := pipeline.FromSlice(p, numbers(5), pipeline.Pace(w))
+		start := time.Now()
+		got, err := pipeline.Collect(context.Background(), src)
+		require.NoError(t, err)
+		assert.Equal(t, numbers(5), got)
+		assert.Equal(t, 50*time.Millisecond, time.Since(start))
+		assert.EqualValues(t, 5, w.calls.Load())
 	})
 }
