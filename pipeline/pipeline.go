@@ -26,9 +26,9 @@ var errConsumerStopped = errors.New("pipeline: the consumer stopped")
 // package (FromSlice, Map, Batch, ForEach, ...) and run once by Run or by
 // one of the consuming calls (Collect, Reduce, All).
 //
-// A Pipeline is not safe for concurrent declaration; Stats and Stop may be
-// called from any goroutine at any time. It runs once: running it again
-// panics.
+// Create one with New; a Pipeline must not be copied. Declaring stages is
+// not safe for concurrent use; Stats and Stop may be called from any
+// goroutine at any time. It runs once: running it again panics.
 type Pipeline struct {
 	mu       sync.Mutex
 	state    int // building, running, finished
