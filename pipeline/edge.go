@@ -290,6 +290,7 @@ type reader[T any] struct {
 	i     int
 	taken int64  // items received one by one and not counted yet
 	seq   uint64 // the writer's number of the last item received on its own
+	one   [1]T   // the item received on its own, for take
 	timer *time.Timer
 	_     cacheLinePad
 }
@@ -314,6 +315,26 @@ const (
 func (r *reader[T]) next(f flusher) (v T, ok bool) {
 	v, st := r.nextOr(f, nil)
 	return v, st == readItem
+}
+
+// take returns every item ready in the reader's current slice (or the
+// next slice, or the next item on its own), and counts them as handled: a
+// caller that stops before handling them all counts the rest as dropped.
+// Before it waits for input it flushes f, like next.
+func (r *reader[T]) take(f flusher) ([]T, bool) {
+	if r.e.items != nil {
+		v, st := r.nextItem(f, nil)
+		r.one[0] = v
+		return r.one[:], st == readItem
+	}
+	if r.i >= len(r.buf) {
+		if r.refill(f, nil) != readItem {
+			return nil, false
+		}
+	}
+	items := r.buf[r.i:]
+	r.i = len(r.buf)
+	return items, true
 }
 
 // nextOr is next with an alarm: it returns readAlarm when alarm fires while

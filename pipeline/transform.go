@@ -80,32 +80,48 @@ func (t *transform[T, U]) work(r *run, m *meter) {
 	var results []U
 	var consumed int64 // items a sink finished, counted in batches
 	defer func() { m.c.out.Add(consumed) }()
+	ctx := r.ctx
+	plain := t.opts.waiter == nil && t.opts.timeout == 0
 	for {
-		item, ok := in.next(f)
+		// Take every item ready in the current hand-off slice at once, so
+		// the loop below costs no call into the reader per item.
+		items, ok := in.take(f)
 		if !ok {
 			return
 		}
-		if r.stopped() {
-			m.c.dropped.Add(1)
-			return
-		}
-		if results, ok = t.handle(r, m, f, item, results[:0]); !ok {
-			return
-		}
-		if out == nil {
-			if consumed++; consumed == countEvery {
-				m.c.out.Add(consumed)
-				consumed = 0
-			}
-			continue
-		}
-		for i, v := range results {
-			if !out.put(v) {
-				clear(results[i:])
+		for i, item := range items {
+			if r.stopped() {
+				m.c.dropped.Add(int64(len(items) - i))
 				return
 			}
+			if plain {
+				var err error
+				if results, err = t.step(ctx, item, results[:0]); err != nil {
+					results, ok = t.failed(r, m, item, results, err)
+				}
+			} else {
+				results, ok = t.handle(r, m, f, item, results[:0])
+			}
+			if !ok {
+				m.c.dropped.Add(int64(len(items) - i - 1))
+				return
+			}
+			if out == nil {
+				if consumed++; consumed == countEvery {
+					m.c.out.Add(consumed)
+					consumed = 0
+				}
+				continue
+			}
+			for j, v := range results {
+				if !out.put(v) {
+					clear(results[j:])
+					m.c.dropped.Add(int64(len(items) - i - 1))
+					return
+				}
+			}
+			clear(results)
 		}
-		clear(results)
 	}
 }
 
@@ -225,6 +241,13 @@ func (t *transform[T, U]) handle(r *run, m *meter, f flusher, item T, results []
 	if err == nil {
 		return results, true
 	}
+	return t.failed(r, m, item, results, err)
+}
+
+// failed applies the error policy to an item whose step failed. It reports
+// false when the worker must stop.
+func (t *transform[T, U]) failed(r *run, m *meter, item T, results []U, err error) ([]U, bool) {
+	ctx := r.ctx
 	clear(results)
 	if ctx.Err() != nil { // the pipeline stopped: the item did not fail
 		m.c.dropped.Add(1)
