@@ -34,10 +34,10 @@
 // does not read the rest of the input: sources stop taking items, blocked
 // stages leave at once, and the work done upstream after the stop is bounded
 // by the buffers. Precisely, a stage with w workers runs ahead of a
-// consumer with r workers by at most its Buffer b, plus min(b, 32) items per
+// consumer with r workers by at most its Buffer b, plus min(b, 128) items per
 // worker on each side (one item each side when r > 1), plus its items in
 // flight (one per worker, two per worker when Ordered):
-// b + min(b,32)*(w+r) + w for an unordered stage. Items that were not finished
+// b + min(b,128)*(w+r) + w for an unordered stage. Items that were not finished
 // are counted as Dropped or Unread in Stats; nothing is drained.
 //
 // Two ways to stop from outside:
@@ -66,14 +66,14 @@
 //
 // # Hand-off and cost
 //
-// Items travel between stages in small slices (up to 32 items), so that
+// Items travel between stages in small slices (up to 128 items), so that
 // quick stages pay for a channel operation once per slice, not per item. A
 // worker hands over what it has when its slice is full, before it waits for
 // input itself, or when the next stage has waited a while (20µs) for input;
 // and a worker whose items take longer than 2µs each (busy time, measured
 // once per slice) hands each item over at once. So it never waits to fill a
 // slice, a slow stage's results are never held back, and a quick stage's
-// results wait at most about 64µs. A stage with several workers receives
+// results wait at most about 256µs (128 items of at most 2µs). A stage with several workers receives
 // items one by one, so a slow item never holds back others that an idle
 // worker could take. Sources that may block between items (FromSeq,
 // FromChan, Generate) hand each item over at once.

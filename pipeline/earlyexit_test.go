@@ -19,7 +19,7 @@ import (
 // its buffer, one hand-off slice per worker on each side, and one item in
 // flight per worker. It is the bound the package doc promises.
 func ahead(buffer, writers, readers int, ordered bool) int {
-	slice := max(min(32, buffer), 1)
+	slice := max(min(128, buffer), 1)
 	if readers > 1 {
 		slice = 1
 	}

@@ -6,9 +6,11 @@ import (
 )
 
 // maxSlice is the most items one hand-off carries. Slices amortise the cost
-// of a channel operation over the items that were ready together; 32 keeps
-// the read-ahead of a stage small.
-const maxSlice = 32
+// of a channel operation, and above all of waking the goroutine at the
+// other end, over the items that were ready together. 128 with the default
+// buffer of 256 measured about twice as fast as 32 with 64 for trivial
+// stages, for a read-ahead that stays small.
+const maxSlice = 128
 
 // edge connects a stage to the next one. Items travel in small slices: a
 // writer appends to its own slice and hands it over when the slice is full,
@@ -273,8 +275,8 @@ func (w *writer[T]) close() {
 }
 
 // hungryAfter is how long a reader waits before it asks the writers to hand
-// over partial slices. A writer that is quick fills its slice sooner (32
-// trivial items take about a microsecond) and one that is slow hands over
+// over partial slices. A writer that is quick fills its slice sooner (128
+// trivial items take a few microseconds) and one that is slow hands over
 // what it has at its next item or before it waits for input itself, so an
 // item waits in a slice at most this long or the time its worker takes for
 // one more item.

@@ -11,7 +11,7 @@ import (
 
 // DefaultBuffer is the number of items that may wait between a stage and the
 // next one when the stage has no Buffer option.
-const DefaultBuffer = 64
+const DefaultBuffer = 256
 
 // An Option configures one stage. Options that do not apply to a kind of
 // stage (Workers on a source, Ordered on a sink) make the constructor panic,
@@ -62,7 +62,7 @@ func Workers(n int) Option {
 }
 
 // Buffer lets up to n items wait between this stage and the next one, so the
-// stage can run ahead of a slower consumer. The default is DefaultBuffer (64).
+// stage can run ahead of a slower consumer. The default is DefaultBuffer (256).
 // Buffer(0) hands each item over directly, with nothing read ahead: use it
 // where taking an item early is costly (a queue message that is then held
 // unacknowledged). Buffer panics if n < 0.

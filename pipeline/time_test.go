@@ -311,7 +311,7 @@ func TestASlowStageHandsOverEachItemSoTheNextStageNeverIdlesWithWorkUpstream(t *
 func TestQuickItemsTravelInSlicesButNeverWaitForOne(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// Items come in bursts of 3 with long pauses: each burst must reach
-		// the sink at once, not when a slice of 32 is full.
+		// the sink at once, not when a slice of 128 is full.
 		start := time.Now()
 		p := pipeline.New()
 		src := pipeline.Generate(p, func(ctx context.Context, emit func(int) bool) error {
