@@ -3,6 +3,7 @@ package ordered
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // Window orders the results of concurrent workers by ticket: the order in
@@ -15,10 +16,14 @@ type Window[T any] struct {
 	turn chan struct{} // holds the right to take the next input (Take)
 	wake chan struct{} // the taker's wake-up while it waits for room (Take)
 
+	// next is one past the newest ticket handed out; head is the oldest
+	// ticket not passed on yet, written under mu and read without it
+	// where a stale value only means taking the lock.
+	next atomic.Uint64
+	head atomic.Uint64
+
 	mu       sync.Mutex
 	slots    []slot[T]
-	next     uint64          // one past the newest ticket handed out
-	head     uint64          // the oldest ticket not passed on yet
 	emitting bool            // an emitter is passing results on
 	waiters  []chan struct{} // wake-ups of the workers waiting for room
 }
@@ -55,33 +60,35 @@ func (w *Window[T]) Take(ctx context.Context, take func() bool) (ticket uint64, 
 		return 0, false
 	}
 	defer func() { w.turn <- struct{}{} }()
-	w.mu.Lock()
-	next := w.next
-	w.mu.Unlock()
-	if !w.WaitRoom(ctx, next, w.wake) || !take() {
+	// Only the holder of the turn moves next.
+	if ticket = w.next.Load(); !w.WaitRoom(ctx, ticket, w.wake) || !take() {
 		return 0, false
 	}
-	w.mu.Lock()
-	ticket = w.next
-	w.next++
-	w.mu.Unlock()
+	w.next.Store(ticket + 1)
 	return ticket, true
 }
 
 // Arrived records a ticket numbered by the producer, when a worker
 // receives its input. Every ticket from 0 on must arrive, once.
 func (w *Window[T]) Arrived(ticket uint64) {
-	w.mu.Lock()
-	w.next = max(w.next, ticket+1)
-	w.mu.Unlock()
+	for {
+		next := w.next.Load()
+		if next > ticket || w.next.CompareAndSwap(next, ticket+1) {
+			return
+		}
+	}
 }
 
 // WaitRoom blocks until ticket fits in the window, and reports false if ctx
 // is done first. wake is the calling worker's own channel, of capacity 1,
 // that the emitter signals when the window moves on.
 func (w *Window[T]) WaitRoom(ctx context.Context, ticket uint64, wake chan struct{}) bool {
+	size := uint64(len(w.slots))
+	if ticket-w.head.Load() < size { // head only grows: no lock needed to see room
+		return true
+	}
 	w.mu.Lock()
-	for ticket-w.head >= uint64(len(w.slots)) {
+	for ticket-w.head.Load() >= size {
 		w.waiters = append(w.waiters, wake)
 		w.mu.Unlock()
 		select {
@@ -112,7 +119,7 @@ func (w *Window[T]) Done(ticket uint64, vals []T, emit func([]T) bool, idle func
 	s := &w.slots[ticket%size]
 	s.vals = append(s.vals[:0], vals...)
 	s.ready = true
-	if w.emitting || ticket != w.head {
+	if w.emitting || ticket != w.head.Load() {
 		w.mu.Unlock()
 		return true
 	}
@@ -120,26 +127,27 @@ func (w *Window[T]) Done(ticket uint64, vals []T, emit func([]T) bool, idle func
 	for {
 		// Results [head, end) are ready. Their slots cannot be reused
 		// before head passes them, so they are read without the lock.
-		end := w.head
-		for end-w.head < size && w.slots[end%size].ready {
+		head := w.head.Load()
+		end := head
+		for end-head < size && w.slots[end%size].ready {
 			end++
 		}
-		if end == w.head {
+		if end == head {
 			// Still the emitter, so idle cannot race with another one.
-			drained := w.next == w.head
+			drained := w.next.Load() == head
 			w.mu.Unlock()
 			if !idle(drained) {
 				return false
 			}
 			w.mu.Lock()
-			if w.slots[w.head%size].ready {
+			if w.slots[w.head.Load()%size].ready {
 				continue // deposited while idle ran: pass it on too
 			}
 			w.emitting = false
 			w.mu.Unlock()
 			return true
 		}
-		start := w.head
+		start := head
 		w.mu.Unlock()
 		for t := start; t < end; t++ {
 			s := &w.slots[t%size]
@@ -152,7 +160,7 @@ func (w *Window[T]) Done(ticket uint64, vals []T, emit func([]T) bool, idle func
 		for t := start; t < end; t++ {
 			w.slots[t%size].ready = false
 		}
-		w.head = end
+		w.head.Store(end)
 		for _, wake := range w.waiters {
 			select {
 			case wake <- struct{}{}:
