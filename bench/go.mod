@@ -8,6 +8,7 @@ tool golang.org/x/perf/cmd/benchstat
 
 require (
 	github.com/alitto/pond/v2 v2.7.1
+	github.com/destel/rill v0.8.1
 	github.com/gammazero/workerpool v1.3.0
 	github.com/panjf2000/ants/v2 v2.12.1
 	github.com/samber/lo v1.53.0
