@@ -36,8 +36,8 @@
 // by the buffers. Precisely, a stage with w workers runs ahead of a
 // consumer with r workers by at most its Buffer b, plus min(b, 128) items per
 // worker on each side (one item each side when r > 1), plus its items in
-// flight (one per worker, two per worker when Ordered):
-// b + min(b,128)*(w+r) + w for an unordered stage. Items that were not finished
+// flight (one per worker, and up to max(64, 4w) results in the reorder
+// window when Ordered): b + min(b,128)*(w+r) + w for an unordered stage. Items that were not finished
 // are counted as Dropped or Unread in Stats; nothing is drained.
 //
 // Two ways to stop from outside:
@@ -57,8 +57,8 @@
 //
 // Each stage takes options: Workers (concurrency), Buffer (items waiting
 // between it and the next stage), Ordered (keep input order despite
-// several workers, with a reorder window of two items per worker and no
-// allocation per item), Pace (a ratelimit.Waiter called before each item),
+// several workers, with a bounded reorder window, max(64, 4×workers), and
+// no allocation per item), Pace (a ratelimit.Waiter called before each item),
 // Timeout (a context deadline per item), OnError and Name. An option that
 // does not apply to a stage kind makes its constructor panic, as does any
 // other misuse (a stage consumed twice, a stage never consumed, a pipeline
