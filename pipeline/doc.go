@@ -36,8 +36,8 @@
 // by the buffers. Precisely, a stage with w workers runs ahead of a
 // consumer with r workers by at most its Buffer b, plus min(b, 128) items per
 // worker on each side (one item each side when r > 1), plus its items in
-// flight (one per worker, two per worker when Ordered):
-// b + min(b,128)*(w+r) + w for an unordered stage. Items that were not finished
+// flight (one per worker, and up to max(64, 4w) results in the reorder
+// window when Ordered): b + min(b,128)*(w+r) + w for an unordered stage. Items that were not finished
 // are counted as Dropped or Unread in Stats; nothing is drained.
 //
 // Two ways to stop from outside:
@@ -57,8 +57,8 @@
 //
 // Each stage takes options: Workers (concurrency), Buffer (items waiting
 // between it and the next stage), Ordered (keep input order despite
-// several workers, with a reorder window of two items per worker and no
-// allocation per item), Pace (a ratelimit.Waiter called before each item),
+// several workers, with a bounded reorder window, max(64, 4×workers), and
+// no allocation per item), Pace (a ratelimit.Waiter called before each item),
 // Timeout (a context deadline per item), OnError and Name. An option that
 // does not apply to a stage kind makes its constructor panic, as does any
 // other misuse (a stage consumed twice, a stage never consumed, a pipeline
@@ -78,14 +78,16 @@
 // worker could take. Sources that may block between items (FromSeq,
 // FromChan, Generate) hand each item over at once.
 //
-// Costs (bench/pipeline_test.go, BenchmarkPipeline*; a shared, noisy
-// 2-core machine, so read them as ratios): a three-stage pipeline of
-// trivial functions, which measures pure coordination, costs about as much
-// per item as a hand-written pipeline with 64-slot channels and fast-path
-// sends, two to three times less than rill, and allocates nothing per item
-// in steady state. With 4 workers on a stage, each item costs a channel
-// hand-off to a worker; Ordered adds about the same again, still below
-// rill's OrderedMap. Timeout costs a context and timer per item.
+// Costs (bench/pipeline_test.go, BenchmarkPipeline*, 1e6 items; a shared,
+// noisy 2-core machine, so read them as ratios within one run): a
+// three-stage pipeline of trivial functions, which measures pure
+// coordination, cost about 130 ns per item, less than a hand-written
+// pipeline with 64-slot channels and fast-path sends (about 210) and about
+// a sixth of rill (about 770), with no allocation per item in steady state.
+// With 4 workers on the middle stage, about 230 ns per item, and about 280
+// Ordered (rill's OrderedMap: about 1600). An early exit after 10 items
+// returned in about 130µs with every goroutine joined. Timeout costs a
+// context and timer per item.
 //
 // # Stats
 //

@@ -24,8 +24,8 @@ func ahead(buffer, writers, readers int, ordered bool) int {
 		slice = 1
 	}
 	if ordered && writers > 1 {
-		// The workers share one writer and hold up to two items each.
-		return buffer + slice*(1+readers) + 2*writers
+		// The workers share one writer; results wait in the reorder window.
+		return buffer + slice*(1+readers) + max(64, 4*writers) + writers
 	}
 	return buffer + slice*(writers+readers) + writers
 }

@@ -81,9 +81,9 @@ func Buffer(n int) Option {
 // of its input. The default is unordered. A worker that finishes early
 // leaves its result in a reorder window and takes the next item; the worker
 // that completes the oldest missing result passes on every consecutive
-// ready one. The window holds two items per worker: a worker waits only
-// when it would run further ahead of the oldest unfinished item. Ordering
-// allocates nothing per item. Ordered applies to Map, Filter and FlatMap.
+// ready one. The window holds max(64, 4×workers) results: a worker waits
+// only when it would run further ahead of the oldest unfinished item.
+// Ordering allocates nothing per item. Ordered applies to Map, Filter and FlatMap.
 func Ordered() Option {
 	return optionFunc(func(o *options) { o.ordered, o.set.ordered = true, true })
 }
