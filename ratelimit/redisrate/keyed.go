@@ -219,6 +219,11 @@ func (k *Keyed) wait(ctx context.Context, keys []string, n int) error {
 	if r.delay == 0 {
 		return nil
 	}
+	// The round trip (or a timeout before a fallback) took time of its own.
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < r.delay {
+		_ = r.Cancel(context.WithoutCancel(ctx))
+		return ErrWouldExceedDeadline
+	}
 	t := time.NewTimer(r.delay)
 	defer t.Stop()
 	select {
