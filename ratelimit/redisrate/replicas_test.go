@@ -119,19 +119,38 @@ func later(a, b time.Time) time.Time {
 
 func TestWaitNPacesThreeReplicasAtTheConfiguredRate(t *testing.T) {
 	if testing.Short() {
-		t.Skip("paces for 2.5 s of real time")
+		t.Skip("paces for 2.5 s of real time, up to 3 times")
 	}
 	const (
-		limit      = 1000
-		replicaN   = 3
+		limit    = 1000
+		replicaN = 3
 		// Per replica. With burst 1 a slot that passes with no reservation
 		// waiting for it is lost, so the waiters keep reservations queued
 		// 96 ms ahead: a busy machine may wake them late by that much and
 		// lose nothing.
 		goroutines = 32
 	)
-	ls := replicas(t, replicaN, freshKey(t), limit, 1)
+	want := 2 * limit
+	// A machine that stops this process or Redis for longer than the queue
+	// (other jobs on a shared box) takes slots away that burst 1 cannot give
+	// back. So the rate must be reached in one of three runs, and never
+	// exceeded in any.
+	for attempt := 1; attempt <= 3; attempt++ {
+		n, gap := pace(t, replicas(t, replicaN, freshKey(t), limit, 1), goroutines)
+		t.Logf("run %d: %d waits in 2 s (%.1f%% of %d/s); longest gap between two: %v",
+			attempt, n, 100*float64(n)/float64(want), limit, gap)
+		require.LessOrEqual(t, n, want+want/100, "waits returned in 2 s at %d/s: never more than 1%% over", limit)
+		if n >= want-want/100 {
+			return
+		}
+	}
+	t.Errorf("in 3 runs, %d replicas × %d goroutines never reached %d/s within 1%% in 2 s", replicaN, goroutines, limit)
+}
 
+// pace runs goroutines waiters per limiter for 2.5 s and returns how many
+// waits returned in the 2 s after the first 250 ms (connections being
+// dialed), and the longest time between two returns.
+func pace(t *testing.T, ls []*redisrate.Limiter, goroutines int) (int, time.Duration) {
 	start := time.Now()
 	ctx, cancel := context.WithDeadline(t.Context(), start.Add(2500*time.Millisecond))
 	defer cancel()
@@ -158,7 +177,6 @@ func TestWaitNPacesThreeReplicasAtTheConfiguredRate(t *testing.T) {
 	}
 	wg.Wait()
 
-	// Skip the first 250 ms (connections being dialed), count 2 s.
 	from := start.Add(250 * time.Millisecond)
 	to := from.Add(2 * time.Second)
 	n := 0
@@ -167,13 +185,10 @@ func TestWaitNPacesThreeReplicasAtTheConfiguredRate(t *testing.T) {
 			n++
 		}
 	}
-	want := 2 * limit
-	assert.InDelta(t, want, n, 0.01*float64(want),
-		"Waits returned in 2 s at %d/s with burst 1 from %d replicas × %d goroutines", limit, replicaN, goroutines)
 	slices.SortFunc(done, time.Time.Compare)
 	gap := time.Duration(0)
 	for i := 1; i < len(done); i++ {
 		gap = max(gap, done[i].Sub(done[i-1]))
 	}
-	t.Logf("%d waits in 2 s (%.1f%% of %d/s); longest gap between two %v", n, 100*float64(n)/float64(want), limit, gap)
+	return n, gap
 }
