@@ -146,6 +146,9 @@ func (k *Keyed) reserve(ctx context.Context, keys []string, n int, mode, maxWait
 	}
 	r, err := k.call(ctx, keys, k.intervalArg, k.tolArg, int64(n), mode, maxWaitArg)
 	if err != nil {
+		if wrongKey(err) {
+			return Reservation{}, fmt.Errorf("redisrate: key %q: %w", keys[0], err)
+		}
 		return k.fail(ctx, keys[0], int64(n), mode, maxWait, err)
 	}
 	return k.reservation(r, keys[0], int64(n), mode, maxWait, k.interval, k.tolerance, nil), nil

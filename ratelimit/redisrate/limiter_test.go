@@ -308,12 +308,23 @@ func TestLimiterReportsItsSettings(t *testing.T) {
 	assert.Equal(t, 7, l.Burst())
 }
 
-func TestAForeignValueIsAnErrorNotAPanic(t *testing.T) {
+func TestAKeyHoldingSomethingElseIsAnErrorUnderEveryPolicy(t *testing.T) {
 	c := newClient(t, redisAddr)
-	key := freshKey(t)
-	require.NoError(t, c.Set(t.Context(), key, "not a time", time.Minute).Err())
-	l := redisrate.New(c, key, 10, 1)
-	_, err := l.Allow(t.Context())
-	require.ErrorIs(t, err, redisrate.ErrUnavailable)
-	assert.Contains(t, err.Error(), "holds a value that is not a TAT")
+	notATime, hash := freshKey(t), freshKey(t)
+	require.NoError(t, c.Set(t.Context(), notATime, "not a time", time.Minute).Err())
+	require.NoError(t, c.HSet(t.Context(), hash, "f", "v").Err())
+	for _, p := range []redisrate.Policy{redisrate.FailClosed(), redisrate.FailOpen(), redisrate.FailLocal(1)} {
+		for _, key := range []string{notATime, hash} {
+			l := redisrate.New(c, key, 10, 1, redisrate.WithFailurePolicy(p))
+			res, err := l.Allow(t.Context())
+			require.Error(t, err, "key %s", key)
+			assert.NotErrorIs(t, err, redisrate.ErrUnavailable, "a misconfiguration is no outage")
+			assert.Contains(t, err.Error(), "WRONGTYPE")
+			assert.Contains(t, err.Error(), key)
+			assert.Zero(t, res.Allowed)
+		}
+	}
 }
+
+// *Limiter paces fanout and pipeline like the in-process limiter.
+var _ ratelimit.Waiter = (*redisrate.Limiter)(nil)

@@ -64,7 +64,7 @@ local v = redis.call('GET', key)
 if v then
   local us, ns = string.match(v, '^(%d+)%.(%d+)$')
   if not us then
-    return redis.error_reply('redisrate: key ' .. key .. ' holds a value that is not a TAT')
+    return redis.error_reply('WRONGTYPE redisrate: key ' .. key .. ' holds a value that is not a TAT')
   end
   tat = rel(us, ns)
   if tat < 0 then tat = 0 end
@@ -130,6 +130,13 @@ type reply struct {
 	admitted int64 // events admitted, or ns refunded
 	tat      int64 // ns from the server's now to the TAT, after the decision
 	stamp    stamp
+}
+
+// wrongKey reports an error reply that says the key holds something else
+// (another type, or a string that is not a TAT): a misconfiguration, not an
+// outage, so no failure policy should hide it.
+func wrongKey(err error) bool {
+	return strings.HasPrefix(err.Error(), "WRONGTYPE")
 }
 
 // eval runs the script: EVALSHA first, and EVAL (which also caches the
