@@ -25,9 +25,9 @@ func ExampleLimiter() {
 	defer client.Close()
 	client.Del(ctx, "example:{partner-api}") // start from a full bucket
 
-	// The partner API allows 10 requests per second to all our replicas
+	// The partner API allows 10 requests per minute to all our replicas
 	// together, in bursts of up to 3.
-	limiter := redisrate.New(client, "example:{partner-api}", 10, 3)
+	limiter := redisrate.New(client, "example:{partner-api}", redisrate.Per(10, time.Minute), 3)
 	for range 4 {
 		res, err := limiter.Allow(ctx)
 		if err != nil {
@@ -112,8 +112,8 @@ func ExampleKeyed() {
 	defer client.Close()
 	client.Del(ctx, "example:tenant:acme", "example:tenant:globex")
 
-	// Each tenant gets 2 requests per second, bursts of 2, across replicas.
-	perTenant := redisrate.NewKeyed(client, "example:tenant:", 2, 2)
+	// Each tenant gets 2 requests per minute, bursts of 2, across replicas.
+	perTenant := redisrate.NewKeyed(client, "example:tenant:", redisrate.Per(2, time.Minute), 2)
 	for _, tenant := range []string{"acme", "acme", "acme", "globex"} {
 		res, _ := perTenant.Allow(ctx, tenant)
 		fmt.Println(tenant, "allowed:", res.Allowed)
@@ -163,8 +163,8 @@ func ExampleFailLocal() {
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	defer client.Close()
 
-	// 3 replicas share 30 per second; alone, each keeps to its third.
-	limiter := redisrate.New(client, "example:{down}", 30, 3,
+	// 3 replicas share 30 per minute; alone, each keeps to its third.
+	limiter := redisrate.New(client, "example:{down}", redisrate.Per(30, time.Minute), 3,
 		redisrate.WithFailurePolicy(redisrate.FailLocal(1.0/3)),
 		redisrate.WithTimeout(50*time.Millisecond))
 	for range 2 {

@@ -15,7 +15,7 @@ import (
 // policies holds one limiter per failure policy, each on its own key.
 type policies struct {
 	closed, open *redisrate.Limiter
-	local        *redisrate.Limiter // FailLocal(0.5) of 10/s, burst 4: 5/s, burst 2 locally
+	local        *redisrate.Limiter // FailLocal(0.5) of 4/s, burst 4: 2/s, burst 2 locally
 	slowLocal    *redisrate.Limiter // FailLocal(0.5) of 1/h, burst 4: 1 per 2h, burst 2 locally
 }
 
@@ -27,7 +27,7 @@ func newPolicies(t *testing.T, c *redis.Client) policies {
 	return policies{
 		closed:    mk(10, redisrate.FailClosed()),
 		open:      mk(10, redisrate.FailOpen()),
-		local:     mk(10, redisrate.FailLocal(0.5)),
+		local:     mk(4, redisrate.FailLocal(0.5)),
 		slowLocal: mk(redisrate.Every(hour), redisrate.FailLocal(0.5)),
 	}
 }
@@ -84,7 +84,7 @@ func (p policies) checkDown(t *testing.T) {
 	assert.Equal(t, 0, res.Allowed, "FailLocal: beyond the local burst")
 	assert.True(t, res.Degraded)
 	assert.Greater(t, res.RetryAfter, time.Duration(0), "FailLocal retry after")
-	assert.LessOrEqual(t, res.RetryAfter, 200*time.Millisecond, "FailLocal retry after: one local interval at 5/s")
+	assert.LessOrEqual(t, res.RetryAfter, 500*time.Millisecond, "FailLocal retry after: one local interval at 2/s")
 	require.NoError(t, p.local.Wait(ctx), "FailLocal Wait waits for the local slot")
 
 	slow := p.slowLocal
