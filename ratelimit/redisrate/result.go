@@ -19,6 +19,6 @@ type Result struct {
 	ResetAfter time.Duration
 	// Degraded reports that Redis failed and the failure policy decided
 	// (FailOpen or FailLocal); Remaining, RetryAfter and ResetAfter then come
-	// from that policy.
+	// from the local limiter, and are zero under FailOpen.
 	Degraded bool
 }
