@@ -1,0 +1,72 @@
+// Package redisrate is a rate limiter whose state lives in Redis, so that
+// every replica of a service shares one limit.
+//
+// An in-process limiter (package ratelimit) works until the service runs as
+// many replicas and the quota it protects, such as a partner API's "100
+// requests per second", is shared by all of them. Dividing the rate by the
+// replica count is static, wrong during autoscaling, and wastes quota. A
+// Limiter keeps the limit in one Redis key instead; every replica asks Redis.
+// Use the in-process limiter when the limit is per process; use this one when
+// it is per service, per tenant across the fleet, or per anything the
+// replicas share.
+//
+// # Algorithm
+//
+// The same GCRA as package ratelimit, described as a token bucket: limit
+// events per second, bursts of up to burst at once (a fresh bucket is full).
+// Its whole state is one time, the theoretical arrival time (TAT), kept in one
+// Redis key as integer microseconds of the server's clock plus three digits
+// of nanoseconds, and computed by a Lua script on the server's clock (TIME):
+// replicas need no clock agreement. The key expires when the bucket is full
+// again, so idle limiters cost no memory and expiry loses nothing. In any
+// window of length W, a limiter admits at most burst + W×limit events,
+// whatever the number of replicas. The interval between events is whole
+// nanoseconds, rounded up: the limiter never admits more than its limit.
+//
+// Each decision touches one key, so a Limiter works on Redis Cluster; put a
+// hash tag in the key ("quota:{partner}") to choose its slot. All processes
+// using a key must use the same limit and burst.
+//
+// # Cost
+//
+// Each decision (Allow, AllowN, AllowAtMost, ReserveN, WaitN) is one round
+// trip to Redis running a short script: about the cost of one Redis command,
+// tens of microseconds on loopback and the network's round trip elsewhere,
+// roughly a thousand times an in-process decision. A Limiter itself adds a
+// dozen or so allocations (mostly go-redis's) and no goroutine. WaitN is one
+// round trip that reserves the events (the TAT moves forward even when they
+// must wait) and then a local, ctx-aware timer: no polling, so waiters on every
+// replica are served in the order they reserved and the aggregate reaches the
+// configured rate, where polling Allow and sleeping RetryAfter loses
+// throughput. Pacing single events above about 1 kHz meets the runtime
+// timer's granularity; use burst >= 2 or WaitN with n > 1.
+//
+// # Failures
+//
+// Redis can be unreachable, slow or failing over. Every round trip is bounded
+// by a per-call timeout (WithTimeout, default 100ms; with go-redis, build the
+// client with ContextTimeoutEnabled so that the timeout reaches the socket),
+// and a failure policy decides what happens then (WithFailurePolicy):
+// FailClosed (the default) returns an error wrapping ErrUnavailable,
+// FailOpen admits, and FailLocal admits at a share of the rate with an
+// in-process limiter. Whatever the policy, no call panics or waits past its
+// ctx and the timeout because of a network error, and a call whose ctx is
+// done returns ctx's error.
+//
+// # Errors and misuse
+//
+// Errors are those of package ratelimit: n > burst returns
+// ratelimit.ErrExceedsBurst at once (such events could never be admitted), a
+// WaitN that cannot finish before ctx's deadline returns
+// ErrWouldExceedDeadline at once (it satisfies errors.Is(err,
+// context.DeadlineExceeded)), and a canceled WaitN returns ctx's error and
+// gives its reservation back. Misuse panics at once with a "redisrate: "
+// message: n <= 0, a nil client, limit <= 0 or above 1e9 per second (Inf
+// admits everything without Redis), burst < 1, or burst/limit longer than
+// 2^53 ns (about 104 days: Lua numbers are doubles).
+//
+// The client is any Scripter (EVALSHA and EVAL); go-redis's Client,
+// ClusterClient and Ring are. *Limiter satisfies ratelimit.Waiter, so
+// fanout and pipeline pace with it as they do with the in-process limiter.
+// Keyed applies one limit to each of many keys (per tenant, per user).
+package redisrate

@@ -1,0 +1,239 @@
+package redisrate
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tandem-go/tandem/ratelimit"
+)
+
+// Keyed is one limit applied separately to each of many keys (per tenant,
+// per user, per API token): every key has its own bucket in Redis, under
+// prefix+key, shared by every process that uses the same prefix and
+// settings. A key costs nothing while its bucket is full: Redis expires it.
+//
+// A Keyed is safe for concurrent use and holds no goroutines, connections or
+// state of its own beyond its settings (and, under FailLocal, the local
+// limiters); it needs no Close. Processes sharing keys must use the same
+// limit and burst: the bucket's state is one time, and each call applies its
+// own settings to it.
+type Keyed struct {
+	client              Scripter
+	prefix              string
+	limit               Limit
+	burst               int
+	interval, tolerance int64 // ns
+	intervalArg, tolArg any   // interval and tolerance, boxed once
+	timeout             time.Duration
+	policy              Policy
+	locals              *locals // FailLocal's limiters
+}
+
+// NewKeyed returns a limiter that admits limit events per second to each key,
+// with bursts of up to burst events at once, its state in Redis under
+// prefix+key. Put a Redis Cluster hash tag in prefix or in the keys to place
+// keys on one slot; each decision touches one key, so any placement works.
+//
+// It panics with a "redisrate: " message if client is nil, limit is not
+// > 0 (use Inf for no limit), limit is above 1e9 per second, burst < 1, or
+// burst/limit is longer than 2^53 ns (about 104 days).
+func NewKeyed(client Scripter, prefix string, limit Limit, burst int, opts ...Option) *Keyed {
+	if client == nil {
+		panic("redisrate: nil client")
+	}
+	if burst < 1 {
+		panic("redisrate: burst must be >= 1")
+	}
+	interval := limit.interval()
+	if interval > maxTolerance/int64(burst) {
+		panic("redisrate: burst/limit longer than 2^53 ns")
+	}
+	o := buildOptions(opts)
+	k := &Keyed{
+		client:      client,
+		prefix:      prefix,
+		limit:       limit,
+		burst:       burst,
+		interval:    interval,
+		tolerance:   interval * int64(burst),
+		intervalArg: interval,
+		tolArg:      interval * int64(burst),
+		timeout:     o.timeout,
+		policy:      o.policy,
+	}
+	if o.policy.kind == failLocal {
+		k.locals = &locals{interval: interval, burst: int64(burst), share: o.policy.share}
+	}
+	return k
+}
+
+// Limit returns the rate per key.
+func (k *Keyed) Limit() Limit { return k.limit }
+
+// Burst returns the burst per key.
+func (k *Keyed) Burst() int { return k.burst }
+
+// Limiter returns the limiter of one key: a *Limiter sharing k's settings,
+// for code that takes a ratelimit.Waiter.
+func (k *Keyed) Limiter(key string) *Limiter {
+	return &Limiter{k: k, keys: []string{k.prefix + key}}
+}
+
+// Allow is AllowN(ctx, key, 1).
+func (k *Keyed) Allow(ctx context.Context, key string) (Result, error) {
+	return k.AllowN(ctx, key, 1)
+}
+
+// AllowN admits n events for key now, all or nothing; see Limiter.AllowN.
+func (k *Keyed) AllowN(ctx context.Context, key string, n int) (Result, error) {
+	r, err := k.reserve(ctx, []string{k.prefix + key}, n, modeAllOrNothing, 0)
+	return r.Result, err
+}
+
+// AllowAtMost admits as many of n events for key as it can now; see
+// Limiter.AllowAtMost.
+func (k *Keyed) AllowAtMost(ctx context.Context, key string, n int) (Result, error) {
+	r, err := k.reserve(ctx, []string{k.prefix + key}, n, modeAtMost, 0)
+	return r.Result, err
+}
+
+// ReserveN reserves n events for key; see Limiter.ReserveN.
+func (k *Keyed) ReserveN(ctx context.Context, key string, n int, maxWait time.Duration) (Reservation, error) {
+	return k.reserve(ctx, []string{k.prefix + key}, n, modeAllOrNothing, maxWaitNS(maxWait))
+}
+
+// Wait is WaitN(ctx, key, 1).
+func (k *Keyed) Wait(ctx context.Context, key string) error {
+	return k.wait(ctx, []string{k.prefix + key}, 1)
+}
+
+// WaitN blocks until n events for key may happen; see Limiter.WaitN.
+func (k *Keyed) WaitN(ctx context.Context, key string, n int) error {
+	return k.wait(ctx, []string{k.prefix + key}, n)
+}
+
+// noBound is maxWait "any wait", boxed once.
+var noBound any = int64(-1)
+
+func maxWaitNS(d time.Duration) int64 {
+	if d < 0 {
+		return -1
+	}
+	return int64(d)
+}
+
+// reserve is every decision: validate, ask Redis, or the failure policy.
+func (k *Keyed) reserve(ctx context.Context, keys []string, n int, mode, maxWait int64) (Reservation, error) {
+	if n <= 0 {
+		panic("redisrate: n must be >= 1")
+	}
+	if n > k.burst {
+		if mode != modeAtMost {
+			return Reservation{}, ratelimit.ErrExceedsBurst
+		}
+		n = k.burst
+	}
+	if k.interval == 0 { // Inf
+		return Reservation{Result: Result{Allowed: n, Remaining: k.burst}}, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return Reservation{}, err
+	}
+	maxWaitArg := noBound
+	if maxWait >= 0 {
+		maxWaitArg = maxWait
+	}
+	r, err := k.call(ctx, keys, k.intervalArg, k.tolArg, int64(n), mode, maxWaitArg)
+	if err != nil {
+		if wrongKey(err) {
+			return Reservation{}, fmt.Errorf("redisrate: key %q: %w", keys[0], err)
+		}
+		return k.fail(ctx, keys[0], int64(n), mode, maxWait, err)
+	}
+	return k.reservation(r, keys[0], int64(n), mode, maxWait, k.interval, k.tolerance, nil), nil
+}
+
+// call runs the script within the per-call timeout.
+func (k *Keyed) call(ctx context.Context, keys []string, args ...any) (reply, error) {
+	if k.timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > k.timeout {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, k.timeout)
+			defer cancel()
+		}
+	}
+	return eval(ctx, k.client, keys, args...)
+}
+
+// fail applies the failure policy to a decision Redis could not make.
+func (k *Keyed) fail(ctx context.Context, key string, n, mode, maxWait int64, cause error) (Reservation, error) {
+	if err := ctx.Err(); err != nil {
+		return Reservation{}, err // the caller gave up: not an outage
+	}
+	switch k.policy.kind {
+	case failOpen:
+		return Reservation{Result: Result{Allowed: int(n), Degraded: true}}, nil
+	case failLocal:
+		l := k.locals.get(key)
+		r := l.decide(n, mode, maxWait)
+		res := k.reservation(r, key, n, mode, maxWait, l.interval, l.tolerance, l)
+		res.Degraded = true
+		return res, nil
+	}
+	return Reservation{}, fmt.Errorf("%w: %w", ErrUnavailable, cause)
+}
+
+// reservation turns a decision into what callers see; all in nanoseconds.
+func (k *Keyed) reservation(r reply, key string, n, mode, maxWait, interval, tolerance int64, l *local) Reservation {
+	res := Reservation{
+		Result: Result{
+			Allowed:    int(r.admitted),
+			Remaining:  int(max(0, (tolerance-r.tat)/interval)),
+			ResetAfter: time.Duration(r.tat),
+		},
+	}
+	if r.admitted == 0 {
+		need := n
+		if mode == modeAtMost {
+			need = 1
+		}
+		res.RetryAfter = time.Duration(max(0, r.tat+need*interval-tolerance-max(0, maxWait)))
+		return res
+	}
+	res.delay = time.Duration(max(0, r.tat-tolerance))
+	res.k, res.key, res.n, res.stamp, res.local = k, key, r.admitted, r.stamp, l
+	return res
+}
+
+// wait is one reservation and, when it must wait, a local timer.
+func (k *Keyed) wait(ctx context.Context, keys []string, n int) error {
+	maxWait := int64(-1)
+	if dl, ok := ctx.Deadline(); ok {
+		maxWait = max(0, int64(time.Until(dl)))
+	}
+	r, err := k.reserve(ctx, keys, n, modeAllOrNothing, maxWait)
+	if err != nil {
+		return err
+	}
+	if !r.OK() {
+		return ErrWouldExceedDeadline
+	}
+	if r.delay == 0 {
+		return nil
+	}
+	// The round trip (or a timeout before a fallback) took time of its own.
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < r.delay {
+		_ = r.Cancel(context.WithoutCancel(ctx))
+		return ErrWouldExceedDeadline
+	}
+	t := time.NewTimer(r.delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		_ = r.Cancel(context.WithoutCancel(ctx)) // best effort
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,92 @@
+package redisrate
+
+import (
+	"context"
+	"time"
+)
+
+// Limiter is one rate limit shared by every process that uses the same Redis
+// key: limit events per second with bursts of up to burst. Each decision is
+// one round trip to Redis, which runs the GCRA on its own clock, so replicas
+// need no clock agreement and the limit holds however many replicas there are.
+//
+// A Limiter is safe for concurrent use, holds no goroutines or connections of
+// its own and needs no Close. *Limiter satisfies ratelimit.Waiter.
+type Limiter struct {
+	k    *Keyed
+	keys []string // the one key, built once
+}
+
+// New returns a Limiter on key. It panics with a "redisrate: " message if
+// client is nil, limit is not > 0 (use Inf for no limit), limit is above 1e9
+// per second, burst < 1, or burst/limit is longer than 2^53 ns (104 days).
+func New(client Scripter, key string, limit Limit, burst int, opts ...Option) *Limiter {
+	return NewKeyed(client, "", limit, burst, opts...).Limiter(key)
+}
+
+// Key returns the Redis key that holds the limiter's state.
+func (l *Limiter) Key() string { return l.keys[0] }
+
+// Limit returns the rate.
+func (l *Limiter) Limit() Limit { return l.k.limit }
+
+// Burst returns the burst.
+func (l *Limiter) Burst() int { return l.k.burst }
+
+// Allow is AllowN(ctx, 1).
+func (l *Limiter) Allow(ctx context.Context) (Result, error) {
+	return l.AllowN(ctx, 1)
+}
+
+// AllowN admits n events now, all or nothing, in one round trip. When they do
+// not fit, nothing is taken and Result.RetryAfter says when they would.
+//
+// It returns ratelimit.ErrExceedsBurst if n > burst (they would never fit),
+// ctx's error if ctx is done, and under FailClosed an error wrapping
+// ErrUnavailable when Redis fails. It panics with "redisrate: n must be >= 1"
+// if n <= 0.
+func (l *Limiter) AllowN(ctx context.Context, n int) (Result, error) {
+	r, err := l.k.reserve(ctx, l.keys, n, modeAllOrNothing, 0)
+	return r.Result, err
+}
+
+// AllowAtMost admits as many of n events as fit now (Result.Allowed, from 0
+// to n), in one round trip: for work that can be split, such as a batch.
+// n > burst is treated as burst. Errors and panics are those of AllowN, less
+// ErrExceedsBurst.
+func (l *Limiter) AllowAtMost(ctx context.Context, n int) (Result, error) {
+	r, err := l.k.reserve(ctx, l.keys, n, modeAtMost, 0)
+	return r.Result, err
+}
+
+// ReserveN admits n events to happen after Reservation.Delay, if that delay
+// is at most maxWait (maxWait < 0: any delay), in one round trip. An admitted
+// reservation counts at once, even when its events are in the future, so
+// concurrent callers queue for successive slots; Cancel gives back what is
+// not used. When the delay would exceed maxWait, nothing is taken and
+// RetryAfter says when it would not.
+//
+// Errors and panics are those of AllowN.
+func (l *Limiter) ReserveN(ctx context.Context, n int, maxWait time.Duration) (Reservation, error) {
+	return l.k.reserve(ctx, l.keys, n, modeAllOrNothing, maxWaitNS(maxWait))
+}
+
+// Wait is WaitN(ctx, 1).
+func (l *Limiter) Wait(ctx context.Context) error {
+	return l.WaitN(ctx, 1)
+}
+
+// WaitN blocks until n events may happen: one round trip reserves them, then
+// a local timer waits out the delay. So waiters on many replicas are served in
+// the order they reserved, at the configured rate, with no polling.
+//
+// If ctx has a deadline that the delay would pass, it returns
+// ErrWouldExceedDeadline at once and reserves nothing. If ctx is done while
+// waiting, it returns ctx's error and gives the reservation back (best effort,
+// see Reservation.Cancel). It returns ratelimit.ErrExceedsBurst if n > burst,
+// and under FailClosed an error wrapping ErrUnavailable when Redis fails;
+// under FailLocal it waits on the local limiter. It panics with
+// "redisrate: n must be >= 1" if n <= 0.
+func (l *Limiter) WaitN(ctx context.Context, n int) error {
+	return l.k.wait(ctx, l.keys, n)
+}

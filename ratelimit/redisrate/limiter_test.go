@@ -1,0 +1,330 @@
+package redisrate_test
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tandem-go/tandem/ratelimit"
+	"github.com/tandem-go/tandem/ratelimit/redisrate"
+)
+
+// Slow limits (one event per hour) make every expected duration exact up to
+// the few milliseconds a test takes, so tests can check them with a margin
+// of a minute and never depend on the machine's speed.
+const hour = time.Hour
+
+func near(t *testing.T, got, want time.Duration, what string) {
+	t.Helper()
+	assert.InDelta(t, want, got, float64(time.Minute), "%s: got %v, want about %v", what, got, want)
+}
+
+func TestAllowAdmitsTheBurstThenDenies(t *testing.T) {
+	ctx := t.Context()
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 5)
+	for i := range 5 {
+		res, err := l.Allow(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Allowed, "call %d of a burst of 5", i+1)
+		assert.Equal(t, 4-i, res.Remaining, "remaining after call %d", i+1)
+		assert.Zero(t, res.RetryAfter)
+		near(t, res.ResetAfter, time.Duration(i+1)*hour, "reset after")
+		assert.False(t, res.Degraded)
+	}
+	res, err := l.Allow(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 0, res.Allowed, "the 6th call of a burst of 5")
+	assert.Equal(t, 0, res.Remaining)
+	near(t, res.RetryAfter, hour, "retry after")
+	near(t, res.ResetAfter, 5*hour, "reset after")
+}
+
+func TestAllowNIsAllOrNothing(t *testing.T) {
+	ctx := t.Context()
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 10)
+	res, err := l.AllowN(ctx, 7)
+	require.NoError(t, err)
+	require.Equal(t, 7, res.Allowed)
+	require.Equal(t, 3, res.Remaining)
+
+	res, err = l.AllowN(ctx, 4)
+	require.NoError(t, err)
+	assert.Equal(t, 0, res.Allowed, "4 of 3 remaining")
+	assert.Equal(t, 3, res.Remaining, "a denied AllowN takes nothing")
+	near(t, res.RetryAfter, hour, "retry after for the one missing event")
+
+	res, err = l.AllowN(ctx, 3)
+	require.NoError(t, err)
+	assert.Equal(t, 3, res.Allowed)
+	assert.Equal(t, 0, res.Remaining)
+}
+
+func TestAllowAtMostAdmitsWhatFits(t *testing.T) {
+	ctx := t.Context()
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 10)
+	for _, c := range []struct{ n, want int }{{7, 7}, {7, 3}, {1, 0}} {
+		res, err := l.AllowAtMost(ctx, c.n)
+		require.NoError(t, err)
+		require.Equal(t, c.want, res.Allowed, "AllowAtMost(%d)", c.n)
+		if c.want == 0 {
+			near(t, res.RetryAfter, hour, "retry after for one event")
+		}
+	}
+
+	fresh := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 10)
+	res, err := fresh.AllowAtMost(ctx, 15)
+	require.NoError(t, err)
+	assert.Equal(t, 10, res.Allowed, "AllowAtMost(15) with burst 10 on a full bucket")
+}
+
+func TestBadInputGetsTheCoreErrors(t *testing.T) {
+	ctx := t.Context()
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), 100, 3)
+	k := redisrate.NewKeyed(newClient(t, redisAddr), freshKey(t), 100, 3)
+
+	for _, n := range []int{0, -1, math.MinInt} {
+		assert.PanicsWithValue(t, "redisrate: n must be >= 1", func() { _, _ = l.AllowN(ctx, n) }, "AllowN(%d)", n)
+		assert.PanicsWithValue(t, "redisrate: n must be >= 1", func() { _, _ = l.AllowAtMost(ctx, n) }, "AllowAtMost(%d)", n)
+		assert.PanicsWithValue(t, "redisrate: n must be >= 1", func() { _, _ = l.ReserveN(ctx, n, 0) }, "ReserveN(%d)", n)
+		assert.PanicsWithValue(t, "redisrate: n must be >= 1", func() { _ = l.WaitN(ctx, n) }, "WaitN(%d)", n)
+		assert.PanicsWithValue(t, "redisrate: n must be >= 1", func() { _ = k.WaitN(ctx, "a", n) }, "Keyed.WaitN(%d)", n)
+	}
+
+	_, err := l.AllowN(ctx, 4)
+	assert.ErrorIs(t, err, ratelimit.ErrExceedsBurst, "AllowN(4) with burst 3")
+	_, err = l.ReserveN(ctx, 4, time.Hour)
+	assert.ErrorIs(t, err, ratelimit.ErrExceedsBurst, "ReserveN(4) with burst 3")
+	assert.ErrorIs(t, l.WaitN(ctx, 4), ratelimit.ErrExceedsBurst, "WaitN(4) with burst 3")
+	assert.ErrorIs(t, k.WaitN(ctx, "a", 4), ratelimit.ErrExceedsBurst, "Keyed.WaitN(4) with burst 3")
+	_, err = k.AllowN(ctx, "a", 4)
+	assert.ErrorIs(t, err, ratelimit.ErrExceedsBurst, "Keyed.AllowN(4) with burst 3")
+
+	var w ratelimit.Waiter = l
+	assert.ErrorIs(t, w.WaitN(ctx, 4), ratelimit.ErrExceedsBurst, "through ratelimit.Waiter")
+}
+
+func TestNewPanicsOnSettingsItCannotHonour(t *testing.T) {
+	c := newClient(t, redisAddr)
+	for _, tc := range []struct {
+		name  string
+		limit redisrate.Limit
+		burst int
+		want  string
+	}{
+		{"zero limit", 0, 1, "redisrate: limit must be > 0"},
+		{"negative limit", -1, 1, "redisrate: limit must be > 0"},
+		{"NaN limit", redisrate.Limit(math.NaN()), 1, "redisrate: limit must be > 0"},
+		{"limit above 1e9/s", 2e9, 1, "redisrate: limit above 1e9 events per second"},
+		{"zero burst", 10, 0, "redisrate: burst must be >= 1"},
+		{"window over 2^53 ns", redisrate.Every(24 * hour), 200, "redisrate: burst/limit longer than 2^53 ns"},
+	} {
+		assert.PanicsWithValue(t, tc.want, func() { redisrate.New(c, "k", tc.limit, tc.burst) }, tc.name)
+	}
+	assert.PanicsWithValue(t, "redisrate: nil client", func() { redisrate.New(nil, "k", 1, 1) })
+	assert.PanicsWithValue(t, "redisrate: negative timeout", func() { redisrate.WithTimeout(-1) })
+	for _, share := range []float64{0, -0.5, 1.5, math.NaN()} {
+		assert.PanicsWithValue(t, "redisrate: share must be in (0, 1]", func() { redisrate.FailLocal(share) }, "share %v", share)
+	}
+}
+
+func TestInfAdmitsEverythingWithoutRedis(t *testing.T) {
+	// A client that cannot connect: Inf must not need it.
+	l := redisrate.New(newClient(t, "127.0.0.1:1"), "k", redisrate.Inf, 2)
+	res, err := l.AllowN(t.Context(), 2)
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Allowed)
+	require.NoError(t, l.WaitN(t.Context(), 2))
+	assert.Equal(t, redisrate.Inf, redisrate.Every(0))
+	assert.Equal(t, redisrate.Inf, redisrate.Per(5, 0))
+	assert.InDelta(t, 10.0, float64(redisrate.Per(600, time.Minute)), 1e-9)
+	assert.InDelta(t, 4.0, float64(redisrate.Every(250*time.Millisecond)), 1e-9)
+}
+
+func TestReserveNQueuesForSuccessiveSlots(t *testing.T) {
+	ctx := t.Context()
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 1)
+
+	r, err := l.ReserveN(ctx, 1, 0)
+	require.NoError(t, err)
+	require.True(t, r.OK())
+	assert.Zero(t, r.Delay(), "first event on a full bucket")
+
+	for i := 1; i <= 3; i++ {
+		r, err = l.ReserveN(ctx, 1, 10*hour)
+		require.NoError(t, err)
+		require.True(t, r.OK(), "reservation %d", i)
+		near(t, r.Delay(), time.Duration(i)*hour, "delay of reservation")
+		near(t, r.ResetAfter, time.Duration(i+1)*hour, "reset after")
+	}
+
+	r, err = l.ReserveN(ctx, 1, 30*time.Minute)
+	require.NoError(t, err)
+	assert.False(t, r.OK(), "a reservation 4h out with maxWait 30m")
+	assert.Zero(t, r.Delay())
+	near(t, r.RetryAfter, 4*hour-30*time.Minute, "retry after")
+	require.NoError(t, r.Cancel(ctx), "canceling a refused reservation does nothing")
+
+	r, err = l.ReserveN(ctx, 1, -1)
+	require.NoError(t, err)
+	near(t, r.Delay(), 4*hour, "the refused reservation took nothing")
+}
+
+func TestCancelRefundsOnlyWhatNobodyReservedAfter(t *testing.T) {
+	ctx := t.Context()
+	c := newClient(t, redisAddr)
+	l := redisrate.New(c, freshKey(t), redisrate.Every(hour), 2)
+	reserve := func(n int) redisrate.Reservation {
+		t.Helper()
+		r, err := l.ReserveN(ctx, n, -1)
+		require.NoError(t, err)
+		require.True(t, r.OK())
+		return r
+	}
+	reserve(2) // empty the bucket: the next events wait
+
+	a := reserve(2)
+	near(t, a.Delay(), 2*hour, "a")
+	require.NoError(t, a.Cancel(ctx))
+	near(t, reserve(1).Delay(), hour, "after a's full refund (nobody after it)")
+
+	b := reserve(2) // TAT 2h -> 4h... b waits 3h
+	near(t, b.Delay(), 3*hour, "b")
+	c1 := reserve(1) // one event after b
+	near(t, c1.Delay(), 4*hour, "c")
+	require.NoError(t, b.Cancel(ctx)) // refund 2 - 1 = 1 event
+	near(t, reserve(1).Delay(), 4*hour, "after b's partial refund")
+
+	d := reserve(1)
+	near(t, d.Delay(), 5*hour, "d")
+	reserve(1)
+	require.NoError(t, d.Cancel(ctx), "d has one event after it: nothing to give back")
+	near(t, reserve(1).Delay(), 7*hour, "after d's cancel")
+
+	fresh := redisrate.New(c, freshKey(t), redisrate.Every(hour), 2)
+	spent, err := fresh.ReserveN(ctx, 1, 0)
+	require.NoError(t, err)
+	require.Zero(t, spent.Delay())
+	require.NoError(t, spent.Cancel(ctx))
+	res, err := fresh.AllowN(ctx, 2)
+	require.NoError(t, err)
+	assert.Equal(t, 0, res.Allowed, "a reservation whose time has come is spent: Cancel gives nothing back")
+}
+
+func TestWaitNReturnsAtOnceWhenTheDeadlineIsTooClose(t *testing.T) {
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 1)
+	require.NoError(t, l.Wait(t.Context()), "a full bucket admits at once")
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	err := l.Wait(ctx)
+	require.ErrorIs(t, err, redisrate.ErrWouldExceedDeadline)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.NoError(t, ctx.Err(), "it returned before the deadline")
+
+	r, err := l.ReserveN(t.Context(), 1, -1)
+	require.NoError(t, err)
+	near(t, r.Delay(), hour, "the refused wait reserved nothing")
+}
+
+func TestWaitNCanceledGivesTheReservationBack(t *testing.T) {
+	c := newClient(t, redisAddr)
+	key := freshKey(t)
+	l := redisrate.New(c, key, redisrate.Every(hour), 1)
+	require.NoError(t, l.Wait(t.Context()))
+
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- l.Wait(ctx) }()
+	// The wait has reserved once the key's TTL reaches two intervals.
+	for pttl(t, c, key) < hour+time.Minute {
+		select {
+		case err := <-done:
+			t.Fatalf("Wait returned %v before it was canceled", err)
+		default:
+		}
+		time.Sleep(time.Millisecond) // polling Redis state, not timing
+	}
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+
+	r, err := l.ReserveN(t.Context(), 1, -1)
+	require.NoError(t, err)
+	near(t, r.Delay(), hour, "the canceled wait gave its slot back")
+}
+
+func TestWaitNOnACanceledContextReservesNothing(t *testing.T) {
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 1)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	require.ErrorIs(t, l.Wait(ctx), context.Canceled)
+	_, err := l.Allow(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	res, err := l.Allow(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Allowed, "nothing was taken")
+}
+
+func TestKeyedKeysAreIndependent(t *testing.T) {
+	ctx := t.Context()
+	k := redisrate.NewKeyed(newClient(t, redisAddr), freshKey(t)+":", redisrate.Every(hour), 2)
+	assert.Equal(t, redisrate.Every(hour), k.Limit())
+	assert.Equal(t, 2, k.Burst())
+	for _, tenant := range []string{"a", "b"} {
+		res, err := k.AllowN(ctx, tenant, 2)
+		require.NoError(t, err)
+		assert.Equal(t, 2, res.Allowed, "tenant %s", tenant)
+	}
+	res, err := k.Allow(ctx, "a")
+	require.NoError(t, err)
+	assert.Equal(t, 0, res.Allowed, "tenant a is empty")
+
+	c, err := k.AllowAtMost(ctx, "c", 5)
+	require.NoError(t, err)
+	assert.Equal(t, 2, c.Allowed, "tenant c, at most 5 of burst 2")
+
+	// The tenant's Limiter shares its bucket.
+	la := k.Limiter("a")
+	r, err := la.ReserveN(ctx, 1, -1)
+	require.NoError(t, err)
+	near(t, r.Delay(), hour, "tenant a through its Limiter")
+	r, err = k.ReserveN(ctx, "a", 1, -1)
+	require.NoError(t, err)
+	near(t, r.Delay(), 2*hour, "tenant a through the Keyed")
+
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	assert.ErrorIs(t, k.Wait(wctx, "a"), redisrate.ErrWouldExceedDeadline)
+	assert.NoError(t, k.WaitN(ctx, "d", 2))
+}
+
+func TestLimiterReportsItsSettings(t *testing.T) {
+	l := redisrate.New(newClient(t, redisAddr), "the-key", 50, 7)
+	assert.Equal(t, "the-key", l.Key())
+	assert.Equal(t, redisrate.Limit(50), l.Limit())
+	assert.Equal(t, 7, l.Burst())
+}
+
+func TestAKeyHoldingSomethingElseIsAnErrorUnderEveryPolicy(t *testing.T) {
+	c := newClient(t, redisAddr)
+	notATime, hash := freshKey(t), freshKey(t)
+	require.NoError(t, c.Set(t.Context(), notATime, "not a time", time.Minute).Err())
+	require.NoError(t, c.HSet(t.Context(), hash, "f", "v").Err())
+	for _, p := range []redisrate.Policy{redisrate.FailClosed(), redisrate.FailOpen(), redisrate.FailLocal(1)} {
+		for _, key := range []string{notATime, hash} {
+			l := redisrate.New(c, key, 10, 1, redisrate.WithFailurePolicy(p))
+			res, err := l.Allow(t.Context())
+			require.Error(t, err, "key %s", key)
+			assert.NotErrorIs(t, err, redisrate.ErrUnavailable, "a misconfiguration is no outage")
+			assert.Contains(t, err.Error(), "WRONGTYPE")
+			assert.Contains(t, err.Error(), key)
+			assert.Zero(t, res.Allowed)
+		}
+	}
+}
+
+// *Limiter paces fanout and pipeline like the in-process limiter.
+var _ ratelimit.Waiter = (*redisrate.Limiter)(nil)

@@ -1,0 +1,48 @@
+package redisrate
+
+import "math"
+
+// Policy is what a limiter does when Redis cannot decide: unreachable, an
+// error reply, or no answer within the per-call timeout. Whatever the policy,
+// a call whose own ctx is done returns ctx's error, and no call panics or
+// waits beyond its ctx and the timeout because of a network error. A key that
+// holds something else than the limiter's state (a WRONGTYPE reply) is a
+// misconfiguration, not an outage: calls return that error under every policy.
+type Policy struct {
+	kind  policyKind
+	share float64
+}
+
+type policyKind int
+
+const (
+	failClosed policyKind = iota
+	failOpen
+	failLocal
+)
+
+// FailClosed denies while Redis is unavailable: calls return an error that
+// wraps ErrUnavailable and the cause. Choose it when exceeding the limit costs
+// more than refusing work (a paid quota, a fragile downstream). The default.
+func FailClosed() Policy { return Policy{kind: failClosed} }
+
+// FailOpen admits everything while Redis is unavailable, with
+// Result.Degraded set. Choose it when the limit is a courtesy and the
+// service's availability matters more.
+func FailOpen() Policy { return Policy{kind: failOpen} }
+
+// FailLocal decides with an in-process limiter while Redis is unavailable:
+// share of the rate and of the burst (at least 1), per key. With N replicas,
+// share 1/N keeps the aggregate near the limit. Results have Degraded set.
+//
+// The local limiter keeps its own state: what was admitted through Redis
+// before the failure is not counted again, so right after a failure each
+// replica may admit up to its local burst at once.
+//
+// It panics with "redisrate: share must be in (0, 1]" otherwise.
+func FailLocal(share float64) Policy {
+	if !(share > 0 && share <= 1) || math.IsNaN(share) {
+		panic("redisrate: share must be in (0, 1]")
+	}
+	return Policy{kind: failLocal, share: share}
+}

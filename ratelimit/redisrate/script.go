@@ -1,0 +1,168 @@
+package redisrate
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Scripter is the part of a Redis client that a Limiter uses: running a Lua
+// script by its SHA1, and by its source when the server does not know it yet.
+// go-redis's UniversalClient (Client, ClusterClient, Ring) satisfies it; other
+// clients need a two-method shim.
+type Scripter interface {
+	Eval(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd
+	EvalSha(ctx context.Context, sha1 string, keys []string, args ...any) *redis.Cmd
+}
+
+// gcraScript is the whole limiter on the server: GCRA on the server's clock.
+//
+// The key holds the theoretical arrival time (TAT): the instant at which the
+// bucket is full again. It is written as whole microseconds of the server's
+// clock (TIME), a dot, and three digits of nanoseconds: "1764093012345678.500".
+// A missing key means a full bucket, so the key expires (PX) at its TAT and an
+// idle limiter costs Redis nothing. Lua numbers are doubles, exact up to 2^53:
+// microseconds since 1970 fit, nanoseconds do not, so all arithmetic is done
+// in integer nanoseconds relative to now (small numbers, exact), and only the
+// stored stamp is absolute.
+//
+// ARGV: 1 interval (ns per event), 2 tolerance (burst*interval, ns), 3 n,
+// 4 mode, 5 max wait (ns, < 0: none) or, for a refund, the reservation's
+// stamp as two numbers (5 µs, 6 ns).
+//
+// Modes:
+//   - 0, all or nothing: admit n if they fit within max wait, else nothing.
+//     Admitting moves the TAT even when the events must wait (a reservation).
+//   - 1, at most: admit as many of n as fit now.
+//   - 2, refund: give back a canceled reservation of n events whose new TAT
+//     was the stamp, minus whatever was reserved after it.
+//
+// Reply: {admitted, TAT - now in ns after the decision, stamp µs, stamp ns};
+// the stamp only when events were admitted.
+const gcraScript = `
+if redis.replicate_commands then redis.replicate_commands() end
+local key = KEYS[1]
+local interval = tonumber(ARGV[1])
+local tolerance = tonumber(ARGV[2])
+local n = tonumber(ARGV[3])
+local mode = tonumber(ARGV[4])
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+
+-- rel turns a stamp into nanoseconds from now.
+local function rel(us, ns)
+  return (tonumber(us) - now) * 1000 + tonumber(ns)
+end
+
+local tat = 0
+local v = redis.call('GET', key)
+if v then
+  local us, ns = string.match(v, '^(%d+)%.(%d+)$')
+  if not us then
+    return redis.error_reply('WRONGTYPE redisrate: key ' .. key .. ' holds a value that is not a TAT')
+  end
+  tat = rel(us, ns)
+  if tat < 0 then tat = 0 end
+end
+
+-- store writes a TAT that lies d > 0 nanoseconds in the future.
+local function store(d)
+  local us = now + math.floor(d / 1000)
+  local ns = d % 1000
+  redis.call('SET', key, string.format('%.0f.%03d', us, ns),
+    'PX', string.format('%.0f', math.ceil(d / 1000000)))
+  return {us, ns}
+end
+
+if mode == 2 then
+  local mine = rel(ARGV[5], ARGV[6])
+  -- Its time to act has come: the events count as spent.
+  if mine <= tolerance then return {0, tat} end
+  -- Reserved after it: those slots are promised to others.
+  local later = tat - mine
+  if later < 0 then return {0, tat} end
+  local refund = n * interval - later
+  if refund <= 0 then return {0, tat} end
+  tat = tat - refund
+  store(tat)
+  return {refund, tat}
+end
+
+if mode == 1 then
+  local fit = math.floor((tolerance - tat) / interval)
+  if fit < n then n = fit end
+  if n <= 0 then return {0, tat} end
+else
+  local max_wait = tonumber(ARGV[5])
+  if max_wait >= 0 and tat + n * interval - tolerance > max_wait then
+    return {0, tat}
+  end
+end
+tat = tat + n * interval
+local stamp = store(tat)
+return {n, tat, stamp[1], stamp[2]}
+`
+
+var gcraSHA = func() string {
+	sum := sha1.Sum([]byte(gcraScript))
+	return hex.EncodeToString(sum[:])
+}()
+
+const (
+	modeAllOrNothing = 0
+	modeAtMost       = 1
+	modeRefund       = 2
+)
+
+// stamp is a TAT as the server wrote it: the identity of a reservation,
+// needed to refund it.
+type stamp struct {
+	us, ns int64
+}
+
+// reply is the script's answer.
+type reply struct {
+	admitted int64 // events admitted, or ns refunded
+	tat      int64 // ns from the server's now to the TAT, after the decision
+	stamp    stamp
+}
+
+// wrongKey reports an error reply that says the key holds something else
+// (another type, or a string that is not a TAT): a misconfiguration, not an
+// outage, so no failure policy should hide it.
+func wrongKey(err error) bool {
+	return strings.HasPrefix(err.Error(), "WRONGTYPE")
+}
+
+// eval runs the script: EVALSHA first, and EVAL (which also caches the
+// script on that server) when the server answers NOSCRIPT, as after a
+// restart or a failover.
+func eval(ctx context.Context, c Scripter, keys []string, args ...any) (reply, error) {
+	cmd := c.EvalSha(ctx, gcraSHA, keys, args...)
+	if err := cmd.Err(); err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
+		cmd = c.Eval(ctx, gcraScript, keys, args...)
+	}
+	vals, err := cmd.Slice()
+	if err != nil {
+		return reply{}, err
+	}
+	var r reply
+	if len(vals) < 2 {
+		return reply{}, fmt.Errorf("redisrate: unexpected script reply %v", vals)
+	}
+	nums := [4]int64{}
+	for i, v := range vals[:min(len(vals), 4)] {
+		x, ok := v.(int64)
+		if !ok {
+			return reply{}, fmt.Errorf("redisrate: unexpected script reply %v", vals)
+		}
+		nums[i] = x
+	}
+	r.admitted, r.tat, r.stamp = nums[0], nums[1], stamp{nums[2], nums[3]}
+	return r, nil
+}
