@@ -117,7 +117,7 @@ type Summary struct {
 }
 
 func (s Summary) String() string {
-	return fmt.Sprintf("p50 %v  p99 %v  max %v", round(s.P50), round(s.P99), round(s.Max))
+	return fmt.Sprintf("p50 %v  p99 %v  max %v", Round(s.P50), Round(s.P99), Round(s.Max))
 }
 
 // Summary returns the distribution of what was recorded so far.
@@ -138,8 +138,8 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
-// round keeps three significant-ish digits for reading.
-func round(d time.Duration) time.Duration {
+// Round keeps about three significant digits of d, for reading.
+func Round(d time.Duration) time.Duration {
 	switch {
 	case d >= 100*time.Millisecond:
 		return d.Round(time.Millisecond)
