@@ -7,6 +7,13 @@ replace github.com/tandem-go/tandem => ../
 tool golang.org/x/perf/cmd/benchstat
 
 require (
+	github.com/tandem-go/tandem v0.0.0-00010101000000-000000000000
+	go.uber.org/ratelimit v0.3.1
+	golang.org/x/time v0.16.0
+)
+
+require (
 	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
+	github.com/benbjohnson/clock v1.3.0 // indirect
 	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da // indirect
 )

@@ -1,0 +1,224 @@
+package parallel
+
+import (
+	"context"
+	"time"
+
+	"github.com/tandem-go/tandem/internal/catch"
+)
+
+// probeBudget is how long the caller works alone before it asks for
+// helpers: a goroutine costs about 1 µs to start when the cores are busy and
+// 10-100 µs to get running when the other cores idled, so work that is over
+// within this budget is best done inline. Tests set it to 0.
+var probeBudget = defaultProbeBudget
+
+const defaultProbeBudget = 10 * time.Microsecond
+
+// chunkTarget is the duration a claim aims at: chunks double while they take
+// less, so per-claim costs (an atomic add and two clock reads, ~50 ns) stay
+// below 0.5%, and halve when they take far more, so a failure or a
+// cancellation is seen within a few chunk lengths.
+const chunkTarget = 20 * time.Microsecond
+
+// call is the state of one call on the caller's stack. Nothing is allocated
+// until the probe finds that helpers are worth starting (see shared).
+type call[T, R any] struct {
+	job[T, R]
+	ctx      context.Context // nil for the forms without a context
+	done     <-chan struct{}
+	workers  int
+	procs    int
+	progress func(done, total int)
+	next     int // items done at which progress is reported next
+
+	acc      R // reductions: the leaves the caller folded alone, combined in order
+	haveAcc  bool
+	err      error
+	canceled bool
+
+	s        *shared[T, R] // set once helpers may run
+	inflight int           // items the caller claimed from s and has not finished
+}
+
+func (c *call[T, R]) configure(ctx context.Context, n int, opts []Option) {
+	if n < 0 {
+		panic("parallel: n must not be negative")
+	}
+	o := buildOptions(opts)
+	c.ctx = ctx
+	if ctx != nil {
+		c.done = ctx.Done()
+	}
+	c.procs, c.workers, c.progress = o.procs, o.workers, o.progress
+	c.layout(n, &o)
+	c.workers = min(c.workers, c.leaves)
+}
+
+// execute runs the job and returns the reduction (if any) and the first
+// error. A panic of any body is raised here, once every claimed chunk is done.
+func (c *call[T, R]) execute() (R, error) {
+	var zero R
+	if c.leaves == 0 {
+		if c.reduce {
+			return c.identity(), nil
+		}
+		return zero, nil
+	}
+	p := catch.Call(c.drive, c.abandon)
+	s := c.s
+	if s == nil {
+		if p != nil {
+			panic(p)
+		}
+		if c.err != nil {
+			return zero, c.err
+		}
+		if c.canceled {
+			return zero, context.Cause(c.ctx)
+		}
+		c.finish()
+		return c.acc, nil
+	}
+	if p != nil {
+		s.panicked(p, c.inflight)
+	}
+	claimed := s.closeAndWait()
+	if s.cancel != nil {
+		s.cancel(nil)
+	}
+	s.panics.Raise()
+	if s.errSet.Load() {
+		return zero, s.err
+	}
+	if claimed < c.n {
+		// Nothing but the caller's context stops a call without an error or
+		// a panic.
+		return zero, context.Cause(c.ctx)
+	}
+	c.finish()
+	if c.reduce {
+		for _, part := range s.slots {
+			c.fold1(part)
+		}
+	}
+	return c.acc, nil
+}
+
+// drive runs the caller's share: the probe, then, if work remains, claims
+// next to the helpers it recruits.
+func (c *call[T, R]) drive() {
+	pos := c.probe()
+	if pos == c.leaves || c.err != nil || c.canceled {
+		return
+	}
+	c.s = newShared(c, pos)
+	c.s.work(&c.inflight, c)
+}
+
+// abandon runs when the caller's own body calls runtime.Goexit: the call
+// stops handing out chunks and waits for the claimed ones before the
+// goroutine exits, so no helper runs the body after the caller is gone.
+func (c *call[T, R]) abandon() {
+	s := c.s
+	if s == nil {
+		return
+	}
+	s.failed.Store(true)
+	s.complete(c.inflight)
+	s.closeAndWait()
+	if s.cancel != nil {
+		s.cancel(nil)
+	}
+}
+
+// probe runs leaves alone on the caller in growing chunks (1, 4, 16, ...
+// leaves) and returns where it stopped: at the end, at the first error or
+// cancellation, or once probeBudget has passed with work left. A call with
+// few leaves skips it (few items are presumed expensive: two 2 ms items
+// should not run one after the other). With one worker and nothing to observe
+// between chunks, the whole input is one chunk.
+func (c *call[T, R]) probe() int {
+	if c.workers > 1 && c.leaves <= 2*c.workers {
+		return 0
+	}
+	if c.workers == 1 && c.done == nil && c.progress == nil {
+		c.err = c.runAlone(0, c.leaves)
+		return c.leaves
+	}
+	start := time.Now()
+	last := start
+	k, pos := 1, 0
+	for pos < c.leaves {
+		if c.isDone() {
+			c.canceled = true
+			return pos
+		}
+		end := min(pos+k, c.leaves)
+		if c.err = c.runAlone(pos, end); c.err != nil {
+			return end
+		}
+		pos = end
+		c.report(min(pos*c.leaf, c.n))
+		now := time.Now()
+		if c.workers > 1 && now.Sub(start) >= probeBudget {
+			break
+		}
+		if now.Sub(last) < chunkTarget {
+			k = min(4*k, c.leaves)
+		}
+		last = now
+	}
+	return pos
+}
+
+// runAlone runs leaves [a, b) before any helper exists; a reduction folds
+// them straight into the caller's accumulator, in order.
+func (c *call[T, R]) runAlone(a, b int) error {
+	if !c.reduce {
+		return c.runLeaves(c.ctx, a, b, nil)
+	}
+	for i := a; i < b; i++ {
+		part, err := c.partial(c.ctx, i)
+		if err != nil {
+			return err
+		}
+		c.fold1(part)
+	}
+	return nil
+}
+
+func (c *call[T, R]) fold1(part R) {
+	if c.haveAcc {
+		c.acc = c.combine(c.acc, part)
+	} else {
+		c.acc, c.haveAcc = part, true
+	}
+}
+
+func (c *call[T, R]) isDone() bool {
+	if c.done == nil {
+		return false
+	}
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// report calls the progress callback at most about once per 1% of the items.
+func (c *call[T, R]) report(done int) {
+	if c.progress == nil || done < c.next || done >= c.n {
+		return
+	}
+	c.progress(done, c.n)
+	c.next = done + max(1, c.n/100)
+}
+
+func (c *call[T, R]) finish() {
+	if c.progress != nil {
+		c.progress(c.n, c.n)
+	}
+}

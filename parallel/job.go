@@ -1,0 +1,144 @@
+package parallel
+
+import (
+	"context"
+	"sync/atomic"
+)
+
+// job is what one call asks for: the items and exactly one of the bodies.
+// Every public function fills a job and hands it to the scheduler, so the
+// scheduler is written once and no wrapper closure is allocated per call.
+// R is the element type of Map's result and the accumulator of reductions.
+type job[T, R any] struct {
+	n      int // items
+	leaf   int // items per leaf: the unit of hand-out, fixed by n and the options
+	leaves int
+	split  bool // call the body once per leaf (Chunk was set, or a reduction)
+	reduce bool
+	fails  bool // the body can return an error (the Ctx forms)
+
+	in  []T
+	out []R
+
+	body     func(lo, hi int)
+	bodyCtx  func(ctx context.Context, lo, hi int) error
+	each     func(i int, v *T)
+	eachCtx  func(ctx context.Context, i int, v *T) error
+	mapf     func(v T) R
+	mapCtx   func(ctx context.Context, v T) (R, error)
+	identity func() R
+	fold     func(acc R, chunk []T) R
+	foldCtx  func(ctx context.Context, acc R, chunk []T) (R, error)
+	elem     func(v T) R
+	elemCtx  func(ctx context.Context, v T) (R, error)
+	combine  func(a, b R) R
+}
+
+// autoLeaves is the number of leaves a reduction is cut into by default:
+// enough for 2 x 128 workers to balance, few enough that the per-leaf cost
+// (an identity, a fold and a combine call, a few ns) vanishes.
+const autoLeaves = 256
+
+// layout fixes the leaves from n and the options alone, never from timing
+// or the worker count, so that reductions are reproducible.
+func (j *job[T, R]) layout(n int, o *options) {
+	j.n = n
+	switch {
+	case o.chunk > 0:
+		j.leaf, j.split = o.chunk, true
+	case j.reduce:
+		j.leaf = max(o.minChunk, (n+autoLeaves-1)/autoLeaves)
+	default:
+		j.leaf = o.minChunk
+	}
+	if j.reduce {
+		j.split = true
+	}
+	j.leaves = (n + j.leaf - 1) / j.leaf
+}
+
+func (j *job[T, R]) bounds(leaf int) (lo, hi int) {
+	return leaf * j.leaf, min((leaf+1)*j.leaf, j.n)
+}
+
+// run runs items [lo, hi) of a job that does not reduce.
+func (j *job[T, R]) run(ctx context.Context, lo, hi int) error {
+	switch {
+	case j.body != nil:
+		j.body(lo, hi)
+	case j.bodyCtx != nil:
+		return j.bodyCtx(ctx, lo, hi)
+	case j.each != nil:
+		for i := lo; i < hi; i++ {
+			j.each(i, &j.in[i])
+		}
+	case j.eachCtx != nil:
+		for i := lo; i < hi; i++ {
+			if err := j.eachCtx(ctx, i, &j.in[i]); err != nil {
+				return err
+			}
+		}
+	case j.mapf != nil:
+		out := j.out[lo:hi]
+		for i, v := range j.in[lo:hi] {
+			out[i] = j.mapf(v)
+		}
+	case j.mapCtx != nil:
+		out := j.out[lo:hi]
+		for i, v := range j.in[lo:hi] {
+			r, err := j.mapCtx(ctx, v)
+			if err != nil {
+				return err
+			}
+			out[i] = r
+		}
+	}
+	return nil
+}
+
+// partial folds one leaf into a fresh accumulator.
+func (j *job[T, R]) partial(ctx context.Context, leaf int) (R, error) {
+	lo, hi := j.bounds(leaf)
+	chunk := j.in[lo:hi]
+	acc := j.identity()
+	switch {
+	case j.fold != nil:
+		return j.fold(acc, chunk), nil
+	case j.foldCtx != nil:
+		return j.foldCtx(ctx, acc, chunk)
+	case j.elem != nil:
+		for _, v := range chunk {
+			acc = j.combine(acc, j.elem(v))
+		}
+	case j.elemCtx != nil:
+		for _, v := range chunk {
+			r, err := j.elemCtx(ctx, v)
+			if err != nil {
+				return acc, err
+			}
+			acc = j.combine(acc, r)
+		}
+	}
+	return acc, nil
+}
+
+// runLeaves runs leaves [a, b) of a job that does not reduce: as one range
+// when chunks are adaptive, one leaf at a time when their boundaries are
+// promised. It stops between leaves once failed is set.
+func (j *job[T, R]) runLeaves(ctx context.Context, a, b int, failed *atomic.Bool) error {
+	if !j.split {
+		lo, _ := j.bounds(a)
+		_, hi := j.bounds(b - 1)
+		return j.run(ctx, lo, hi)
+	}
+	for i := a; i < b; i++ {
+		if failed != nil && failed.Load() {
+			return nil
+		}
+		lo, hi := j.bounds(i)
+		if err := j.run(ctx, lo, hi); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,457 @@
+package parallel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tandem-go/tandem"
+)
+
+// onHelper reports whether the calling goroutine is one of the package's
+// helpers rather than the caller.
+func onHelper() bool { return strings.Contains(string(debug.Stack()), ".help(") }
+
+func squares(n int) []float64 {
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = float64(i)
+	}
+	return xs
+}
+
+func TestForCoversEveryIndexExactlyOnce(t *testing.T) {
+	forceHelpers(t, 8)
+	for _, n := range []int{0, 1, 2, 3, 7, 100, 1000, 12345} {
+		for _, opts := range [][]Option{nil, {Workers(1)}, {Workers(3)}, {Workers(8)}, {Chunk(7)}, {MinChunk(5), Workers(4)}} {
+			hits := make([]atomic.Int32, n)
+			For(n, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					hits[i].Add(1)
+				}
+			}, opts...)
+			for i := range hits {
+				if got := hits[i].Load(); got != 1 {
+					t.Fatalf("n=%d opts=%v: index %d ran %d times, want 1", n, opts, i, got)
+				}
+			}
+		}
+	}
+}
+
+func TestForWithChunkUsesBoundariesFixedByNAndChunkSize(t *testing.T) {
+	forceHelpers(t, 8)
+	const n, size = 1003, 10
+	for _, w := range []int{1, 2, 5, 8} {
+		var mu sync.Mutex
+		got := map[[2]int]bool{}
+		For(n, func(lo, hi int) {
+			mu.Lock()
+			got[[2]int{lo, hi}] = true
+			mu.Unlock()
+		}, Chunk(size), Workers(w))
+		want := map[[2]int]bool{}
+		for lo := 0; lo < n; lo += size {
+			want[[2]int{lo, min(lo+size, n)}] = true
+		}
+		require.Equal(t, want, got, "workers=%d", w)
+	}
+}
+
+func TestMapKeepsTheOrderOfItsInput(t *testing.T) {
+	forceHelpers(t, 8)
+	in := squares(5000)
+	out := Map(in, func(v float64) string { return fmt.Sprint(v) }, Workers(4))
+	require.Len(t, out, len(in))
+	for i, s := range out {
+		if s != fmt.Sprint(float64(i)) {
+			t.Fatalf("out[%d] = %q, want %q", i, s, fmt.Sprint(float64(i)))
+		}
+	}
+	assert.Empty(t, Map([]int{}, func(v int) int { return v }))
+}
+
+func TestForEachCanModifyElementsInPlace(t *testing.T) {
+	forceHelpers(t, 8)
+	in := make([]int, 3000)
+	ForEach(in, func(i int, v *int) { *v = 2 * i }, Workers(4))
+	for i, v := range in {
+		if v != 2*i {
+			t.Fatalf("in[%d] = %d, want %d", i, v, 2*i)
+		}
+	}
+}
+
+func TestReduceGivesEveryChunkAFreshAccumulatorAndCombinesInOrder(t *testing.T) {
+	forceHelpers(t, 8)
+	in := make([]int, 10007)
+	for i := range in {
+		in[i] = i
+	}
+	got := Reduce(in,
+		func() []int { return nil },
+		func(acc []int, chunk []int) []int { return append(acc, chunk...) },
+		func(a, b []int) []int { return append(a, b...) },
+		Workers(4))
+	require.Equal(t, in, got, "concatenating the chunks must give the input back")
+	assert.Equal(t, 42, Reduce([]int{}, func() int { return 42 }, func(a int, c []int) int { return a }, func(a, b int) int { return a + b }),
+		"an empty input returns identity()")
+}
+
+// wideFloats spans many orders of magnitude, so that every change in the
+// order of additions changes the bits of the sum.
+func wideFloats(n int) []float64 {
+	r := rand.New(rand.NewPCG(1, 2))
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = (r.Float64() - 0.5) * math.Pow(10, float64(r.IntN(17)))
+	}
+	return xs
+}
+
+func sumFold(acc float64, chunk []float64) float64 {
+	for _, v := range chunk {
+		acc += v
+	}
+	return acc
+}
+
+func add(a, b float64) float64 { return a + b }
+
+func zero() float64 { return 0 }
+
+func TestReduceOfFloatsIsBitIdenticalAcrossRunsAndWorkerCounts(t *testing.T) {
+	forceHelpers(t, 8)
+	xs := wideFloats(100_003)
+	want := Reduce(xs, zero, sumFold, add, Workers(1))
+	for w := 1; w <= 8; w++ {
+		for run := range 25 {
+			got := Reduce(xs, zero, sumFold, add, Workers(w))
+			if math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("workers=%d run=%d: sum %v (%x), want %v (%x)", w, run, got, math.Float64bits(got), want, math.Float64bits(want))
+			}
+			got = MapReduce(xs, zero, func(v float64) float64 { return v }, add, Workers(w))
+			if math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("MapReduce workers=%d run=%d: sum %v, want %v", w, run, got, want)
+			}
+		}
+	}
+	// The same association by hand: fold each chunk of ceil(n/256), then
+	// add the partials left to right.
+	leaf := (len(xs) + 255) / 256
+	manual := 0.0
+	for lo := 0; lo < len(xs); lo += leaf {
+		p := sumFold(0, xs[lo:min(lo+leaf, len(xs))])
+		if lo == 0 {
+			manual = p
+		} else {
+			manual += p
+		}
+	}
+	assert.Equal(t, math.Float64bits(manual), math.Float64bits(want), "the documented rule: partials of ceil(n/256) items, combined left to right")
+}
+
+func TestSmallInputsRunInlineWithoutGoroutinesOrAllocations(t *testing.T) {
+	// Inside a synctest bubble the clock stands still while the caller
+	// computes, so the probe never sees its budget spent: this checks that
+	// work finished within the budget starts nothing and allocates nothing.
+	synctest.Test(t, func(t *testing.T) {
+		xs := squares(100)
+		before := helpersStarted()
+		allocs := testing.AllocsPerRun(100, func() {
+			_ = Reduce(xs, zero, sumFold, add)
+			For(len(xs), func(lo, hi int) {})
+		})
+		assert.Zero(t, allocs, "allocations per call of Reduce and For")
+		assert.Equal(t, before, helpersStarted(), "helpers started")
+	})
+}
+
+func TestWorkersOneRunsInlineWithoutAllocations(t *testing.T) {
+	xs := squares(100)
+	one := []Option{Workers(1)}
+	before := helpersStarted()
+	allocs := testing.AllocsPerRun(100, func() {
+		_ = Reduce(xs, zero, sumFold, add, one...)
+		For(len(xs), func(lo, hi int) {}, one...)
+	})
+	assert.Zero(t, allocs)
+	assert.Equal(t, before, helpersStarted(), "helpers started")
+}
+
+func TestFewItemsRunInParallelAtOnce(t *testing.T) {
+	// Two items that each wait for the other to start can only finish if
+	// they run at the same time: a call with few items skips the probe.
+	forceHelpers(t, 1)
+	probeBudget = defaultProbeBudget
+	var started [2]chan struct{}
+	for i := range started {
+		started[i] = make(chan struct{})
+	}
+	For(2, func(lo, hi int) {
+		close(started[lo])
+		<-started[1-lo]
+	}, Workers(2))
+}
+
+func TestNestedCallsThreeLevelsDeepFinishWithATinyBudget(t *testing.T) {
+	forceHelpers(t, 2)
+	var total atomic.Int64
+	For(20, func(lo, hi int) {
+		for range hi - lo {
+			For(20, func(lo, hi int) {
+				for range hi - lo {
+					For(20, func(lo, hi int) { total.Add(int64(hi - lo)) }, Workers(4))
+				}
+			}, Workers(4))
+		}
+	}, Workers(4))
+	assert.Equal(t, int64(20*20*20), total.Load())
+	waitHelpersGone(t)
+}
+
+func TestConcurrentCallersShareTheHelperBudget(t *testing.T) {
+	const limit = 3
+	forceHelpers(t, limit)
+	waitHelpersGone(t)
+	resetHelpersPeak()
+	xs := squares(2000)
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			out := Map(xs, func(v float64) float64 { return v * v })
+			for i, v := range out {
+				if v != xs[i]*xs[i] {
+					assert.Fail(t, "wrong result", "out[%d] = %v, want %v", i, v, xs[i]*xs[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, helpersPeak(), int64(limit), "helpers running at once across 100 callers")
+	waitHelpersGone(t)
+}
+
+var errBoom = errors.New("boom")
+
+func TestForCtxReturnsTheFirstErrorAndStopsHandingOutChunks(t *testing.T) {
+	forceHelpers(t, 4)
+	const n = 100_000
+	var ran atomic.Int64
+	err := ForCtx(context.Background(), n, func(ctx context.Context, lo, hi int) error {
+		ran.Add(1)
+		if lo >= 10 {
+			return fmt.Errorf("chunk %d: %w", lo, errBoom)
+		}
+		return nil
+	}, Chunk(1), Workers(4))
+	require.ErrorIs(t, err, errBoom)
+	assert.Less(t, ran.Load(), int64(n/2), "chunks run after the first error")
+}
+
+func TestForCtxStopsAloneAtTheFirstError(t *testing.T) {
+	var ran int
+	err := ForCtx(context.Background(), 100, func(ctx context.Context, lo, hi int) error {
+		ran++
+		return errBoom
+	}, Workers(1), Chunk(1))
+	require.ErrorIs(t, err, errBoom)
+	assert.Equal(t, 1, ran, "chunks run")
+}
+
+func TestBodiesSeeTheirContextCanceledAfterAFailure(t *testing.T) {
+	forceHelpers(t, 4)
+	err := ForCtx(context.Background(), 2, func(ctx context.Context, lo, hi int) error {
+		if lo == 0 {
+			return errBoom
+		}
+		<-ctx.Done() // must not hang: the failure cancels it
+		assert.ErrorIs(t, context.Cause(ctx), errBoom)
+		return ctx.Err()
+	}, Workers(2))
+	require.ErrorIs(t, err, errBoom)
+}
+
+func TestACanceledContextStartsNoChunkAndReturnsItsCause(t *testing.T) {
+	cause := errors.New("shutting down")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(cause)
+	for _, w := range []int{1, 4} {
+		ran := false
+		err := ForCtx(ctx, 1000, func(context.Context, int, int) error { ran = true; return nil }, Workers(w))
+		assert.ErrorIs(t, err, cause, "workers=%d", w)
+		assert.False(t, ran, "workers=%d: a chunk ran", w)
+		_, err = ReduceCtx(ctx, squares(10), zero, func(_ context.Context, a float64, c []float64) (float64, error) { return a, nil }, add, Workers(w))
+		assert.ErrorIs(t, err, cause)
+	}
+}
+
+func TestCancelingMidwayStopsNewChunks(t *testing.T) {
+	forceHelpers(t, 4)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	cause := errors.New("user left")
+	var ran atomic.Int64
+	const n = 100_000
+	out, err := MapCtx(ctx, make([]int, n), func(_ context.Context, v int) (int, error) {
+		if ran.Add(1) == 100 {
+			cancel(cause)
+		}
+		return v, nil
+	}, Workers(4))
+	require.ErrorIs(t, err, cause)
+	assert.Nil(t, out)
+	assert.Less(t, ran.Load(), int64(n), "items run after cancellation")
+}
+
+func recoverPanicError(t *testing.T, f func()) (p *tandem.PanicError) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		require.NotNil(t, r, "no panic was raised")
+		var ok bool
+		p, ok = r.(*tandem.PanicError)
+		require.True(t, ok, "raised %T, want *tandem.PanicError", r)
+	}()
+	f()
+	return nil
+}
+
+//go:noinline
+func panickingBody(lo int) { panic(fmt.Sprintf("bad chunk %d", lo)) }
+
+func TestAPanicInAHelperIsRaisedInTheCallerWithTheHelpersStack(t *testing.T) {
+	forceHelpers(t, 1)
+	helperRan := make(chan struct{})
+	var once sync.Once
+	p := recoverPanicError(t, func() {
+		For(1000, func(lo, hi int) {
+			if lo == 0 {
+				return // the probe's first chunk, on the caller
+			}
+			if onHelper() {
+				once.Do(func() { close(helperRan) })
+				panickingBody(lo)
+			}
+			<-helperRan
+		}, Workers(2), Chunk(1))
+	})
+	assert.Contains(t, fmt.Sprint(p.Value), "bad chunk")
+	assert.Contains(t, p.Stack, "panickingBody")
+	assert.Contains(t, p.Stack, ".help(", "the stack is the helper's")
+	waitHelpersGone(t)
+}
+
+func TestEveryPanicIsKept(t *testing.T) {
+	forceHelpers(t, 3)
+	var panicked atomic.Int32
+	p := recoverPanicError(t, func() {
+		ForEach(make([]int, 4), func(i int, _ *int) {
+			panicked.Add(1)
+			panic(i)
+		}, Workers(4))
+	})
+	assert.Equal(t, int(panicked.Load()), 1+len(p.Others), "panics raised vs panics kept")
+}
+
+func TestAPanicInTheCallerIsRaisedAsPanicError(t *testing.T) {
+	for _, w := range []int{1, 2} {
+		p := recoverPanicError(t, func() {
+			_ = Reduce(squares(10), zero, func(float64, []float64) float64 { panic(errBoom) }, add, Workers(w))
+		})
+		assert.ErrorIs(t, p, errBoom, "workers=%d", w)
+	}
+}
+
+func TestGoexitInAHelperFailsTheCallInsteadOfHanging(t *testing.T) {
+	forceHelpers(t, 1)
+	body := func(lo int) {
+		if lo > 0 && onHelper() {
+			runtime.Goexit()
+		}
+	}
+	err := ForCtx(context.Background(), 2, func(_ context.Context, lo, hi int) error { body(lo); return nil }, Workers(2))
+	// The helper may find nothing left to claim; then nothing failed.
+	if err != nil {
+		assert.ErrorIs(t, err, tandem.ErrGoexit)
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				p, ok := r.(*tandem.PanicError)
+				require.True(t, ok, "raised %T", r)
+				assert.ErrorIs(t, p, tandem.ErrGoexit)
+			}
+		}()
+		For(2, func(lo, hi int) { body(lo) }, Workers(2))
+	}()
+	waitHelpersGone(t)
+}
+
+func TestGoexitInTheCallerWaitsForTheHelpersAndDoesNotHang(t *testing.T) {
+	forceHelpers(t, 4)
+	var running atomic.Int32
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		For(1000, func(lo, hi int) {
+			running.Add(1)
+			defer running.Add(-1)
+			if lo == 0 {
+				runtime.Goexit()
+			}
+		}, Workers(4), Chunk(1))
+		assert.Fail(t, "For returned after its caller called Goexit")
+	})
+	wg.Wait()
+	assert.Zero(t, running.Load(), "bodies still running after the caller exited")
+	waitHelpersGone(t)
+}
+
+func TestProgressIsReportedOnTheCallerInOrderEndingAtTotal(t *testing.T) {
+	forceHelpers(t, 4)
+	const n = 50_000
+	var reports [][2]int
+	For(n, func(lo, hi int) {}, Workers(4), Progress(func(done, total int) {
+		assert.False(t, onHelper(), "progress called on a helper")
+		reports = append(reports, [2]int{done, total})
+	}))
+	require.NotEmpty(t, reports)
+	assert.Equal(t, [2]int{n, n}, reports[len(reports)-1])
+	assert.LessOrEqual(t, len(reports), 102, "progress calls")
+	for i := 1; i < len(reports); i++ {
+		assert.Less(t, reports[i-1][0], reports[i][0], "reports must rise: %v", reports)
+	}
+}
+
+func TestMisuseePanicsWithThePackagePrefix(t *testing.T) {
+	for name, f := range map[string]func(){
+		"negative n":  func() { For(-1, func(int, int) {}) },
+		"nil body":    func() { For(1, nil) },
+		"nil fold":    func() { Reduce([]int{1}, func() int { return 0 }, nil, func(a, b int) int { return a }) },
+		"workers 0":   func() { Workers(0) },
+		"chunk 0":     func() { Chunk(0) },
+		"min chunk 0": func() { MinChunk(0) },
+	} {
+		assert.PanicsWithValue(t, panicMessage(f), f, name)
+		assert.True(t, strings.HasPrefix(panicMessage(f), "parallel: "), "%s: %q", name, panicMessage(f))
+	}
+}
+
+func panicMessage(f func()) (msg string) {
+	defer func() { msg, _ = recover().(string) }()
+	f()
+	return ""
+}

@@ -1,0 +1,219 @@
+package parallel
+
+import (
+	"context"
+	"math"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	"github.com/tandem-go/tandem"
+	"github.com/tandem-go/tandem/internal/catch"
+)
+
+// closed is stored in the cursor when the caller stops handing out leaves:
+// any later claim lands past the end, so the caller knows exactly which
+// leaves were claimed and waits for those only.
+const closed = math.MaxInt64 / 2
+
+// shared is the state of a call once helpers may run: one allocation (plus
+// the reduction's slots and a derived context for the Ctx forms), made only
+// after the probe found more than probeBudget of work.
+type shared[T, R any] struct {
+	job     job[T, R]
+	ctx     context.Context // what bodies receive: canceled at the first failure
+	cancel  context.CancelCauseFunc
+	done    <-chan struct{} // the caller's context
+	workers int
+	limit   int // the process-wide helper budget
+	base    int // first leaf handed out here; the caller folded the ones before
+	slots   []R // reductions: one partial per leaf from base on
+
+	cursor atomic.Int64 // next leaf to hand out
+	_      [56]byte     // keep the cursor off the line the counters below share
+	// finished counts the items done (or given up after a failure); target
+	// is -1 until the caller has closed the cursor and knows what was
+	// claimed. The completion that makes them equal wakes the caller.
+	finished atomic.Int64
+	target   atomic.Int64
+	wake     chan struct{}
+	failed   atomic.Bool // an error, a panic or a Goexit: hand out nothing more
+	errSet   atomic.Bool
+	err      error // the first error, written once by whoever set errSet
+	panics   catch.Panics
+
+	helpers int // started so far; the caller's alone
+}
+
+func newShared[T, R any](c *call[T, R], pos int) *shared[T, R] {
+	s := &shared[T, R]{
+		job:     c.job,
+		ctx:     c.ctx,
+		done:    c.done,
+		workers: c.workers,
+		limit:   helperLimit(c.procs),
+		base:    pos,
+		wake:    make(chan struct{}, 1),
+	}
+	if c.fails {
+		s.ctx, s.cancel = context.WithCancelCause(c.ctx)
+	}
+	if c.reduce {
+		s.slots = make([]R, c.leaves-pos)
+	}
+	s.cursor.Store(int64(pos))
+	s.finished.Store(int64(min(pos*c.leaf, c.n)))
+	s.target.Store(-1)
+	return s
+}
+
+// work claims and runs chunks until none is left or the call failed. The
+// caller (c != nil) also recruits helpers and reports progress. Chunks
+// double while they take less than chunkTarget and are capped at an equal
+// share of half of what is left, so the tail is split finely and heavy items
+// anywhere end up spread over the workers.
+func (s *shared[T, R]) work(inflight *int, c *call[T, R]) {
+	k := 1
+	for {
+		if c != nil {
+			s.recruit()
+			c.report(int(s.finished.Load()))
+		}
+		a, b, ok := s.claim(k)
+		if !ok {
+			return
+		}
+		lo, _ := s.job.bounds(a)
+		_, hi := s.job.bounds(b - 1)
+		*inflight = hi - lo
+		start := time.Now()
+		if err := s.runLeaves(a, b); err != nil {
+			s.fail(err)
+		}
+		took := time.Since(start)
+		s.complete(*inflight)
+		*inflight = 0
+		switch {
+		case took < chunkTarget:
+			k = min(2*k, s.job.leaves)
+		case took > 4*chunkTarget && k > 1:
+			k /= 2
+		}
+	}
+}
+
+func (s *shared[T, R]) claim(k int) (a, b int, ok bool) {
+	if s.failed.Load() {
+		return 0, 0, false
+	}
+	if s.done != nil {
+		select {
+		case <-s.done:
+			return 0, 0, false
+		default:
+		}
+	}
+	left := s.job.leaves - int(s.cursor.Load())
+	k = min(k, max(1, left/(2*s.workers)))
+	a = int(s.cursor.Add(int64(k))) - k
+	if a >= s.job.leaves {
+		return 0, 0, false
+	}
+	return a, min(a+k, s.job.leaves), true
+}
+
+func (s *shared[T, R]) runLeaves(a, b int) error {
+	if !s.job.reduce {
+		return s.job.runLeaves(s.ctx, a, b, &s.failed)
+	}
+	for i := a; i < b; i++ {
+		if s.failed.Load() {
+			return nil
+		}
+		part, err := s.job.partial(s.ctx, i)
+		if err != nil {
+			return err
+		}
+		s.slots[i-s.base] = part
+	}
+	return nil
+}
+
+// recruit starts helpers while the call has fewer than it may use and the
+// process-wide budget has tokens; the caller retries at every claim, so a
+// call gets helpers back as other calls finish.
+func (s *shared[T, R]) recruit() {
+	want := s.workers - 1 - s.helpers
+	if want <= 0 || s.job.leaves-int(s.cursor.Load()) < 2 {
+		return
+	}
+	for range acquireHelpers(want, s.limit) {
+		s.helpers++
+		go s.help()
+	}
+}
+
+func (s *shared[T, R]) help() {
+	defer releaseHelper()
+	inflight := 0
+	p := catch.Call(func() { s.work(&inflight, nil) }, func() { s.goexit(inflight) })
+	if p != nil {
+		s.panicked(p, inflight)
+	}
+}
+
+func (s *shared[T, R]) complete(items int) {
+	if items == 0 {
+		return
+	}
+	if s.finished.Add(int64(items)) == s.target.Load() {
+		s.wake <- struct{}{}
+	}
+}
+
+// closeAndWait stops the hand-out, waits until every claimed item is done
+// and returns how many items were claimed, the probe's included.
+func (s *shared[T, R]) closeAndWait() int {
+	prev := int(s.cursor.Swap(closed))
+	claimed := s.job.n
+	if prev < s.job.leaves {
+		claimed = prev * s.job.leaf
+	}
+	s.target.Store(int64(claimed))
+	if s.finished.Load() != int64(claimed) {
+		<-s.wake
+	}
+	return claimed
+}
+
+func (s *shared[T, R]) fail(err error) {
+	if s.errSet.CompareAndSwap(false, true) {
+		s.err = err
+		if s.cancel != nil {
+			s.cancel(err)
+		}
+	}
+	s.failed.Store(true)
+}
+
+func (s *shared[T, R]) panicked(p *tandem.PanicError, inflight int) {
+	s.panics.Add(p)
+	s.failed.Store(true)
+	if s.cancel != nil {
+		s.cancel(p)
+	}
+	s.complete(inflight)
+}
+
+// goexit accounts for a helper whose body called runtime.Goexit: the Ctx
+// forms fail with tandem.ErrGoexit; the others have no error to return, so
+// the caller raises it as a *tandem.PanicError.
+func (s *shared[T, R]) goexit(inflight int) {
+	if s.job.fails {
+		s.fail(tandem.ErrGoexit)
+	} else {
+		s.panics.Add(&tandem.PanicError{Value: tandem.ErrGoexit, Stack: string(debug.Stack())})
+		s.failed.Store(true)
+	}
+	s.complete(inflight)
+}

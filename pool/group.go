@@ -1,0 +1,329 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tandem-go/tandem/internal/catch"
+)
+
+// Group runs a scoped set of tasks, at most limit at once, and Wait waits
+// for all of them: when Wait returns, none of them is running and no
+// goroutine the group started is left. Tasks receive the group's ctx, which
+// is derived from the ctx given to NewGroup and cancelled on the first
+// error (unless CollectErrors), on a panic, and when Wait returns.
+//
+// By default a Group starts its own workers, reused from task to task and
+// stopped by Wait. With OnPool(p) it runs on p's workers instead, so many
+// groups (one per request, say) share one service-wide limit.
+//
+// A Group must be created with NewGroup, must not be copied, and is used
+// once: Go after Wait has returned panics.
+type Group struct {
+	g group
+}
+
+// NewGroup returns a Group whose tasks run with a ctx derived from ctx, at
+// most limit at once. Options: OnPool, CollectErrors, WithTaskTimeout.
+// NewGroup panics if limit < 1 or given an option of New.
+func NewGroup(ctx context.Context, limit int, opts ...Option) *Group {
+	g := &Group{}
+	g.g.init(ctx, limit, opts, runGroupTask, nil)
+	return g
+}
+
+func runGroupTask(ctx context.Context, task any, _ int) error {
+	return task.(func(context.Context) error)(ctx)
+}
+
+// Go starts task, or queues it in the group while limit of the group's
+// tasks are in flight. It does not block while any task of the group is in
+// flight, so a task may call Go on its own group; with none in flight on a
+// shared pool whose queue is full, it waits for room there, or until the
+// group's ctx is done. A task that cannot start is counted as canceled and
+// reported by Wait (see Wait). Go panics if task is nil or if Wait has
+// returned.
+func (g *Group) Go(task func(ctx context.Context) error) {
+	if task == nil {
+		panic("pool: Group.Go with a nil task")
+	}
+	g.g.submit(task)
+}
+
+// Wait waits for every task given to Go, including those that tasks gave
+// to Go while Wait waited, then cancels the group's ctx and stops the
+// group's own workers. If a task panicked, Wait panics with a
+// *tandem.PanicError that holds every panic of the group (Others). Else it
+// returns, by default, the first error a task returned (the cause, not the
+// context.Canceled its siblings saw), or with CollectErrors errors.Join of
+// all of them in submission order. Tasks that never started (the ctx given
+// to NewGroup ended, or Shutdown of the pool dropped them) make Wait return
+// the ctx's cause (or ErrClosed) when no task error is reported instead.
+// Wait may be called again and returns the same.
+func (g *Group) Wait() error {
+	return g.g.wait()
+}
+
+// group is the machinery behind Group and ResultGroup.
+type group struct {
+	ctx         context.Context
+	cancel      context.CancelCauseFunc
+	pool        *Pool
+	ownPool     bool // started by the group, closed by Wait
+	limit       int
+	collect     bool
+	taskTimeout time.Duration
+	// run runs one task and returns its error; ResultGroup's also stores
+	// the value. grow is called under mu when a task is added.
+	run  func(ctx context.Context, task any, index int) error
+	grow func()
+
+	tasks  sync.WaitGroup
+	panics catch.Panics
+
+	mu       sync.Mutex
+	n        int   // tasks given to Go: the next index
+	inPool   int   // tasks handed to the pool and not finished
+	pending  []job // tasks waiting for the group's limit, FIFO from head
+	head     int
+	waited   bool
+	err      error // Wait's result once waited
+	first    error // the first task error
+	errs     []indexedError
+	skipped  error // why the first task that never started did not
+	itemErrs []error
+	keepErrs bool // itemErrs are kept (ResultGroup)
+}
+
+type indexedError struct {
+	index int
+	err   error
+}
+
+func (g *group) init(ctx context.Context, limit int, opts []Option, run func(context.Context, any, int) error, grow func()) {
+	if limit < 1 {
+		panic(fmt.Sprintf("pool: group limit %d: must be >= 1", limit))
+	}
+	o := groupOptions(limit, opts)
+	g.ctx, g.cancel = context.WithCancelCause(ctx)
+	g.limit, g.collect, g.taskTimeout = limit, o.collect, o.taskTimeout
+	g.run, g.grow = run, grow
+	g.pool = o.on
+	if g.pool == nil {
+		// Room for every task the group lets in flight: the group's own
+		// pool never blocks and never rejects.
+		g.pool, g.ownPool = New(limit, WithQueueSize(limit)), true
+	}
+}
+
+func (g *group) submit(task any) {
+	g.mu.Lock()
+	if g.waited {
+		g.mu.Unlock()
+		panic("pool: Go called after Wait returned")
+	}
+	j := job{ctx: g.ctx, task: task, group: g, index: g.n}
+	g.n++
+	g.tasks.Add(1)
+	if g.grow != nil {
+		g.grow()
+	}
+	if err := doneErr(g.ctx); err != nil {
+		g.skipLocked(j.index, err, context.Cause(g.ctx))
+		g.mu.Unlock()
+		g.tasks.Done()
+		return
+	}
+	if g.inPool >= g.limit {
+		g.pending = append(g.pending, j)
+		g.mu.Unlock()
+		return
+	}
+	if g.inPool > 0 {
+		// A task of ours is in flight and will take pending work when it
+		// finishes, so never block here: the caller may be that task.
+		switch err := g.pool.submit(j.ctx, j, false); err {
+		case nil:
+			g.inPool++
+		case ErrFull:
+			g.pending = append(g.pending, j)
+		default:
+			g.failLocked(j.index, err)
+			g.mu.Unlock()
+			g.tasks.Done()
+			return
+		}
+		g.mu.Unlock()
+		return
+	}
+	g.inPool++
+	g.mu.Unlock()
+	// Nothing of ours in flight: wait for room in the pool, outside the
+	// lock so that tasks of the group can finish meanwhile.
+	err := g.pool.submit(j.ctx, j, true)
+	if err == nil {
+		return
+	}
+	g.mu.Lock()
+	g.inPool--
+	done := 1
+	g.endLocked(j.index, err)
+	if g.inPool == 0 {
+		// Tasks queued behind ours while we waited have nobody to start
+		// them: they end the same way.
+		for _, p := range g.pending[g.head:] {
+			g.endLocked(p.index, err)
+			done++
+		}
+		g.pending, g.head = nil, 0
+	}
+	g.mu.Unlock()
+	for range done {
+		g.tasks.Done()
+	}
+}
+
+// endLocked records a task that the pool did not accept.
+func (g *group) endLocked(index int, err error) {
+	if err == ErrClosed {
+		g.failLocked(index, err)
+	} else {
+		g.skipLocked(index, err, context.Cause(g.ctx))
+	}
+}
+
+func doneErr(ctx context.Context) error {
+	if done := ctx.Done(); done != nil {
+		select {
+		case <-done:
+			return ctx.Err()
+		default:
+		}
+	}
+	return nil
+}
+
+// finish records how j ended and returns the group's next pending task for
+// the same worker, if any and if it may still start.
+func (g *group) finish(j *job, r result, stopping bool) (next job, more bool) {
+	g.mu.Lock()
+	var cause error
+	switch r.out {
+	case failed:
+		g.failLocked(j.index, r.err)
+		if !g.collect {
+			cause = r.err
+		}
+	case panicked:
+		g.panics.Add(r.panic)
+		g.setItemErrLocked(j.index, r.panic)
+		cause = r.panic
+	case canceled:
+		g.skipLocked(j.index, r.err, context.Cause(g.ctx))
+	}
+	done := 1
+	if cause != nil {
+		g.cancel(cause) // first cause wins; later calls do nothing
+	}
+	var reason error
+	switch {
+	case stopping:
+		reason = ErrClosed
+	default:
+		reason = doneErr(g.ctx)
+	}
+	if reason != nil {
+		// Pending tasks would only be canceled one by one: do it here.
+		for _, p := range g.pending[g.head:] {
+			g.endLocked(p.index, reason)
+			done++
+		}
+		g.pending, g.head = nil, 0
+	}
+	if g.head < len(g.pending) {
+		next, more = g.pending[g.head], true
+		g.pending[g.head] = job{}
+		g.head++
+		if g.head == len(g.pending) {
+			g.pending, g.head = g.pending[:0], 0
+		}
+	} else {
+		g.inPool--
+	}
+	g.mu.Unlock()
+	for range done {
+		g.tasks.Done()
+	}
+	return next, more
+}
+
+func (g *group) failLocked(index int, err error) {
+	if g.first == nil {
+		g.first = err
+	}
+	if g.collect {
+		g.errs = append(g.errs, indexedError{index, err})
+	}
+	g.setItemErrLocked(index, err)
+}
+
+// skipLocked records a task that never started: err is its own error,
+// cause what Wait reports for it.
+func (g *group) skipLocked(index int, err, cause error) {
+	if err == ErrClosed {
+		cause = ErrClosed
+	}
+	if g.skipped == nil {
+		g.skipped = cause
+	}
+	g.setItemErrLocked(index, err)
+}
+
+func (g *group) setItemErrLocked(index int, err error) {
+	if !g.keepErrs {
+		return
+	}
+	if len(g.itemErrs) <= index {
+		g.itemErrs = slices.Grow(g.itemErrs, g.n-len(g.itemErrs))[:g.n]
+	}
+	g.itemErrs[index] = err
+}
+
+func (g *group) wait() error {
+	g.tasks.Wait()
+	g.mu.Lock()
+	if g.waited {
+		g.mu.Unlock()
+		g.panics.Raise()
+		return g.err
+	}
+	g.waited = true
+	g.mu.Unlock()
+	if g.ownPool {
+		g.pool.Close()
+	}
+	g.cancel(context.Canceled)
+	g.panics.Raise()
+	g.err = g.first
+	if g.collect {
+		slices.SortFunc(g.errs, func(a, b indexedError) int { return a.index - b.index })
+		list := make([]error, 0, len(g.errs)+1)
+		for _, e := range g.errs {
+			list = append(list, e.err)
+		}
+		if g.skipped != nil {
+			list = append(list, g.skipped)
+		}
+		g.err = errors.Join(list...)
+	} else if g.err == nil {
+		g.err = g.skipped
+	}
+	if g.keepErrs && g.itemErrs != nil {
+		g.itemErrs = slices.Grow(g.itemErrs, g.n-len(g.itemErrs))[:g.n]
+	}
+	return g.err
+}

@@ -1,0 +1,264 @@
+package pool
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tandem-go/tandem"
+)
+
+// Pool runs tasks on at most Limit worker goroutines, with a bounded queue
+// in front of them. It is meant to be long-lived and shared, for example by
+// all the requests of a server, so that the whole service stays under one
+// limit; groups (NewGroup with OnPool) share it too.
+//
+// Workers start on demand, run queued tasks one after another, and exit as
+// soon as the queue is empty, so an idle Pool has no goroutine and
+// forgetting Close leaks nothing once the tasks are done. A Pool must be
+// created with New and must not be copied.
+type Pool struct {
+	mu        sync.Mutex
+	limit     int
+	queueSize int
+	workers   int // worker goroutines started and not yet exited
+	queue     ring
+	waiting   int // submitters blocked in Submit on a full queue
+	closed    bool
+	isDrained bool // drained is closed
+
+	// stopping is set when Shutdown's ctx ends: work that has not started is
+	// canceled instead of run. Read by groups without the Pool's lock.
+	stopping atomic.Bool
+
+	room    chan struct{} // capacity 1: a slot freed while submitters wait
+	closing chan struct{} // closed by Close: wakes blocked submitters
+	drained chan struct{} // closed when closed and every worker has exited
+
+	onPanic     func(*tandem.PanicError)
+	taskTimeout time.Duration
+
+	submitted, running, completed, failed, panicked, canceled, rejected int
+}
+
+// New returns a Pool that runs at most limit tasks at once and queues up to
+// the queue size (WithQueueSize, default limit) more. It starts no
+// goroutine. New panics if limit < 1.
+func New(limit int, opts ...Option) *Pool {
+	if limit < 1 {
+		panic(fmt.Sprintf("pool: New(%d): limit must be >= 1", limit))
+	}
+	o := poolOptions(limit, opts)
+	return &Pool{
+		limit:       limit,
+		queueSize:   o.queueSize,
+		queue:       ring{buf: make([]job, o.queueSize)},
+		room:        make(chan struct{}, 1),
+		closing:     make(chan struct{}),
+		drained:     make(chan struct{}),
+		onPanic:     o.onPanic,
+		taskTimeout: o.taskTimeout,
+	}
+}
+
+// Submit hands task to the pool, to run with ctx. When every worker is busy
+// and the queue is full, Submit blocks until there is room, until ctx is
+// done (it returns ctx.Err() and task never runs), or until the pool is
+// closed (ErrClosed). A task whose ctx is done before a worker starts it
+// never starts and is counted as canceled.
+//
+// Called from a task of this pool with that task's ctx (or one derived from
+// it) while the queue is full, Submit runs task inline instead of blocking,
+// on the calling worker, whose own task waits for it: blocking could
+// deadlock once every worker does the same (the ants #197 trap), and
+// running inline keeps the number of busy workers within the limit.
+//
+// A task's error only counts as failed in Stats. A panic calls the
+// WithPanicHandler handler, or else crashes the program as in a go
+// statement. Submit panics if task is nil.
+func (p *Pool) Submit(ctx context.Context, task func(ctx context.Context) error) error {
+	if task == nil {
+		panic("pool: Submit with a nil task")
+	}
+	return p.submit(ctx, job{ctx: ctx, task: task}, true)
+}
+
+// TrySubmit is Submit that never blocks: when every worker is busy and the
+// queue is full it returns ErrFull at once, and ErrClosed after Close. The
+// task never runs then. TrySubmit panics if task is nil.
+func (p *Pool) TrySubmit(ctx context.Context, task func(ctx context.Context) error) error {
+	if task == nil {
+		panic("pool: TrySubmit with a nil task")
+	}
+	return p.submit(ctx, job{ctx: ctx, task: task}, false)
+}
+
+// insidePool is the key of the ctx value by which a pool's workers mark
+// their tasks' contexts, so that Submit can tell a task submitting into its
+// own pool from any other caller. A struct with the pool in it, so that
+// tasks of one pool submitting into another are told apart too.
+type insidePool struct{ p *Pool }
+
+func (p *Pool) submit(ctx context.Context, j job, block bool) error {
+	p.mu.Lock()
+	for {
+		if p.closed && (p.stopping.Load() || ctx.Value(insidePool{p}) == nil) {
+			p.rejected++
+			p.mu.Unlock()
+			return ErrClosed
+		}
+		if p.workers < p.limit {
+			p.workers++
+			p.submitted++
+			p.running++
+			p.passRoomLocked()
+			p.mu.Unlock()
+			go p.work(j)
+			return nil
+		}
+		if p.queue.n < p.queueSize {
+			p.queue.push(j)
+			p.submitted++
+			p.passRoomLocked()
+			p.mu.Unlock()
+			return nil
+		}
+		if !block {
+			p.rejected++
+			p.mu.Unlock()
+			return ErrFull
+		}
+		if ctx.Value(insidePool{p}) != nil {
+			p.submitted++
+			p.running++
+			p.mu.Unlock()
+			p.runInline(j)
+			return nil
+		}
+		p.waiting++
+		p.mu.Unlock()
+		select {
+		case <-p.room:
+		case <-p.closing:
+		case <-ctx.Done():
+			p.mu.Lock()
+			p.waiting--
+			p.rejected++
+			p.passRoomLocked() // a slot signalled to us goes to the next waiter
+			p.mu.Unlock()
+			return ctx.Err()
+		}
+		p.mu.Lock()
+		p.waiting--
+	}
+}
+
+// passRoomLocked wakes one blocked submitter when there is room for it. A
+// woken submitter that takes the room passes the signal on the same way, so
+// no slot is left unclaimed while someone waits.
+func (p *Pool) passRoomLocked() {
+	if p.waiting > 0 && (p.workers < p.limit || p.queue.n < p.queueSize) {
+		select {
+		case p.room <- struct{}{}:
+		default: // a signal is already pending
+		}
+	}
+}
+
+// Close stops intake (Submit and TrySubmit return ErrClosed from now on,
+// and blocked submitters return it too), lets the workers run every task
+// already accepted, and returns when every worker has exited. Tasks of the
+// pool may still submit with their ctx, so that work they fan out drains
+// too (until Shutdown's deadline). It is
+// idempotent and safe to call concurrently with Submit. Calling it from a
+// task of the pool deadlocks, as the task would wait for itself.
+func (p *Pool) Close() {
+	p.close()
+	<-p.drained
+}
+
+func (p *Pool) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	p.closed = true
+	close(p.closing)
+	p.closeDrainedLocked()
+}
+
+func (p *Pool) closeDrainedLocked() {
+	if p.closed && p.workers == 0 && !p.isDrained {
+		p.isDrained = true
+		close(p.drained)
+	}
+}
+
+// Shutdown is Close with a deadline: it stops intake and waits for the
+// accepted tasks to finish, until ctx is done. Then the tasks that have not
+// started are dropped, counted as canceled (a group's tasks fail with
+// ErrClosed), and Shutdown returns ctx.Err() once the running tasks have
+// returned and every worker has exited. Running tasks are not interrupted:
+// they hold the ctx they were submitted with; cancel that to stop them.
+// Shutdown returns nil when everything finished in time.
+func (p *Pool) Shutdown(ctx context.Context) error {
+	p.close()
+	select {
+	case <-p.drained:
+		return nil
+	case <-ctx.Done():
+	}
+	p.stopping.Store(true)
+	var dropped []job
+	p.mu.Lock()
+	for {
+		j, ok := p.queue.pop()
+		if !ok {
+			break
+		}
+		p.canceled++
+		if j.group != nil {
+			dropped = append(dropped, j)
+		}
+	}
+	p.mu.Unlock()
+	for i := range dropped {
+		// The pool has counted it; its group needs its error and count.
+		dropped[i].group.finish(&dropped[i], result{out: canceled, err: ErrClosed}, true)
+	}
+	<-p.drained
+	return ctx.Err()
+}
+
+// Resize changes the limit. Growing starts workers for queued tasks at
+// once; shrinking lets busy workers finish their current task and exit, so
+// no more than the new limit run once those have returned. Resize panics if
+// limit < 1.
+func (p *Pool) Resize(limit int) {
+	if limit < 1 {
+		panic(fmt.Sprintf("pool: Resize(%d): limit must be >= 1", limit))
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.limit = limit
+	for p.workers < p.limit {
+		j, ok := p.queue.pop()
+		if !ok {
+			break
+		}
+		p.workers++
+		p.running++
+		go p.work(j)
+	}
+	p.passRoomLocked()
+}
+
+// Limit returns the current limit.
+func (p *Pool) Limit() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.limit
+}

@@ -1,0 +1,53 @@
+package pool
+
+import "context"
+
+// job is one task on its way to a worker. It is a value, stored in the
+// queue's ring, so submitting allocates nothing.
+type job struct {
+	// ctx is handed to the task; when it is done before the task starts,
+	// the task never starts and counts as canceled.
+	ctx context.Context
+	// task is a func(context.Context) error for a Pool task, and the typed
+	// task of its group otherwise. A func in an interface is pointer-shaped,
+	// so storing it here does not allocate.
+	task  any
+	group *group // nil for a task submitted to the Pool directly
+	index int    // position of the task in its group
+}
+
+// ring is a FIFO of jobs in a circular buffer. It grows only when pushed
+// beyond its length, which the Pool does only for work it has already
+// accepted (see Pool.finish), so a bounded queue stays allocation-free.
+type ring struct {
+	buf  []job
+	head int
+	n    int
+}
+
+func (r *ring) push(j job) {
+	if r.n == len(r.buf) {
+		r.grow()
+	}
+	r.buf[(r.head+r.n)%len(r.buf)] = j
+	r.n++
+}
+
+func (r *ring) pop() (job, bool) {
+	if r.n == 0 {
+		return job{}, false
+	}
+	j := r.buf[r.head]
+	r.buf[r.head] = job{} // let the task and its ctx be collected
+	r.head = (r.head + 1) % len(r.buf)
+	r.n--
+	return j, true
+}
+
+func (r *ring) grow() {
+	buf := make([]job, max(2*len(r.buf), 4))
+	for i := range r.n {
+		buf[i] = r.buf[(r.head+i)%len(r.buf)]
+	}
+	r.buf, r.head = buf, 0
+}
