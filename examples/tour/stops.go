@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	finreport "github.com/tandem-go/tandem/examples/financial-report/scenario"
+	hashing "github.com/tandem-go/tandem/examples/hashing/scenario"
+	imgfilter "github.com/tandem-go/tandem/examples/image-filter/scenario"
+	reportsrv "github.com/tandem-go/tandem/examples/report-server/scenario"
+	seqconc "github.com/tandem-go/tandem/examples/sequential-vs-concurrent/scenario"
+)
+
+// stop is one example on the tour.
+type stop struct {
+	name   string // the folder under examples/
+	lesson string
+	run    func(ctx context.Context, w io.Writer, quick bool) error
+}
+
+// stops is the tour in order: waiting, then computing, then both.
+var stops = []stop{
+	{"sequential-vs-concurrent", seqconc.Lesson, func(ctx context.Context, w io.Writer, quick bool) error {
+		_, err := seqconc.Run(ctx, w, pick(quick, seqconc.DefaultConfig, seqconc.QuickConfig))
+		return err
+	}},
+	{"financial-report", finreport.Lesson, func(ctx context.Context, w io.Writer, quick bool) error {
+		_, err := finreport.Run(ctx, w, pick(quick, finreport.DefaultConfig, finreport.QuickConfig))
+		return err
+	}},
+	{"image-filter", imgfilter.Lesson, func(ctx context.Context, w io.Writer, quick bool) error {
+		cfg := pick(quick, imgfilter.DefaultConfig, imgfilter.QuickConfig)
+		cfg.Out = "" // the tour writes no file
+		_, err := imgfilter.Run(ctx, w, cfg)
+		return err
+	}},
+	{"hashing", hashing.Lesson, func(ctx context.Context, w io.Writer, quick bool) error {
+		_, err := hashing.Run(ctx, w, pick(quick, hashing.DefaultConfig, hashing.QuickConfig))
+		return err
+	}},
+	{"report-server", reportsrv.Lesson, func(ctx context.Context, w io.Writer, quick bool) error {
+		_, err := reportsrv.Run(ctx, w, pick(quick, reportsrv.DefaultConfig, reportsrv.QuickConfig))
+		return err
+	}},
+}
+
+// pick returns the quick config in quick mode and the default one otherwise.
+func pick[C any](quick bool, full, short func() C) C {
+	if quick {
+		return short()
+	}
+	return full()
+}
