@@ -12,7 +12,7 @@ import (
 )
 
 func TestRunAgreesWithTheSequentialReportAndRepeatsItsTotalBitForBit(t *testing.T) {
-	cfg := scenario.Config{Transactions: 200_000, Accounts: 300, Seed: 7, Runs: 2}
+	cfg := scenario.Config{Transactions: 100_000, Accounts: 300, Seed: 7, Runs: 2}
 	var out bytes.Buffer
 	res, err := scenario.Run(t.Context(), &out, cfg)
 	require.NoError(t, err, "output:\n%s", out.String())

@@ -23,3 +23,9 @@ func TestLoopbackServesUntilShutdownAndLeavesNothingRunning(t *testing.T) {
 	require.NoError(t, srv.Shutdown(t.Context()))
 	require.Error(t, httpjson.Get(t.Context(), c, srv.URL, nil), "a request after Shutdown")
 }
+
+func TestCloseShutsDownGracefully(t *testing.T) {
+	srv, err := serve.Loopback(http.NotFoundHandler())
+	require.NoError(t, err)
+	require.NoError(t, srv.Close())
+}

@@ -113,11 +113,7 @@ func runPhase(ctx context.Context, cfg Config, ledger []fin.Transaction, name st
 	if err != nil {
 		return Phase{}, err
 	}
-	defer func() {
-		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdownCtx) // load has stopped; nothing is left in flight
-	}()
+	defer srv.Close() // the load has stopped by then; nothing is in flight
 
 	p := Phase{Name: name}
 	loadCtx, cancel := context.WithCancel(ctx)
