@@ -37,20 +37,21 @@ func main() {
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	failed := tour(ctx, os.Stdout, *quick, *only)
+	failed := tour(ctx, os.Stdout, stops, *quick, *only)
 	stop()
 	if failed {
 		os.Exit(1)
 	}
 }
 
-// tour runs the chosen stops in order and reports whether any failed.
-func tour(ctx context.Context, w io.Writer, quick bool, only string) (failed bool) {
-	chosen := stops
+// tour runs the stops named in only (all when empty) in order and reports
+// whether any failed.
+func tour(ctx context.Context, w io.Writer, all []stop, quick bool, only string) (failed bool) {
+	chosen := all
 	if only != "" {
 		names := strings.Split(only, ",")
 		chosen = nil
-		for _, s := range stops {
+		for _, s := range all {
 			if slices.Contains(names, s.name) {
 				chosen = append(chosen, s)
 			}
