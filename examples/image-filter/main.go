@@ -2,7 +2,7 @@
 // row range per chunk of tandem's parallel.For, and writes the result as a
 // PNG. It runs the same filter in one loop first and prints the speedup.
 //
-//	go run ./examples/image-filter                        # blur a generated picture into filtered.png
+//	go run ./examples/image-filter                        # blur a generated picture; prints where it wrote it
 //	go run ./examples/image-filter -filter edges -in photo.png -out edges.png
 //
 // What to look for: the speedup against the number of cores, and "same

@@ -12,6 +12,7 @@ import (
 	"image/png"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -36,9 +37,9 @@ type Config struct {
 }
 
 // DefaultConfig is the full run: a blur over a generated 2048 x 2048 picture,
-// written to filtered.png.
+// written to tandem-filtered.png in the temporary directory.
 func DefaultConfig() Config {
-	return Config{Width: 2048, Height: 2048, Filter: Blur, Out: "filtered.png", Runs: 3}
+	return Config{Width: 2048, Height: 2048, Filter: Blur, Out: filepath.Join(os.TempDir(), "tandem-filtered.png"), Runs: 3}
 }
 
 // QuickConfig is the short run for the tour and the tests: 800 x 800, no
