@@ -9,6 +9,7 @@ tool golang.org/x/perf/cmd/benchstat
 require (
 	github.com/tandem-go/tandem v0.0.0-00010101000000-000000000000
 	go.uber.org/ratelimit v0.3.1
+	golang.org/x/sync v0.25.0
 	golang.org/x/time v0.16.0
 )
 

@@ -1,0 +1,84 @@
+package fanout
+
+import (
+	"context"
+	"slices"
+	"sync/atomic"
+)
+
+// Map calls call once for each input, up to the Concurrency limit at a
+// time, paced by the Rate and PerKey limits, retried as Attempts allows, and
+// returns one Result per input at the input's index: its value or error,
+// how it ended (Status), its attempts and its duration. Every input is
+// accounted for, also when the fan-out stops early (its Status is then
+// Canceled or NotStarted).
+//
+// call receives a context that is canceled when the fan-out stops: ctx is
+// done, the policy is settled (FailFast, FirstSuccess, Quorum), or a call
+// panicked; with Timeout, each attempt's context also has that deadline.
+//
+// The error depends on the policy: CollectAll (the default) returns
+// errors.Join of the failures, plus ctx's cause when it stopped the
+// fan-out; FailFast returns the first failure, or ctx's cause; FirstSuccess
+// and Quorum return nil once they have their successes, and otherwise
+// ErrNoQuorum joined with the failures.
+//
+// Map returns after every goroutine it started has exited. If a call
+// panics, the fan-out stops and Map re-panics in the caller with a
+// *tandem.PanicError that holds every panic and the stack where each
+// happened. A call that runs runtime.Goexit fails its input with
+// tandem.ErrGoexit.
+//
+// Map panics if call is nil, or if a PerKey option's key function does not
+// take In. Map allocates the result slice and, per fan-out, a constant few
+// objects; an input that needs no waiting allocates nothing.
+func Map[In, Out any](ctx context.Context, inputs []In, call func(context.Context, In) (Out, error), opts ...Option) ([]Result[Out], error) {
+	o := buildOptions(opts)
+	r := newRun(ctx, call, &o, checkCall(call, &o), len(inputs))
+	defer r.cancel(nil)
+	results := make([]Result[Out], len(inputs))
+
+	if o.hedge > 0 {
+		r.stream(slices.Values(inputs), max(1, min(o.concurrency, len(inputs))), func(i int, res Result[Out]) bool {
+			results[i] = res
+			return true
+		})
+	} else {
+		var next atomic.Int64 // the next input index to claim
+		var work func()
+		work = func() {
+			w := &worker[In, Out]{r: r}
+			w.onGoexit = func() { w.goexited(); r.wg.Go(work) }
+			defer w.exit()
+			now := r.now()
+			for !r.stopped() {
+				i := int(next.Add(1) - 1)
+				if i >= len(inputs) {
+					return
+				}
+				now = w.do(inputs[i], &results[i], now)
+			}
+		}
+		for range min(o.concurrency, len(inputs)) {
+			r.wg.Go(work)
+		}
+		r.wg.Wait()
+	}
+
+	var cause error
+	if r.ctx.Err() != nil {
+		cause = context.Cause(r.ctx)
+		// Inputs no worker claimed: zero Results, which read NotStarted.
+		for i := range results {
+			if res := &results[i]; res.Status == NotStarted && res.Err == nil {
+				res.Err = r.notStarted()
+				r.stats.count(NotStarted, 0)
+			}
+		}
+	}
+	r.panics.Raise()
+	if o.stats != nil {
+		*o.stats = r.stats
+	}
+	return results, r.result(results, cause)
+}

@@ -1,0 +1,220 @@
+package fanout
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/tandem-go/tandem/ratelimit"
+)
+
+// DefaultConcurrency is the number of calls a fan-out runs at once when no
+// Concurrency option is given: enough to hide the latency of a remote
+// service, few enough not to overwhelm one.
+const DefaultConcurrency = 16
+
+// Default backoff between attempts when Attempts allows retries and no
+// Backoff option is given.
+const (
+	DefaultBackoffBase = 100 * time.Millisecond
+	DefaultBackoffCap  = 10 * time.Second
+)
+
+// An Option configures one fan-out (Map or Stream). Options are not
+// generic, so a call site never spells type arguments.
+type Option interface{ apply(*options) }
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+type policy uint8
+
+const (
+	collectAll policy = iota
+	failFast
+	quorum // FirstSuccess is Quorum(1) with a hedging delay
+)
+
+type options struct {
+	concurrency int
+	rate        ratelimit.Waiter
+	perKey      any // an inputLimiter[In], set by PerKey
+	timeout     time.Duration
+	attempts    int
+	backoffBase time.Duration
+	backoffCap  time.Duration
+	retryIf     func(error) bool
+	policy      policy
+	quorum      int
+	hedge       time.Duration
+	stats       *Stats
+}
+
+// buildOptions is the one place that sets the defaults.
+func buildOptions(opts []Option) options {
+	o := options{
+		concurrency: DefaultConcurrency,
+		attempts:    1,
+		backoffBase: DefaultBackoffBase,
+		backoffCap:  DefaultBackoffCap,
+		retryIf:     Retryable,
+		policy:      collectAll,
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt.apply(&o)
+		}
+	}
+	return o
+}
+
+// Concurrency caps the calls in flight at n: never more than n calls of one
+// fan-out run at once, retries included. Default DefaultConcurrency (16).
+// Concurrency panics if n < 1.
+func Concurrency(n int) Option {
+	if n < 1 {
+		panic("fanout: Concurrency needs n >= 1")
+	}
+	return optionFunc(func(o *options) { o.concurrency = n })
+}
+
+// Rate paces the start of every attempt (first or retry) with w, one event
+// each: an input waits for w only after it holds one of the Concurrency
+// slots, so the rate stays exact and at most burst + R×W attempts start in
+// any window W (see the package doc). w may be shared with the rest of the
+// service. When w has a DeferUntil(time.Time) method (tandem's
+// *ratelimit.Limiter does), a RetryAfter hint pushes it back. Default: no
+// rate limit. Rate panics if w is nil.
+func Rate(w ratelimit.Waiter) Option {
+	if w == nil {
+		panic("fanout: Rate needs a non-nil Waiter")
+	}
+	return optionFunc(func(o *options) { o.rate = w })
+}
+
+// KeyedWaiter is a rate limiter with one rate per key (per host, per
+// tenant). tandem's *ratelimit.Keyed[K] satisfies it.
+type KeyedWaiter[K comparable] interface {
+	WaitN(ctx context.Context, key K, n int) error
+}
+
+// PerKey paces each attempt with w under the key that key(input) returns,
+// after the Rate (when both are given): a per-target limit, such as one rate
+// per host. When w has a DeferUntil(K, time.Time) method (tandem's
+// *ratelimit.Keyed[K] does), a RetryAfter hint pushes back that key only.
+// Default: no per-key limit. PerKey panics if w or key is nil, and Map or
+// Stream panic if key does not take their input type.
+func PerKey[In any, K comparable](w KeyedWaiter[K], key func(In) K) Option {
+	if w == nil || key == nil {
+		panic("fanout: PerKey needs a non-nil KeyedWaiter and key function")
+	}
+	lim := &keyedLimiter[In, K]{waiter: w, key: key}
+	lim.deferrer, _ = w.(interface{ DeferUntil(K, time.Time) })
+	return optionFunc(func(o *options) { o.perKey = lim })
+}
+
+// Timeout bounds each attempt to d, on a context derived from the fan-out's:
+// an attempt that runs out fails with an error wrapping ErrCallTimeout (and
+// may be retried), while the fan-out goes on. Default: no per-call limit
+// beyond the fan-out's ctx. Timeout panics if d < 0; 0 means no limit.
+func Timeout(d time.Duration) Option {
+	if d < 0 {
+		panic("fanout: Timeout needs d >= 0")
+	}
+	return optionFunc(func(o *options) { o.timeout = d })
+}
+
+// Attempts allows up to n calls per input: the first and n-1 retries, each
+// after a backoff (see Backoff) or a RetryAfter hint, each waiting for the
+// rate and holding the input's concurrency slot. Default 1 (no retries).
+// Attempts panics if n < 1.
+func Attempts(n int) Option {
+	if n < 1 {
+		panic("fanout: Attempts needs n >= 1")
+	}
+	return optionFunc(func(o *options) { o.attempts = n })
+}
+
+// Backoff sets the wait before retry k (k = 1, 2, ...) to a uniformly random
+// duration in [0, min(limit, base×2^(k-1))] ("full jitter", which spreads
+// retries of many inputs apart). Default DefaultBackoffBase (100 ms) and
+// DefaultBackoffCap (10 s). Backoff panics if base <= 0 or limit < base.
+func Backoff(base, limit time.Duration) Option {
+	if base <= 0 || limit < base {
+		panic("fanout: Backoff needs 0 < base <= limit")
+	}
+	return optionFunc(func(o *options) { o.backoffBase, o.backoffCap = base, limit })
+}
+
+// RetryIf decides which errors are retried (while attempts remain and the
+// fan-out goes on). Errors carrying a RetryAfter hint are retried whatever it
+// says; panics are never retried. Default Retryable. RetryIf panics if
+// retryable is nil.
+func RetryIf(retryable func(error) bool) Option {
+	if retryable == nil {
+		panic("fanout: RetryIf needs a non-nil predicate")
+	}
+	return optionFunc(func(o *options) { o.retryIf = retryable })
+}
+
+// Retryable is the default RetryIf predicate: every error except a context's
+// (context.Canceled, context.DeadlineExceeded), which mean the caller gave
+// up; an attempt that ran out of its own Timeout (ErrCallTimeout) is
+// retried.
+func Retryable(err error) bool {
+	if errors.Is(err, ErrCallTimeout) {
+		return true
+	}
+	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// CollectAll runs every input to its end and returns errors.Join of the
+// failures (plus the ctx's cause once, if it stopped the fan-out). This is
+// the default policy.
+func CollectAll() Option {
+	return optionFunc(func(o *options) { o.policy = collectAll })
+}
+
+// FailFast stops the fan-out at the first input that fails (after its
+// retries): no call starts after it, the calls in flight see their context
+// canceled with that error as the cause, and Map returns that error.
+// Default: CollectAll.
+func FailFast() Option {
+	return optionFunc(func(o *options) { o.policy = failFast })
+}
+
+// FirstSuccess races the inputs (replicas) and stops the fan-out as soon as
+// one succeeds, canceling the others; Map returns nil then, and ErrNoQuorum
+// joined with the failures when none succeeds. With hedge > 0 the inputs
+// start one by one: the next starts after hedge has passed with no answer,
+// or at once when a started one fails; with hedge = 0 all start together
+// (within the Concurrency limit). Default: CollectAll. FirstSuccess panics
+// if hedge < 0.
+func FirstSuccess(hedge time.Duration) Option {
+	if hedge < 0 {
+		panic("fanout: FirstSuccess needs hedge >= 0")
+	}
+	return optionFunc(func(o *options) { o.policy, o.quorum, o.hedge = quorum, 1, hedge })
+}
+
+// Quorum stops the fan-out once k inputs have succeeded (Map returns nil),
+// or once k can no longer succeed because too many failed (Map returns
+// ErrNoQuorum joined with the failures); the calls still in flight are
+// canceled. Default: CollectAll. Quorum panics if k < 1.
+func Quorum(k int) Option {
+	if k < 1 {
+		panic("fanout: Quorum needs k >= 1")
+	}
+	return optionFunc(func(o *options) { o.policy, o.quorum, o.hedge = quorum, k, 0 })
+}
+
+// WithStats has Map, when it returns, or Stream, when its loop ends, store
+// the fan-out's summary in *dst. Default: no summary. WithStats panics if dst
+// is nil.
+func WithStats(dst *Stats) Option {
+	if dst == nil {
+		panic("fanout: WithStats needs a non-nil *Stats")
+	}
+	return optionFunc(func(o *options) { o.stats = dst })
+}

@@ -1,0 +1,168 @@
+package fanout_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tandem-go/tandem"
+	"github.com/tandem-go/tandem/fanout"
+)
+
+//go:noinline
+func panickingCall(_ context.Context, x int) (int, error) {
+	if x%2 == 1 {
+		panic("bad input")
+	}
+	return x, nil
+}
+
+// recoverPanic runs f and returns the *tandem.PanicError it panicked with.
+func recoverPanic(t *testing.T, f func()) (p *tandem.PanicError) {
+	t.Helper()
+	defer func() {
+		v := recover()
+		require.NotNil(t, v, "want a panic")
+		require.IsType(t, &tandem.PanicError{}, v)
+		p = v.(*tandem.PanicError)
+	}()
+	f()
+	return nil
+}
+
+func TestMapReraisesEveryPanicInTheCallerWithTheCallsStack(t *testing.T) {
+	p := recoverPanic(t, func() {
+		// Concurrency 1 and fail fast: input 1 panics, nothing starts after.
+		_, _ = fanout.Map(t.Context(), []int{0, 1, 2, 3}, panickingCall, fanout.Concurrency(1))
+	})
+	assert.Equal(t, "bad input", p.Value)
+	assert.Contains(t, p.Stack, "fanout_test.panickingCall", "stack of the call, not of the waiter")
+	assert.Empty(t, p.Others, "the panic stopped the fan-out before input 3")
+}
+
+func TestMapKeepsEveryPanicOfCallsRunningTogether(t *testing.T) {
+	var entered atomic.Int64
+	gate := make(chan struct{})
+	p := recoverPanic(t, func() {
+		_, _ = fanout.Map(t.Context(), []int{1, 3, 5}, func(ctx context.Context, x int) (int, error) {
+			if entered.Add(1) == 3 {
+				close(gate)
+			}
+			<-gate // all three are in their call before any panics
+			panic(x)
+		}, fanout.Concurrency(3))
+	})
+	got := []any{p.Value}
+	for _, o := range p.Others {
+		got = append(got, o.Value)
+	}
+	assert.ElementsMatch(t, []any{1, 3, 5}, got)
+}
+
+func TestStreamReraisesACallsPanicAfterTheLoop(t *testing.T) {
+	p := recoverPanic(t, func() {
+		for range fanout.Stream(t.Context(), slices.Values([]int{1}), panickingCall) {
+		}
+	})
+	assert.Equal(t, "bad input", p.Value)
+}
+
+func TestStreamReraisesAPanicOfTheInputSequence(t *testing.T) {
+	p := recoverPanic(t, func() {
+		for range fanout.Stream(t.Context(), func(func(int) bool) { panic("bad sequence") }, double) {
+		}
+	})
+	assert.Equal(t, "bad sequence", p.Value)
+}
+
+func TestMapFailsACallThatRunsGoexitAndGoesOn(t *testing.T) {
+	for _, name := range []string{"Map", "Stream"} {
+		t.Run(name, func(t *testing.T) {
+			call := func(_ context.Context, x int) (int, error) {
+				if x == 2 {
+					runtime.Goexit()
+				}
+				return x, nil
+			}
+			inputs := []int{0, 1, 2, 3, 4, 5}
+			results := make([]fanout.Result[int], len(inputs))
+			var st fanout.Stats
+			if name == "Map" {
+				var err error
+				results, err = fanout.Map(t.Context(), inputs, call, fanout.Concurrency(1), fanout.WithStats(&st))
+				require.ErrorIs(t, err, tandem.ErrGoexit)
+			} else {
+				for i, r := range fanout.Stream(t.Context(), slices.Values(inputs), call, fanout.Concurrency(1), fanout.WithStats(&st)) {
+					results[i] = r
+				}
+			}
+			for i, r := range results {
+				if i == 2 {
+					assert.Equal(t, fanout.Failed, r.Status)
+					assert.ErrorIs(t, r.Err, tandem.ErrGoexit)
+					continue
+				}
+				assert.Equal(t, fanout.Succeeded, r.Status, "input %d, after the Goexit", i)
+			}
+			assert.Equal(t, fanout.Stats{Inputs: 6, Succeeded: 5, Failed: 1, Attempts: 6}, st)
+		})
+	}
+}
+
+func TestMapPanicCrashesTheProgramWhenNobodyRecovers(t *testing.T) {
+	if os.Getenv("TANDEM_FANOUT_CRASH") == "1" {
+		_, _ = fanout.Map(context.Background(), []int{1}, panickingCall)
+		os.Exit(0)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestMapPanicCrashesTheProgramWhenNobodyRecovers$")
+	cmd.Env = append(os.Environ(), "TANDEM_FANOUT_CRASH=1")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var exit *exec.ExitError
+	require.True(t, errors.As(err, &exit), "subprocess should have crashed; err %v, output:\n%s", err, out.String())
+	assert.Equal(t, 2, exit.ExitCode())
+	assert.Contains(t, out.String(), "bad input")
+	assert.Contains(t, out.String(), "fanout_test.panickingCall", "crash output lacks the call's frame")
+}
+
+func TestMisuseePanicsWithAFanoutMessage(t *testing.T) {
+	for name, f := range map[string]func(){
+		"nil call":       func() { _, _ = fanout.Map[int, int](t.Context(), nil, nil) },
+		"Concurrency(0)": func() { fanout.Concurrency(0) },
+		"Rate(nil)":      func() { fanout.Rate(nil) },
+		"Timeout(-1)":    func() { fanout.Timeout(-1) },
+		"Attempts(0)":    func() { fanout.Attempts(0) },
+		"Backoff(0, 1)":  func() { fanout.Backoff(0, 1) },
+		"Backoff(2, 1)":  func() { fanout.Backoff(2, 1) },
+		"RetryIf(nil)":   func() { fanout.RetryIf(nil) },
+		"Quorum(0)":      func() { fanout.Quorum(0) },
+		"FirstSuccess":   func() { fanout.FirstSuccess(-1) },
+		"WithStats(nil)": func() { fanout.WithStats(nil) },
+		"PerKey(nil)":    func() { fanout.PerKey[int, string](nil, func(int) string { return "" }) },
+		"PerKey of another input type": func() {
+			_, _ = fanout.Map(t.Context(), []int{1}, double, fanout.PerKey(newKeyedGCRA(1, 1), func(s string) string { return s }))
+		},
+		"Stream PerKey of another input type": func() {
+			fanout.Stream(t.Context(), slices.Values([]int{1}), double, fanout.PerKey(newKeyedGCRA(1, 1), func(s string) string { return s }))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				msg, _ := recover().(string)
+				assert.Regexp(t, `^fanout: `, msg, "panic message")
+			}()
+			f()
+			t.Error("did not panic")
+		})
+	}
+}

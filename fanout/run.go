@@ -1,0 +1,361 @@
+package fanout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tandem-go/tandem"
+	"github.com/tandem-go/tandem/internal/catch"
+)
+
+// errSettled is the cancel cause once a FirstSuccess or Quorum fan-out has
+// its k successes: the calls still in flight are no longer needed.
+var errSettled = errors.New("fanout: enough inputs succeeded")
+
+// run is the state of one fan-out, shared by its workers.
+type run[In, Out any] struct {
+	ctx    context.Context // canceled when the fan-out stops
+	done   <-chan struct{} // ctx.Done(), read without a lock by stopped
+	cancel context.CancelCauseFunc
+	call   func(context.Context, In) (Out, error)
+	o      *options
+	n      int // number of inputs, or -1 for a stream
+
+	rateDeferrer interface{ DeferUntil(time.Time) } // o.rate, when it can be pushed back
+	perKey       inputLimiter[In]
+
+	// base is when the fan-out began. Times are kept as offsets from it,
+	// time.Since(base), which reads only the monotonic clock: half the cost
+	// of time.Now, which matters at a few ns per input.
+	base time.Time
+	// gate holds the offset before which no attempt starts, set by a
+	// RetryAfter hint when there is no per-key limit to push back.
+	gate atomic.Int64
+	// succeeded and failed count inputs for the Quorum policy only.
+	succeeded, failed atomic.Int64
+	// failedSignal wakes a hedging feeder when an input fails.
+	failedSignal chan struct{}
+
+	notStartedOnce sync.Once
+	notStartedErr  error
+
+	wg     sync.WaitGroup // every goroutine of the fan-out
+	panics catch.Panics
+
+	mu    sync.Mutex
+	stats Stats // merged from the workers as they exit
+}
+
+// checkCall panics on misuse that Map and Stream share, at the call site.
+func checkCall[In, Out any](call func(context.Context, In) (Out, error), o *options) inputLimiter[In] {
+	if call == nil {
+		panic("fanout: call is nil")
+	}
+	if o.perKey == nil {
+		return nil
+	}
+	lim, ok := o.perKey.(inputLimiter[In])
+	if !ok {
+		panic(fmt.Sprintf("fanout: PerKey's key function does not take the inputs' type %v", reflect.TypeFor[In]()))
+	}
+	return lim
+}
+
+func newRun[In, Out any](ctx context.Context, call func(context.Context, In) (Out, error), o *options, perKey inputLimiter[In], n int) *run[In, Out] {
+	r := &run[In, Out]{call: call, o: o, n: n, perKey: perKey, base: time.Now()}
+	r.ctx, r.cancel = context.WithCancelCause(ctx)
+	r.done = r.ctx.Done()
+	if o.rate != nil {
+		r.rateDeferrer, _ = o.rate.(interface{ DeferUntil(time.Time) })
+	}
+	if o.hedge > 0 {
+		r.failedSignal = make(chan struct{}, o.concurrency)
+	}
+	if o.policy == quorum && n >= 0 && n < o.quorum {
+		r.cancel(ErrNoQuorum) // k successes are out of reach before any call
+	}
+	return r
+}
+
+// worker is one of the fan-out's bounded goroutines. It owns its Stats
+// (merged once when it exits, so counting costs no contention) and the
+// result of the input it is running, which its Goexit handler completes.
+type worker[In, Out any] struct {
+	r     *run[In, Out]
+	st    Stats
+	cur   *Result[Out]
+	start time.Duration // when cur began, as an offset from r.base
+	// onGoexit runs when the call ends the goroutine with runtime.Goexit:
+	// it completes the current input as failed and starts a replacement.
+	onGoexit func()
+}
+
+func (w *worker[In, Out]) exit() {
+	w.r.mu.Lock()
+	w.r.stats.add(&w.st)
+	w.r.mu.Unlock()
+}
+
+// goexited completes the current input after its call ran runtime.Goexit.
+func (w *worker[In, Out]) goexited() {
+	res := w.cur
+	res.Value = *new(Out)
+	res.Err, res.Status = tandem.ErrGoexit, Failed
+	res.Duration = w.r.now() - w.start
+	w.st.count(res.Status, res.Attempts)
+	w.r.settle(res)
+}
+
+// do runs one input to its end: pace, call, retry; it fills *res and
+// counts it in w.st. start is the time the worker took the input (as
+// r.now()); do returns the time it ended, which a worker that goes on to
+// the next input at once passes as its start: one clock read per input.
+func (w *worker[In, Out]) do(in In, res *Result[Out], start time.Duration) (end time.Duration) {
+	r := w.r
+	w.cur, w.start = res, start
+	for {
+		if err := r.pace(in, &w.st); err != nil {
+			switch {
+			case !r.stopped(): // the limiter itself refused (say, n exceeds its burst)
+				res.Err, res.Status = err, Failed
+			case res.Attempts == 0:
+				res.Err, res.Status = r.notStarted(), NotStarted
+			default: // stopped between attempts: keep the last attempt's error
+				res.Status = Canceled
+			}
+			break
+		}
+		res.Attempts++
+		out, err, panicked := w.attempt(in)
+		if err == nil {
+			res.Value, res.Err, res.Status = out, nil, Succeeded
+			break
+		}
+		res.Err = err
+		if panicked {
+			res.Status = Failed
+			break
+		}
+		if r.stopped() {
+			res.Status = Canceled
+			break
+		}
+		hint, hinted := retryAfterHint(err)
+		if hinted {
+			// The server asks everyone to slow down, retry or not.
+			r.pushBack(in, time.Now().Add(hint))
+		}
+		if res.Attempts >= r.o.attempts || !hinted && !r.o.retryIf(err) {
+			res.Status = Failed
+			break
+		}
+		if !r.waitToRetry(in, res.Attempts, hint, hinted, &w.st) {
+			res.Status = Canceled
+			break
+		}
+	}
+	end = r.now()
+	res.Duration = end - start
+	w.st.count(res.Status, res.Attempts)
+	r.settle(res)
+	return end
+}
+
+// now is the time since the fan-out began.
+func (r *run[In, Out]) now() time.Duration { return time.Since(r.base) }
+
+// attempt makes one call, with the per-call timeout, capturing a panic.
+func (w *worker[In, Out]) attempt(in In) (out Out, err error, panicked bool) {
+	r := w.r
+	ctx := r.ctx
+	if r.o.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(r.ctx, r.o.timeout, ErrCallTimeout)
+		defer cancel()
+	}
+	if p := catch.Call(func() { out, err = r.call(ctx, in) }, w.onGoexit); p != nil {
+		r.panics.Add(p)
+		r.cancel(p)
+		return *new(Out), p, true
+	}
+	if err != nil && ctx != r.ctx && ctx.Err() != nil && !r.stopped() && !errors.Is(err, ErrCallTimeout) {
+		err = fmt.Errorf("%w after %v: %w", ErrCallTimeout, r.o.timeout, err)
+	}
+	return out, err, false
+}
+
+// pace waits until an attempt may start: past a retry-after gate, then a
+// token of the rate, then one of the per-key rate. The caller holds its
+// concurrency slot already (it is a worker), which keeps the rate exact.
+func (r *run[In, Out]) pace(in In, st *Stats) error {
+	if r.stopped() {
+		return r.ctx.Err() // nothing new starts once the fan-out stops
+	}
+	gate := r.gate.Load()
+	if gate == 0 && r.o.rate == nil && r.perKey == nil {
+		return nil
+	}
+	start := r.now()
+	defer func() { st.Throttled += r.now() - start }()
+	if wait := time.Duration(gate) - start; wait > 0 {
+		if err := sleep(r.ctx, wait); err != nil {
+			return err
+		}
+	}
+	if r.o.rate != nil {
+		if err := r.o.rate.WaitN(r.ctx, 1); err != nil {
+			return err
+		}
+	}
+	if r.perKey != nil {
+		if err := r.perKey.wait(r.ctx, in); err != nil {
+			return err
+		}
+	}
+	return r.ctx.Err()
+}
+
+// waitToRetry sleeps before retry number attempt: the server's hint when
+// there is one (do has pushed the limiters back already, so every input
+// waits with this one), the jittered backoff otherwise. It reports false
+// when the fan-out stopped meanwhile.
+func (r *run[In, Out]) waitToRetry(in In, attempt int, hint time.Duration, hinted bool, st *Stats) bool {
+	start := r.now()
+	if hinted {
+		err := sleep(r.ctx, hint)
+		st.Throttled += r.now() - start
+		return err == nil
+	}
+	err := sleep(r.ctx, r.backoff(attempt))
+	st.Backoff += r.now() - start
+	return err == nil
+}
+
+// pushBack makes the rate wait until t: the limiters that can be pushed
+// back are, and without a per-key limit the fan-out's own gate holds every
+// input (a per-key hint must not hold the other keys).
+func (r *run[In, Out]) pushBack(in In, t time.Time) {
+	if r.rateDeferrer != nil {
+		r.rateDeferrer.DeferUntil(t)
+	}
+	if r.perKey != nil {
+		r.perKey.deferUntil(in, t)
+		return
+	}
+	until := int64(t.Sub(r.base))
+	for {
+		gate := r.gate.Load()
+		if until <= gate || r.gate.CompareAndSwap(gate, until) {
+			return
+		}
+	}
+}
+
+// backoff is "full jitter": uniform in [0, min(cap, base×2^(attempt-1))].
+func (r *run[In, Out]) backoff(attempt int) time.Duration {
+	limit := r.o.backoffCap
+	if shift := attempt - 1; shift < 62 {
+		if d := r.o.backoffBase << shift; d > 0 && d < limit {
+			limit = d
+		}
+	}
+	return time.Duration(rand.Int64N(int64(limit) + 1))
+}
+
+// settle applies the result policy to an input that just ended.
+func (r *run[In, Out]) settle(res *Result[Out]) {
+	switch res.Status {
+	case Succeeded:
+		if r.o.policy == quorum && r.succeeded.Add(1) == int64(r.o.quorum) {
+			r.cancel(errSettled)
+		}
+	case Failed:
+		switch r.o.policy {
+		case failFast:
+			r.cancel(res.Err)
+		case quorum:
+			failed := r.failed.Add(1)
+			if r.n >= 0 && failed > int64(r.n-r.o.quorum) {
+				r.cancel(ErrNoQuorum)
+			}
+			if r.failedSignal != nil {
+				select {
+				case r.failedSignal <- struct{}{}:
+				default: // the feeder has a wake-up pending already
+				}
+			}
+		}
+	}
+}
+
+// stopped reports whether the fan-out has stopped. It reads the done channel
+// without blocking, which takes no lock, unlike ctx.Err.
+func (r *run[In, Out]) stopped() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// notStarted is the Err of inputs that never started. It is built once the
+// fan-out has stopped, and is the same value for every such input.
+func (r *run[In, Out]) notStarted() error {
+	r.notStartedOnce.Do(func() { r.notStartedErr = &notStartedError{cause: context.Cause(r.ctx)} })
+	return r.notStartedErr
+}
+
+// result is the error Map returns, given the results and the merged Stats.
+// cause is the fan-out's cancel cause when it stopped early, else nil.
+func (r *run[In, Out]) result(results []Result[Out], cause error) error {
+	switch r.o.policy {
+	case failFast:
+		return cause
+	case quorum:
+		if r.stats.Succeeded >= r.o.quorum {
+			return nil
+		}
+		errs := []error{ErrNoQuorum}
+		if cause != nil && cause != ErrNoQuorum && cause != errSettled {
+			errs = append(errs, cause)
+		}
+		return errors.Join(append(errs, failures(results)...)...)
+	}
+	errs := failures(results)
+	if cause != nil && r.stats.Canceled+r.stats.NotStarted > 0 {
+		errs = append(errs, cause)
+	}
+	return errors.Join(errs...)
+}
+
+func failures[Out any](results []Result[Out]) []error {
+	var errs []error
+	for i := range results {
+		if results[i].Status == Failed {
+			errs = append(errs, results[i].Err)
+		}
+	}
+	return errs
+}
+
+// sleep waits d or until ctx is done, and returns ctx.Err() in that case.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
