@@ -4,9 +4,11 @@ import (
 	"context"
 	"io"
 
+	gateway "github.com/tandem-go/tandem/examples/api-gateway/scenario"
 	finreport "github.com/tandem-go/tandem/examples/financial-report/scenario"
 	hashing "github.com/tandem-go/tandem/examples/hashing/scenario"
 	imgfilter "github.com/tandem-go/tandem/examples/image-filter/scenario"
+	notify "github.com/tandem-go/tandem/examples/rate-limited-notifications/scenario"
 	reportsrv "github.com/tandem-go/tandem/examples/report-server/scenario"
 	seqconc "github.com/tandem-go/tandem/examples/sequential-vs-concurrent/scenario"
 )
@@ -22,6 +24,14 @@ type stop struct {
 var stops = []stop{
 	{"sequential-vs-concurrent", seqconc.Lesson, func(ctx context.Context, w io.Writer, quick bool) error {
 		_, err := seqconc.Run(ctx, w, pick(quick, seqconc.DefaultConfig, seqconc.QuickConfig))
+		return err
+	}},
+	{"api-gateway", gateway.Lesson, func(ctx context.Context, w io.Writer, quick bool) error {
+		_, err := gateway.Run(ctx, w, pick(quick, gateway.DefaultConfig, gateway.QuickConfig))
+		return err
+	}},
+	{"rate-limited-notifications", notify.Lesson, func(ctx context.Context, w io.Writer, quick bool) error {
+		_, err := notify.Run(ctx, w, pick(quick, notify.DefaultConfig, notify.QuickConfig))
 		return err
 	}},
 	{"financial-report", finreport.Lesson, func(ctx context.Context, w io.Writer, quick bool) error {
