@@ -22,12 +22,20 @@ type Config struct {
 	// Requests stops the run after this many requests in all (0: no limit).
 	// One of Duration and Requests must be set.
 	Requests int
+	// CountUnfinished records the requests still in flight when the run
+	// ends with the time they had waited so far, a lower bound of their
+	// latency, so that an endpoint starved of CPU shows its wait in the
+	// percentiles instead of vanishing from them. Default: they are left out.
+	CountUnfinished bool
 }
 
 // Result is what a run measured.
 type Result struct {
-	Requests int
-	Errors   int
+	// Requests counts the requests that finished, Errors those of them that
+	// failed, and Unfinished those cut short by the end of the run.
+	Requests   int
+	Errors     int
+	Unfinished int
 	// FirstErr is the first error a request returned, for the report.
 	FirstErr error
 	Elapsed  time.Duration
@@ -60,12 +68,13 @@ func Run(ctx context.Context, cfg Config, do func(ctx context.Context) error) Re
 		defer cancel()
 	}
 	var (
-		budget   atomic.Int64
-		rec      Recorder
-		mu       sync.Mutex
-		errs     int
-		firstErr error
-		wg       sync.WaitGroup
+		budget     atomic.Int64
+		rec        Recorder
+		mu         sync.Mutex
+		errs       int
+		unfinished int
+		firstErr   error
+		wg         sync.WaitGroup
 	)
 	budget.Store(int64(cfg.Requests))
 	start := time.Now()
@@ -77,8 +86,14 @@ func Run(ctx context.Context, cfg Config, do func(ctx context.Context) error) Re
 				}
 				t := time.Now()
 				err := do(ctx)
-				if err != nil && ctx.Err() != nil {
-					return // cut short by the end of the run, not a failure
+				if err != nil && ctx.Err() != nil { // cut short by the end of the run, not a failure
+					if cfg.CountUnfinished {
+						rec.Add(time.Since(t))
+						mu.Lock()
+						unfinished++
+						mu.Unlock()
+					}
+					return
 				}
 				rec.Add(time.Since(t))
 				if err != nil {
@@ -94,7 +109,8 @@ func Run(ctx context.Context, cfg Config, do func(ctx context.Context) error) Re
 	}
 	wg.Wait()
 	s := rec.Summary()
-	return Result{Requests: s.Count, Errors: errs, FirstErr: firstErr, Elapsed: time.Since(start), Latency: s}
+	return Result{Requests: s.Count - unfinished, Errors: errs, Unfinished: unfinished, FirstErr: firstErr,
+		Elapsed: time.Since(start), Latency: s}
 }
 
 // Recorder collects latencies from many goroutines. The zero value is ready.

@@ -54,3 +54,24 @@ func TestRunWithADurationStopsWhenItsCtxEnds(t *testing.T) {
 	})
 	require.Zero(t, res.Errors, "requests cut short by the end of the run are not failures")
 }
+
+func TestRunCountsUnfinishedRequestsOnlyWhenAsked(t *testing.T) {
+	for _, count := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(t.Context())
+		var calls atomic.Int64
+		res := load.Run(ctx, load.Config{Clients: 2, Duration: time.Hour, CountUnfinished: count}, func(ctx context.Context) error {
+			if calls.Add(1) == 2 { // both clients are in a call
+				cancel()
+			}
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		require.Zero(t, res.Requests, "finished requests (CountUnfinished %v)", count)
+		want := 0
+		if count {
+			want = 2
+		}
+		require.Equal(t, want, res.Unfinished, "unfinished requests (CountUnfinished %v)", count)
+		require.Equal(t, want, res.Latency.Count, "latency samples (CountUnfinished %v)", count)
+	}
+}

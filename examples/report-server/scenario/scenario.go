@@ -122,7 +122,8 @@ func runPhase(ctx context.Context, cfg Config, ledger []fin.Transaction, name st
 	wg.Go(func() { p.PeakGoroutines = peakGoroutines(loadCtx) })
 	var loads sync.WaitGroup
 	loads.Go(func() {
-		p.IO = load.Run(loadCtx, load.Config{Clients: cfg.IOClients, Duration: cfg.Phase}, func(ctx context.Context) error {
+		ioLoad := load.Config{Clients: cfg.IOClients, Duration: cfg.Phase, CountUnfinished: true}
+		p.IO = load.Run(loadCtx, ioLoad, func(ctx context.Context) error {
 			return httpjson.Get(ctx, client, srv.URL+"/orders/"+strconv.Itoa(rand.IntN(1e6)), nil)
 		})
 	})
@@ -179,7 +180,11 @@ func print(w io.Writer, cfg Config, res Result) {
 		if p.Reports.Requests > 0 {
 			fmt.Fprintf(w, " | reports %5.1f/s  p50 %-7v", p.Reports.Throughput(), p.Reports.Latency.P50.Round(time.Millisecond))
 		}
-		fmt.Fprintf(w, " | peak %d goroutines\n", p.PeakGoroutines)
+		fmt.Fprintf(w, " | peak %d goroutines", p.PeakGoroutines)
+		if p.IO.Unfinished > 0 {
+			fmt.Fprintf(w, " | %d I/O requests still waiting at the end", p.IO.Unfinished)
+		}
+		fmt.Fprintln(w)
 		p99 = append(p99, chart.Bar{Label: p.Name, Value: p.IO.Latency.P99.Seconds(), Text: load.Round(p.IO.Latency.P99).String()})
 		if p.Reports.Requests > 0 {
 			reports = append(reports, chart.Bar{Label: p.Name, Value: p.Reports.Throughput(), Text: fmt.Sprintf("%.1f/s", p.Reports.Throughput())})
