@@ -180,11 +180,7 @@ func print(w io.Writer, cfg Config, res Result) {
 		if p.Reports.Requests > 0 {
 			fmt.Fprintf(w, " | reports %5.1f/s  p50 %-7v", p.Reports.Throughput(), p.Reports.Latency.P50.Round(time.Millisecond))
 		}
-		fmt.Fprintf(w, " | peak %d goroutines", p.PeakGoroutines)
-		if p.IO.Unfinished > 0 {
-			fmt.Fprintf(w, " | %d I/O requests still waiting at the end", p.IO.Unfinished)
-		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, " | peak %d goroutines\n", p.PeakGoroutines)
 		p99 = append(p99, chart.Bar{Label: p.Name, Value: p.IO.Latency.P99.Seconds(), Text: load.Round(p.IO.Latency.P99).String()})
 		if p.Reports.Requests > 0 {
 			reports = append(reports, chart.Bar{Label: p.Name, Value: p.Reports.Throughput(), Text: fmt.Sprintf("%.1f/s", p.Reports.Throughput())})
