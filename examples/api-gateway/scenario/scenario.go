@@ -133,14 +133,17 @@ func measure(ctx context.Context, g *Gateway, cfg Config) (Version, error) {
 func print(w io.Writer, cfg Config, res Result) {
 	fmt.Fprintf(w, "  %d users for %v per version; backends: profile 5-15 ms, orders 10-30 ms (5%% fail),\n", cfg.Clients, cfg.Duration)
 	fmt.Fprintf(w, "  recommendations 10-25 ms on two replicas, each stalling 300 ms on 1 call in 20\n")
-	var p50, p99 []chart.Bar
+	var p50, p99, failed []chart.Bar
 	for _, v := range res.Versions {
 		l := v.Load
 		fmt.Fprintf(w, "  %-15s %6.0f req/s  p50 %-8v p99 %-8v errors %d/%d  without recommendations %d\n",
 			v.Name, l.Throughput(), load.Round(l.Latency.P50), load.Round(l.Latency.P99), l.Errors, l.Requests, v.Degraded)
 		p50 = append(p50, chart.Bar{Label: v.Name, Value: l.Latency.P50.Seconds(), Text: load.Round(l.Latency.P50).String()})
 		p99 = append(p99, chart.Bar{Label: v.Name, Value: l.Latency.P99.Seconds(), Text: load.Round(l.Latency.P99).String()})
+		share := 100 * float64(l.Errors) / float64(max(1, l.Requests))
+		failed = append(failed, chart.Bar{Label: v.Name, Value: share, Text: fmt.Sprintf("%.1f%%", share)})
 	}
 	chart.Print(w, "p50 latency (shorter is better)", p50...)
 	chart.Print(w, "p99 latency (shorter is better)", p99...)
+	chart.Print(w, "failed dashboards (shorter is better)", failed...)
 }
