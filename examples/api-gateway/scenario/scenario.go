@@ -91,7 +91,7 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 		m.Name = v.name
 		res.Versions = append(res.Versions, m)
 	}
-	print(w, cfg, res)
+	printResult(w, cfg, res)
 	return res, nil
 }
 
@@ -130,7 +130,7 @@ func measure(ctx context.Context, g *Gateway, cfg Config) (Version, error) {
 	return v, nil
 }
 
-func print(w io.Writer, cfg Config, res Result) {
+func printResult(w io.Writer, cfg Config, res Result) {
 	fmt.Fprintf(w, "  %d users for %v per version; backends: profile 5-15 ms, orders 10-30 ms (5%% fail),\n", cfg.Clients, cfg.Duration)
 	fmt.Fprintf(w, "  recommendations 10-25 ms on two replicas, each stalling 300 ms on 1 call in 20\n")
 	var p50, p99, failed []chart.Bar

@@ -87,7 +87,7 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 		}
 		res.Sends = append(res.Sends, r)
 	}
-	print(w, cfg, res)
+	printResult(w, cfg, res)
 	for _, r := range res.Sends {
 		if r.Failed > 0 {
 			return res, fmt.Errorf("%s: %d of %d notifications failed", r.Name, r.Failed, cfg.Notifications)
@@ -155,7 +155,7 @@ func send(ctx context.Context, cfg Config, paced bool) (Send, error) {
 	return run, nil
 }
 
-func print(w io.Writer, cfg Config, res Result) {
+func printResult(w io.Writer, cfg Config, res Result) {
 	fmt.Fprintf(w, "  %d notifications to a provider that allows %d/s (429 + Retry-After beyond), %d in flight at most\n",
 		cfg.Notifications, cfg.Quota, cfg.Concurrency)
 	fmt.Fprintf(w, "  the quota implies at least %v\n", res.Expected.Round(10*time.Millisecond))

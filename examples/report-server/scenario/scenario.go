@@ -96,7 +96,7 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 		}
 		res.Phases = append(res.Phases, p)
 	}
-	print(w, cfg, res)
+	printResult(w, cfg, res)
 	return res, nil
 }
 
@@ -170,7 +170,7 @@ func peakGoroutines(ctx context.Context) int {
 	}
 }
 
-func print(w io.Writer, cfg Config, res Result) {
+func printResult(w io.Writer, cfg Config, res Result) {
 	fmt.Fprintf(w, "  %d I/O clients on GET /orders/{id}; %d report clients on GET /report (%d transactions each)\n",
 		cfg.IOClients, cfg.ReportClients, cfg.Transactions)
 	var p99, reports []chart.Bar
