@@ -95,12 +95,21 @@ func BenchmarkFanoutOverhead(b *testing.B) {
 			sink = handMap(context.Background(), inputs, c, lim, trivialCall)
 		})
 	})
+	// And with tandem's limiter at ratelimit.Inf.
+	b.Run("tandem-ratelimitInf", func(b *testing.B) {
+		lim := ratelimit.New(ratelimit.Inf, 1)
+		perItem(b, n, func() {
+			res, _ := fanout.Map(context.Background(), inputs, trivialCall, fanout.Concurrency(c), fanout.Rate(lim))
+			sink = res
+		})
+	})
 }
 
-// BenchmarkFanoutPacing: 1000 calls at 200/s (x/time/rate, burst 1) with
-// C = 50, each call taking 20 ms: 5 s of real time per op (999 × 5 ms plus
-// the last call). Reports seconds per run and the peak calls in flight.
-// -short shrinks it to 50 calls at 2000/s.
+// BenchmarkFanoutPacing: 1000 calls at 200/s (burst 1) with C = 50, each
+// call taking 20 ms: 5 s of real time per op (999 × 5 ms plus the last
+// call). Reports seconds per run and the peak calls in flight. tandem and
+// errgroup pace with x/time/rate, side by side; tandem-ratelimit is fanout
+// with tandem's own limiter. -short shrinks it to 50 calls at 2000/s.
 func BenchmarkFanoutPacing(b *testing.B) {
 	n, perSecond := 1000, 200.0
 	if testing.Short() {
@@ -108,7 +117,9 @@ func BenchmarkFanoutPacing(b *testing.B) {
 	}
 	inputs := make([]int, n)
 	const c = 50
-	run := func(b *testing.B, fan func(lim *rate.Limiter, call func(context.Context, int) (int, error))) {
+	xRate := func() ratelimit.Waiter { return rate.NewLimiter(rate.Limit(perSecond), 1) }
+	tandemRate := func() ratelimit.Waiter { return ratelimit.New(ratelimit.Limit(perSecond), 1) }
+	run := func(b *testing.B, newLimiter func() ratelimit.Waiter, fan func(lim ratelimit.Waiter, call func(context.Context, int) (int, error))) {
 		var now, peak atomic.Int64
 		call := func(_ context.Context, x int) (int, error) {
 			v := now.Add(1)
@@ -123,20 +134,20 @@ func BenchmarkFanoutPacing(b *testing.B) {
 			return x, nil
 		}
 		for b.Loop() {
-			fan(rate.NewLimiter(rate.Limit(perSecond), 1), call)
+			fan(newLimiter(), call)
 		}
 		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
 		b.ReportMetric(float64(peak.Load()), "peak-in-flight")
 	}
-	b.Run("tandem", func(b *testing.B) {
-		run(b, func(lim *rate.Limiter, call func(context.Context, int) (int, error)) {
-			res, _ := fanout.Map(context.Background(), inputs, call, fanout.Concurrency(c), fanout.Rate(lim))
-			sink = res
-		})
-	})
+	fanoutMap := func(lim ratelimit.Waiter, call func(context.Context, int) (int, error)) {
+		res, _ := fanout.Map(context.Background(), inputs, call, fanout.Concurrency(c), fanout.Rate(lim))
+		sink = res
+	}
+	b.Run("tandem", func(b *testing.B) { run(b, xRate, fanoutMap) })
 	b.Run("errgroup", func(b *testing.B) {
-		run(b, func(lim *rate.Limiter, call func(context.Context, int) (int, error)) {
+		run(b, xRate, func(lim ratelimit.Waiter, call func(context.Context, int) (int, error)) {
 			sink = handMap(context.Background(), inputs, c, lim, call)
 		})
 	})
+	b.Run("tandem-ratelimit", func(b *testing.B) { run(b, tandemRate, fanoutMap) })
 }

@@ -30,8 +30,16 @@ const (
 )
 
 // BenchmarkRateAllow: one goroutine, every call admitted. uber has no
-// non-blocking call; its Take never sleeps at this rate.
+// non-blocking call; its Take never sleeps at this rate. "clock" is the
+// floor: the monotonic clock read alone (time.Since of a base), which every
+// limiter must pay.
 func BenchmarkRateAllow(b *testing.B) {
+	b.Run("clock", func(b *testing.B) {
+		base := time.Now()
+		var total time.Duration
+		perItem(b, 1, func() { total += time.Since(base) })
+		sink = total
+	})
 	b.Run("tandem", func(b *testing.B) {
 		l := ratelimit.New(openLimit, openBurst)
 		perItem(b, 1, func() { l.Allow() })
@@ -311,37 +319,102 @@ func BenchmarkRatePacing(b *testing.B) {
 func pace(wait func(context.Context) error, d time.Duration) (perSec, maxPerMs float64) {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
+	at := instants(8, func(start time.Time) (mine []time.Duration) {
+		for wait(ctx) == nil {
+			now := time.Since(start)
+			if now > d {
+				break
+			}
+			mine = append(mine, now)
+		}
+		return mine
+	})
+	return float64(len(at)-1) / d.Seconds(), float64(mostInWindow(at, time.Millisecond))
+}
+
+// instants runs body in g goroutines and merges the instants, measured
+// from one common start, that they return.
+func instants(g int, body func(start time.Time) []time.Duration) []time.Duration {
 	start := time.Now()
 	var mu sync.Mutex
-	var at []time.Duration
+	var all []time.Duration
 	var wg sync.WaitGroup
-	for range 8 {
+	for range g {
 		wg.Go(func() {
-			for wait(ctx) == nil {
-				now := time.Since(start)
-				if now > d {
-					return
-				}
-				mu.Lock()
-				at = append(at, now)
-				mu.Unlock()
-			}
+			mine := body(start)
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
 		})
 	}
 	wg.Wait()
+	return all
+}
+
+// mostInWindow returns the most instants of at that fall in any window of
+// length w.
+func mostInWindow(at []time.Duration, w time.Duration) int {
 	slices.Sort(at)
-	worst, lo := 0, 0
+	most, lo := 0, 0
 	for hi := range at {
-		for at[hi]-at[lo] >= time.Millisecond {
+		for at[hi]-at[lo] >= w {
 			lo++
 		}
-		worst = max(worst, hi-lo+1)
+		most = max(most, hi-lo+1)
 	}
-	return float64(len(at)-1) / d.Seconds(), float64(worst)
+	return most
 }
 
 func median(xs []float64) float64 {
 	xs = slices.Clone(xs)
 	slices.Sort(xs)
 	return xs[len(xs)/2]
+}
+
+// BenchmarkRateHammer is the prior-art contention check in real time: 1000
+// goroutines call Allow in a tight loop on one limiter at 100k/s, burst
+// 1000, for 200ms (50ms with -short). It reports the most events admitted
+// in any 10ms window over the bound burst + 10ms·limit = 2000
+// (max/10ms-bound, at most 1 for an exact limiter; timestamps are taken
+// after Allow returns, so descheduling can only blur, not hide, a burst).
+func BenchmarkRateHammer(b *testing.B) {
+	run := 200 * time.Millisecond
+	if testing.Short() {
+		run = 50 * time.Millisecond
+	}
+	const limit, burst = 100_000, 1000
+	impls := []struct {
+		name string
+		mk   func() func() bool
+	}{
+		{"tandem", func() func() bool { return ratelimit.New(limit, burst).Allow }},
+		{"xtime", func() func() bool { return rate.NewLimiter(limit, burst).Allow }},
+	}
+	for _, impl := range impls {
+		b.Run(impl.name, func(b *testing.B) {
+			var worst []float64
+			for b.Loop() {
+				worst = append(worst, hammer(impl.mk(), run)/(burst+limit/100))
+			}
+			b.ReportMetric(median(worst), "max/10ms-bound")
+		})
+	}
+}
+
+// hammer runs 1000 goroutines calling allow for d and returns the most
+// admissions seen in any 10ms window.
+func hammer(allow func() bool, d time.Duration) float64 {
+	at := instants(1000, func(start time.Time) (mine []time.Duration) {
+		for {
+			ok := allow()
+			now := time.Since(start)
+			if now > d {
+				return mine
+			}
+			if ok {
+				mine = append(mine, now)
+			}
+		}
+	})
+	return float64(mostInWindow(at, 10*time.Millisecond))
 }

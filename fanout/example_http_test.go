@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/tandem-go/tandem/fanout"
@@ -61,7 +60,7 @@ func Example_rateLimitedHTTPAPI() {
 	var st fanout.Stats
 	results, err := fanout.Map(context.Background(), ids, fetchProfile,
 		fanout.Concurrency(5),
-		fanout.Rate(newPacer(100)), // stands in for ratelimit.NewLimiter(100, 1)
+		fanout.Rate(ratelimit.New(100, 1)), // burst 1: at most 100 in any second
 		fanout.Timeout(2*time.Second),
 		fanout.Attempts(4),
 		fanout.WithStats(&st),
@@ -87,69 +86,3 @@ func retryAfter(header string) (time.Duration, bool) {
 	}
 	return time.Duration(secs * float64(time.Second)), true
 }
-
-// pacer admits one event every interval, and can be pushed back. It stands
-// in for tandem's ratelimit.Limiter in the examples.
-type pacer struct {
-	mu    sync.Mutex
-	every time.Duration
-	next  time.Time
-}
-
-var _ ratelimit.Waiter = (*pacer)(nil)
-
-func newPacer(perSecond float64) *pacer {
-	return &pacer{every: time.Duration(float64(time.Second) / perSecond)}
-}
-
-func (p *pacer) WaitN(ctx context.Context, n int) error {
-	p.mu.Lock()
-	at := p.next
-	if now := time.Now(); at.Before(now) {
-		at = now
-	}
-	p.next = at.Add(time.Duration(n) * p.every)
-	p.mu.Unlock()
-	t := time.NewTimer(time.Until(at))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (p *pacer) DeferUntil(t time.Time) {
-	p.mu.Lock()
-	if t.After(p.next) {
-		p.next = t
-	}
-	p.mu.Unlock()
-}
-
-// keyedPacer is a pacer per key, standing in for ratelimit.Keyed.
-type keyedPacer struct {
-	mu    sync.Mutex
-	every time.Duration
-	keys  map[string]*pacer
-}
-
-func newKeyedPacer(every time.Duration) *keyedPacer {
-	return &keyedPacer{every: every, keys: map[string]*pacer{}}
-}
-
-func (k *keyedPacer) get(key string) *pacer {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.keys[key] == nil {
-		k.keys[key] = &pacer{every: k.every}
-	}
-	return k.keys[key]
-}
-
-func (k *keyedPacer) WaitN(ctx context.Context, key string, n int) error {
-	return k.get(key).WaitN(ctx, n)
-}
-
-func (k *keyedPacer) DeferUntil(key string, t time.Time) { k.get(key).DeferUntil(t) }

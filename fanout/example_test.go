@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tandem-go/tandem/fanout"
+	"github.com/tandem-go/tandem/ratelimit"
 )
 
 // Collect all (the default): every input runs, and each result sits at its
@@ -208,7 +209,7 @@ func ExampleTimeout() {
 func ExamplePerKey() {
 	urls := []string{"https://a.example/1", "https://b.example/1", "https://a.example/2"}
 	host := func(url string) string { return strings.Split(url, "/")[2] }
-	perHost := newKeyedPacer(100 * time.Millisecond) // stands in for ratelimit.NewKeyed
+	perHost := ratelimit.NewKeyed[string](ratelimit.Every(100*time.Millisecond), 1)
 	results, _ := fanout.Map(context.Background(), urls, func(_ context.Context, url string) (string, error) {
 		return "fetched " + url, nil
 	}, fanout.PerKey(perHost, host))
@@ -268,7 +269,7 @@ func ExampleFirst() {
 // concurrency slot, so at 100 per second four calls take 30 ms or more
 // (the first starts at once).
 func ExampleRate() {
-	limiter := newPacer(100) // stands in for ratelimit.NewLimiter(100, 1), shared with the service
+	limiter := ratelimit.New(100, 1) // may be shared with the rest of the service
 	start := time.Now()
 	results, _ := fanout.Map(context.Background(), []string{"a", "b", "c", "d"}, func(_ context.Context, s string) (string, error) {
 		return strings.ToUpper(s), nil

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tandem-go/tandem/fanout"
+	"github.com/tandem-go/tandem/ratelimit"
 )
 
 // These tests run a real HTTP server on loopback in real time, kept to a
@@ -114,7 +115,7 @@ func TestHTTPAtTheRightRateGetsNo429(t *testing.T) {
 	var st fanout.Stats
 	results, err := fanout.Map(t.Context(), items(40), func(ctx context.Context, i int) (string, error) {
 		return get(ctx, c, srv.URL+"/item/"+strconv.Itoa(i))
-	}, fanout.Concurrency(8), fanout.Rate(newGCRA(200, 1)), fanout.WithStats(&st))
+	}, fanout.Concurrency(8), fanout.Rate(ratelimit.New(200, 1)), fanout.WithStats(&st))
 	require.NoError(t, err)
 	for i, r := range results {
 		assert.Equal(t, "/item/"+strconv.Itoa(i), r.Value)
@@ -127,10 +128,10 @@ func TestHTTPAtTheRightRateGetsNo429(t *testing.T) {
 func TestHTTPTooFastRetriesWithTheServersHintAndCompletesEveryItem(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		rate *gcra // nil: no client rate at all
+		rate *watchedLimiter // nil: no client rate at all
 	}{
 		{"no client rate, the fan-out's gate backs off", nil},
-		{"client rate 5x the quota, pushed back", newGCRA(1000, 10)},
+		{"client rate 5x the quota, pushed back", watch(ratelimit.New(1000, 10))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newQuotaServer(t, 200, 5)
@@ -152,7 +153,7 @@ func TestHTTPTooFastRetriesWithTheServersHintAndCompletesEveryItem(t *testing.T)
 			assert.Equal(t, int(srv.rejected.Load()), st.Retries, "one retry per 429")
 			assert.Positive(t, st.Throttled)
 			if tc.rate != nil {
-				assert.NotEmpty(t, tc.rate.Deferred(), "the hint pushed the client's limiter back")
+				assert.Positive(t, tc.rate.deferrals.Load(), "the hint pushed the client's limiter back")
 			}
 		})
 	}

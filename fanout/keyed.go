@@ -16,7 +16,7 @@ type inputLimiter[In any] interface {
 type keyedLimiter[In any, K comparable] struct {
 	waiter   KeyedWaiter[K]
 	key      func(In) K
-	deferrer interface{ DeferUntil(K, time.Time) } // nil when the waiter cannot be pushed back
+	deferrer keyDeferrer[K] // nil when the waiter cannot be pushed back
 }
 
 func (l *keyedLimiter[In, K]) wait(ctx context.Context, in In) error {

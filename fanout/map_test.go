@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tandem-go/tandem/fanout"
+	"github.com/tandem-go/tandem/ratelimit"
 )
 
 func double(_ context.Context, x int) (int, error) { return 2 * x, nil }
@@ -282,19 +284,34 @@ func TestMapRetryAfterHintDelaysTheRetryAndHoldsEveryInput(t *testing.T) {
 	})
 }
 
-func TestMapRetryAfterPushesBackADeferrableRate(t *testing.T) {
+func TestMapRetryAfterPushesBackTheRealLimiterForTheRestOfTheService(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		lim := newGCRA(1000, 1)
-		var once atomic.Bool
+		// The fan-out's only call gets a 100 ms hint at 0. The service,
+		// sharing the limiter (1000/s), asks for a token at 1 ms: without
+		// the push-back it would get it at once; with it, at 100 ms, and
+		// the fan-out's retry, booked after it, at 101 ms.
+		lim := ratelimit.New(1000, 1)
 		start := time.Now()
-		_, err := fanout.Map(t.Context(), make([]int, 4), func(context.Context, int) (int, error) {
-			if once.CompareAndSwap(false, true) {
-				return 0, fanout.RetryAfter(errors.New("slow down"), 100*time.Millisecond)
+		var serviceGotToken time.Duration
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			time.Sleep(time.Millisecond)
+			assert.NoError(t, lim.Wait(t.Context()))
+			serviceGotToken = time.Since(start)
+		})
+		var attempts []time.Duration
+		results, err := fanout.Map(t.Context(), []int{0}, func(context.Context, int) (int, error) {
+			attempts = append(attempts, time.Since(start))
+			if len(attempts) == 1 {
+				return 0, fanout.RetryAfter(errors.New("429"), 100*time.Millisecond)
 			}
 			return 0, nil
 		}, fanout.Rate(lim), fanout.Attempts(2))
+		wg.Wait()
 		require.NoError(t, err)
-		assert.Equal(t, []time.Time{start.Add(100 * time.Millisecond)}, lim.Deferred())
+		assert.Equal(t, 100*time.Millisecond, serviceGotToken, "the service waits for the hint too")
+		assert.Equal(t, []time.Duration{0, 101 * time.Millisecond}, attempts, "the retry takes the next token after the service's")
+		assert.Equal(t, 2, results[0].Attempts)
 	})
 }
 
@@ -302,7 +319,7 @@ func TestMapPacesOneThousandCallsAt200PerSecondInFiveSeconds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var f inFlight
 		var log startLog
-		lim := newGCRA(200, 1)
+		lim := watch(ratelimit.New(200, 1))
 		start := time.Now()
 		_, err := fanout.Map(t.Context(), make([]int, 1000), func(context.Context, int) (int, error) {
 			f.enter()
@@ -321,7 +338,7 @@ func TestMapPacesOneThousandCallsAt200PerSecondInFiveSeconds(t *testing.T) {
 		// The last call starts at 999 × 5 ms and takes 200 ms.
 		assert.Equal(t, 4995*time.Millisecond+200*time.Millisecond, time.Since(start))
 		assert.LessOrEqual(t, f.peak(), 50, "never more than C in flight")
-		assert.LessOrEqual(t, lim.maxWait.Load(), int64(50), "only slot holders wait for the rate")
+		assert.LessOrEqual(t, lim.maxWaiting.Load(), int64(50), "only slot holders wait for the rate")
 		assert.Equal(t, 200, maxInWindow(starts, time.Second), "starts in any 1 s window")
 	})
 }
@@ -344,7 +361,7 @@ func TestMapHoldsTheWindowGuaranteeBurstPlusRateTimesWindow(t *testing.T) {
 					log.add()
 					time.Sleep(50 * time.Millisecond)
 					return 0, nil
-				}, fanout.Concurrency(10), fanout.Rate(newGCRA(tc.perSecond, tc.burst)))
+				}, fanout.Concurrency(10), fanout.Rate(ratelimit.New(ratelimit.Limit(tc.perSecond), tc.burst)))
 				require.NoError(t, err)
 				bound := tc.burst + int(tc.perSecond*tc.window.Seconds())
 				got := maxInWindow(log.times(), tc.window)
@@ -366,7 +383,7 @@ func TestMapPerKeyPacesEachKeyOnItsOwn(t *testing.T) {
 		_, err := fanout.Map(t.Context(), inputs, func(_ context.Context, m msg) (int, error) {
 			logs[m.host].add()
 			return 0, nil
-		}, fanout.Concurrency(4), fanout.PerKey(newKeyedGCRA(10, 1), func(m msg) string { return m.host }))
+		}, fanout.Concurrency(4), fanout.PerKey(ratelimit.NewKeyed[string](10, 1), func(m msg) string { return m.host }))
 		require.NoError(t, err)
 		for host, log := range logs {
 			starts := log.times()

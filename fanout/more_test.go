@@ -15,6 +15,7 @@ import (
 
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/fanout"
+	"github.com/tandem-go/tandem/ratelimit"
 )
 
 func TestMapRetryAfterOnOneKeyPushesBackThatKeyOnly(t *testing.T) {
@@ -22,7 +23,7 @@ func TestMapRetryAfterOnOneKeyPushesBackThatKeyOnly(t *testing.T) {
 		// Two workers: one gets a 429 from host a at 0 and holds its slot
 		// for the hint; the other does b at 0 and 100 ms, then a again,
 		// which must wait for the hint while b did not.
-		perHost := newKeyedGCRA(10, 1)
+		perHost := ratelimit.NewKeyed[string](10, 1)
 		logs := map[string]*startLog{"a": {}, "b": {}}
 		var once atomic.Bool
 		start := time.Now()
@@ -34,15 +35,11 @@ func TestMapRetryAfterOnOneKeyPushesBackThatKeyOnly(t *testing.T) {
 			return 0, nil
 		}, fanout.Concurrency(2), fanout.Attempts(2), fanout.PerKey(perHost, func(h string) string { return h }))
 		require.NoError(t, err)
-		assert.Equal(t, []time.Time{start.Add(time.Second)}, perHost.get("a").Deferred())
-		assert.Empty(t, perHost.get("b").Deferred())
-		for _, s := range logs["b"].times() {
-			assert.Less(t, s.Sub(start), time.Second, "host b is not held by a's hint")
-		}
-		require.Len(t, logs["a"].times(), 3)
-		for _, s := range logs["a"].times()[1:] {
-			assert.GreaterOrEqual(t, s.Sub(start), time.Second, "host a waits for its hint")
-		}
+		ms := func(d int) time.Time { return start.Add(time.Duration(d) * time.Millisecond) }
+		assert.Equal(t, []time.Time{ms(0), ms(100)}, logs["b"].times(), "host b is not held by a's hint")
+		// Input 3 booked a's first token after the hint (1 s) while input
+		// 0 slept through it; its retry gets the next one.
+		assert.Equal(t, []time.Time{ms(0), ms(1000), ms(1100)}, logs["a"].times(), "host a waits for its hint")
 	})
 }
 
@@ -51,7 +48,7 @@ func TestMapCountsTheTimeSpentWaitingForTheRate(t *testing.T) {
 		var st fanout.Stats
 		// 4 inputs at 10/s, burst 1, one at a time: waits of 0, 100, 100, 100 ms.
 		_, err := fanout.Map(t.Context(), make([]int, 4), double,
-			fanout.Concurrency(1), fanout.Rate(newGCRA(10, 1)), fanout.WithStats(&st))
+			fanout.Concurrency(1), fanout.Rate(ratelimit.New(10, 1)), fanout.WithStats(&st))
 		require.NoError(t, err)
 		assert.Equal(t, 300*time.Millisecond, st.Throttled)
 	})
@@ -235,7 +232,7 @@ func TestMapRetriesWaitForTheRateLikeFirstAttempts(t *testing.T) {
 				return 0, errors.New("transient")
 			}
 			return x, nil
-		}, fanout.Concurrency(1), fanout.Rate(newGCRA(10, 1)), fanout.Attempts(2), fanout.Backoff(time.Millisecond, time.Millisecond))
+		}, fanout.Concurrency(1), fanout.Rate(ratelimit.New(10, 1)), fanout.Attempts(2), fanout.Backoff(time.Millisecond, time.Millisecond))
 		require.NoError(t, err)
 		ms := func(d int) time.Time { return start.Add(time.Duration(d) * time.Millisecond) }
 		assert.Equal(t, []time.Time{ms(0), ms(100), ms(200)}, log.times(), "first attempt, its retry on the next token, then input 1")
@@ -276,5 +273,45 @@ func TestStreamHedgesLikeMap(t *testing.T) {
 		}
 		assert.Equal(t, "fast", winner)
 		assert.Equal(t, []time.Time{start, start.Add(30 * time.Millisecond)}, log.times())
+	})
+}
+
+func TestMapFailsAtOnceTheInputsWhoseTokenComesAfterTheDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// 10/s, burst 1, a 350 ms fan-out: tokens at 0, 100, 200 and 300 ms.
+		// The limiter refuses the fifth token (400 ms) at once, without
+		// booking it, so the other inputs fail then, before the deadline.
+		ctx, cancel := context.WithTimeout(t.Context(), 350*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		var st fanout.Stats
+		results, err := fanout.Map(ctx, make([]int, 10), double,
+			fanout.Concurrency(2), fanout.Rate(ratelimit.New(10, 1)), fanout.WithStats(&st))
+		require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline)
+		assert.Equal(t, 300*time.Millisecond, time.Since(start), "Map returns when the last token is refused")
+		for i, r := range results {
+			if i < 4 {
+				assert.Equal(t, fanout.Succeeded, r.Status, "input %d", i)
+				continue
+			}
+			assert.Equal(t, fanout.Failed, r.Status, "input %d", i)
+			assert.ErrorIs(t, r.Err, context.DeadlineExceeded, "input %d", i)
+			assert.Zero(t, r.Attempts, "input %d", i)
+		}
+		assert.Equal(t, fanout.Stats{Inputs: 10, Succeeded: 4, Failed: 6, Attempts: 4, Throttled: st.Throttled}, st)
+	})
+}
+
+func TestMapFailsTheInputsAZeroLimitCanNeverAdmit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// A zero limit admits the token in the bucket, then refuses at once.
+		results, err := fanout.Map(t.Context(), []int{1, 2, 3}, double,
+			fanout.Concurrency(1), fanout.Rate(ratelimit.New(0, 1)))
+		require.ErrorIs(t, err, ratelimit.ErrZeroLimit)
+		assert.Equal(t, fanout.Succeeded, results[0].Status)
+		for _, r := range results[1:] {
+			assert.Equal(t, fanout.Failed, r.Status)
+			assert.ErrorIs(t, r.Err, ratelimit.ErrZeroLimit)
+		}
 	})
 }

@@ -93,11 +93,20 @@ func Rate(w ratelimit.Waiter) Option {
 	return optionFunc(func(o *options) { o.rate = w })
 }
 
+// deferrer is a Rate waiter that a RetryAfter hint can push back, as
+// tandem's *ratelimit.Limiter (a test checks that it still is one).
+type deferrer interface{ DeferUntil(t time.Time) }
+
 // KeyedWaiter is a rate limiter with one rate per key (per host, per
 // tenant). tandem's *ratelimit.Keyed[K] satisfies it.
 type KeyedWaiter[K comparable] interface {
 	WaitN(ctx context.Context, key K, n int) error
 }
+
+// keyDeferrer is a KeyedWaiter that a RetryAfter hint can push back one key
+// at a time, as tandem's *ratelimit.Keyed[K] (a test checks that it still is
+// one).
+type keyDeferrer[K comparable] interface{ DeferUntil(key K, t time.Time) }
 
 // PerKey paces each attempt with w under the key that key(input) returns,
 // after the Rate (when both are given): a per-target limit, such as one rate
@@ -110,7 +119,7 @@ func PerKey[In any, K comparable](w KeyedWaiter[K], key func(In) K) Option {
 		panic("fanout: PerKey needs a non-nil KeyedWaiter and key function")
 	}
 	lim := &keyedLimiter[In, K]{waiter: w, key: key}
-	lim.deferrer, _ = w.(interface{ DeferUntil(K, time.Time) })
+	lim.deferrer, _ = w.(keyDeferrer[K])
 	return optionFunc(func(o *options) { o.perKey = lim })
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/fanout"
+	"github.com/tandem-go/tandem/ratelimit"
 )
 
 //go:noinline
@@ -150,10 +151,10 @@ func TestMisuseePanicsWithAFanoutMessage(t *testing.T) {
 		"WithStats(nil)": func() { fanout.WithStats(nil) },
 		"PerKey(nil)":    func() { fanout.PerKey[int, string](nil, func(int) string { return "" }) },
 		"PerKey of another input type": func() {
-			_, _ = fanout.Map(t.Context(), []int{1}, double, fanout.PerKey(newKeyedGCRA(1, 1), func(s string) string { return s }))
+			_, _ = fanout.Map(t.Context(), []int{1}, double, fanout.PerKey(ratelimit.NewKeyed[string](1, 1), func(s string) string { return s }))
 		},
 		"Stream PerKey of another input type": func() {
-			fanout.Stream(t.Context(), slices.Values([]int{1}), double, fanout.PerKey(newKeyedGCRA(1, 1), func(s string) string { return s }))
+			fanout.Stream(t.Context(), slices.Values([]int{1}), double, fanout.PerKey(ratelimit.NewKeyed[string](1, 1), func(s string) string { return s }))
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -16,8 +16,9 @@ const (
 	Succeeded
 	// Failed: the last attempt returned an error that was not retried (out
 	// of attempts, not retryable, a panic, or runtime.Goexit), or the rate
-	// limiter refused the input (ratelimit.ErrExceedsBurst, or x/time/rate
-	// when the wait would pass ctx's deadline). Err holds the error.
+	// limiter refused the input at once: ratelimit.ErrWouldExceedDeadline
+	// (x/time/rate has its own) when its token would come after ctx's
+	// deadline, or ratelimit.ErrZeroLimit. Err holds the error.
 	Failed
 	// Canceled: the input started, and the fan-out stopped before it
 	// finished. Err is its last attempt's error (also when the fan-out

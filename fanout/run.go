@@ -27,7 +27,7 @@ type run[In, Out any] struct {
 	o      *options
 	n      int // number of inputs, or -1 for a stream
 
-	rateDeferrer interface{ DeferUntil(time.Time) } // o.rate, when it can be pushed back
+	rateDeferrer deferrer // o.rate, when it can be pushed back
 	perKey       inputLimiter[In]
 
 	// base is when the fan-out began. Times are kept as offsets from it,
@@ -72,7 +72,7 @@ func newRun[In, Out any](ctx context.Context, call func(context.Context, In) (Ou
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.done = r.ctx.Done()
 	if o.rate != nil {
-		r.rateDeferrer, _ = o.rate.(interface{ DeferUntil(time.Time) })
+		r.rateDeferrer, _ = o.rate.(deferrer)
 	}
 	if o.hedge > 0 {
 		r.failedSignal = make(chan struct{}, o.concurrency)

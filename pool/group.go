@@ -29,7 +29,7 @@ type Group struct {
 
 // NewGroup returns a Group whose tasks run with a ctx derived from ctx, at
 // most limit at once. Options: OnPool, CollectErrors, WithTaskTimeout.
-// NewGroup panics if limit < 1 or given an option of New.
+// NewGroup panics if ctx is nil, limit < 1, or given an option of New.
 func NewGroup(ctx context.Context, limit int, opts ...Option) *Group {
 	g := &Group{}
 	g.g.init(ctx, limit, opts, runGroupTask, nil)
@@ -45,8 +45,9 @@ func runGroupTask(ctx context.Context, task any, _ int) error {
 // flight, so a task may call Go on its own group; with none in flight on a
 // shared pool whose queue is full, it waits for room there, or until the
 // group's ctx is done. A task that cannot start is counted as canceled and
-// reported by Wait (see Wait). Go panics if task is nil or if Wait has
-// returned.
+// reported by Wait (see Wait). Tasks may call Go while Wait waits; any
+// other goroutine must call it before Wait, as with sync.WaitGroup's Add.
+// Go panics if task is nil or if Wait has returned.
 func (g *Group) Go(task func(ctx context.Context) error) {
 	if task == nil {
 		panic("pool: Group.Go with a nil task")
@@ -86,9 +87,9 @@ type group struct {
 	panics catch.Panics
 
 	mu       sync.Mutex
-	n        int   // tasks given to Go: the next index
-	inPool   int   // tasks handed to the pool and not finished
-	pending  []job // tasks waiting for the group's limit, FIFO from head
+	n        int           // tasks given to Go: the next index
+	inPool   int           // tasks handed to the pool and not finished
+	pending  []pendingTask // tasks waiting for the group's limit, FIFO from head
 	head     int
 	waited   bool
 	err      error // Wait's result once waited
@@ -99,12 +100,22 @@ type group struct {
 	keepErrs bool // itemErrs are kept (ResultGroup)
 }
 
+// pendingTask is a task held back by the group's limit: the rest of its
+// job is the group's own.
+type pendingTask struct {
+	task  any
+	index int
+}
+
 type indexedError struct {
 	index int
 	err   error
 }
 
 func (g *group) init(ctx context.Context, limit int, opts []Option, run func(context.Context, any, int) error, grow func()) {
+	if ctx == nil {
+		panic("pool: group with a nil ctx")
+	}
 	if limit < 1 {
 		panic(fmt.Sprintf("pool: group limit %d: must be >= 1", limit))
 	}
@@ -139,7 +150,7 @@ func (g *group) submit(task any) {
 		return
 	}
 	if g.inPool >= g.limit {
-		g.pending = append(g.pending, j)
+		g.pending = append(g.pending, pendingTask{task, j.index})
 		g.mu.Unlock()
 		return
 	}
@@ -150,7 +161,7 @@ func (g *group) submit(task any) {
 		case nil:
 			g.inPool++
 		case ErrFull:
-			g.pending = append(g.pending, j)
+			g.pending = append(g.pending, pendingTask{task, j.index})
 		default:
 			g.failLocked(j.index, err)
 			g.mu.Unlock()
@@ -208,8 +219,11 @@ func doneErr(ctx context.Context) error {
 }
 
 // finish records how j ended and returns the group's next pending task for
-// the same worker, if any and if it may still start.
-func (g *group) finish(j *job, r result, stopping bool) (next job, more bool) {
+// the same worker, if any and if it may still start, and how many tasks of
+// the group are now done: the caller passes that to g.done once it has
+// counted them in the pool's Stats, so that after Wait the Stats of a
+// shared pool include every task of the group.
+func (g *group) finish(j *job, r result, stopping bool) (next job, more bool, done int) {
 	g.mu.Lock()
 	var cause error
 	switch r.out {
@@ -225,7 +239,7 @@ func (g *group) finish(j *job, r result, stopping bool) (next job, more bool) {
 	case canceled:
 		g.skipLocked(j.index, r.err, context.Cause(g.ctx))
 	}
-	done := 1
+	done = 1
 	if cause != nil {
 		g.cancel(cause) // first cause wins; later calls do nothing
 	}
@@ -245,8 +259,9 @@ func (g *group) finish(j *job, r result, stopping bool) (next job, more bool) {
 		g.pending, g.head = nil, 0
 	}
 	if g.head < len(g.pending) {
-		next, more = g.pending[g.head], true
-		g.pending[g.head] = job{}
+		p := g.pending[g.head]
+		next, more = job{ctx: g.ctx, task: p.task, group: g, index: p.index}, true
+		g.pending[g.head] = pendingTask{}
 		g.head++
 		if g.head == len(g.pending) {
 			g.pending, g.head = g.pending[:0], 0
@@ -255,11 +270,11 @@ func (g *group) finish(j *job, r result, stopping bool) (next job, more bool) {
 		g.inPool--
 	}
 	g.mu.Unlock()
-	for range done {
-		g.tasks.Done()
-	}
-	return next, more
+	return next, more, done
 }
+
+// done marks n tasks of the group done.
+func (g *group) done(n int) { g.tasks.Add(-n) }
 
 func (g *group) failLocked(index int, err error) {
 	if g.first == nil {

@@ -25,7 +25,7 @@ type Pool struct {
 	queueSize int
 	workers   int // worker goroutines started and not yet exited
 	queue     ring
-	waiting   int // submitters blocked in Submit on a full queue
+	waiters   waiterList // submitters blocked in Submit, FIFO
 	closed    bool
 	isDrained bool // drained is closed
 
@@ -33,9 +33,11 @@ type Pool struct {
 	// canceled instead of run. Read by groups without the Pool's lock.
 	stopping atomic.Bool
 
-	room    chan struct{} // capacity 1: a slot freed while submitters wait
-	closing chan struct{} // closed by Close: wakes blocked submitters
 	drained chan struct{} // closed when closed and every worker has exited
+
+	// mark is the marked ctx a worker made last, passed on to new workers
+	// so that a server's base ctx is marked once, not once per worker.
+	mark mark
 
 	onPanic     func(*tandem.PanicError)
 	taskTimeout time.Duration
@@ -55,8 +57,6 @@ func New(limit int, opts ...Option) *Pool {
 		limit:       limit,
 		queueSize:   o.queueSize,
 		queue:       ring{buf: make([]job, o.queueSize)},
-		room:        make(chan struct{}, 1),
-		closing:     make(chan struct{}),
 		drained:     make(chan struct{}),
 		onPanic:     o.onPanic,
 		taskTimeout: o.taskTimeout,
@@ -77,20 +77,20 @@ func New(limit int, opts ...Option) *Pool {
 //
 // A task's error only counts as failed in Stats. A panic calls the
 // WithPanicHandler handler, or else crashes the program as in a go
-// statement. Submit panics if task is nil.
+// statement. Submit panics if ctx or task is nil.
 func (p *Pool) Submit(ctx context.Context, task func(ctx context.Context) error) error {
-	if task == nil {
-		panic("pool: Submit with a nil task")
+	if ctx == nil || task == nil {
+		panic("pool: Submit with a nil ctx or task")
 	}
 	return p.submit(ctx, job{ctx: ctx, task: task}, true)
 }
 
 // TrySubmit is Submit that never blocks: when every worker is busy and the
 // queue is full it returns ErrFull at once, and ErrClosed after Close. The
-// task never runs then. TrySubmit panics if task is nil.
+// task never runs then. TrySubmit panics if ctx or task is nil.
 func (p *Pool) TrySubmit(ctx context.Context, task func(ctx context.Context) error) error {
-	if task == nil {
-		panic("pool: TrySubmit with a nil task")
+	if ctx == nil || task == nil {
+		panic("pool: TrySubmit with a nil ctx or task")
 	}
 	return p.submit(ctx, job{ctx: ctx, task: task}, false)
 }
@@ -103,68 +103,96 @@ type insidePool struct{ p *Pool }
 
 func (p *Pool) submit(ctx context.Context, j job, block bool) error {
 	p.mu.Lock()
-	for {
-		if p.closed && (p.stopping.Load() || ctx.Value(insidePool{p}) == nil) {
-			p.rejected++
-			p.mu.Unlock()
-			return ErrClosed
-		}
-		if p.workers < p.limit {
-			p.workers++
-			p.submitted++
-			p.running++
-			p.passRoomLocked()
-			p.mu.Unlock()
-			go p.work(j)
-			return nil
-		}
-		if p.queue.n < p.queueSize {
-			p.queue.push(j)
-			p.submitted++
-			p.passRoomLocked()
-			p.mu.Unlock()
-			return nil
-		}
-		if !block {
-			p.rejected++
-			p.mu.Unlock()
-			return ErrFull
-		}
-		if ctx.Value(insidePool{p}) != nil {
-			p.submitted++
-			p.running++
-			p.mu.Unlock()
-			p.runInline(j)
-			return nil
-		}
-		p.waiting++
+	if p.closed && (p.stopping.Load() || ctx.Value(insidePool{p}) == nil) {
+		p.rejected++
 		p.mu.Unlock()
-		select {
-		case <-p.room:
-		case <-p.closing:
-		case <-ctx.Done():
-			p.mu.Lock()
-			p.waiting--
+		return ErrClosed
+	}
+	if p.workers < p.limit {
+		p.workers++
+		p.submitted++
+		p.running++
+		m := p.mark
+		p.mu.Unlock()
+		go p.work(j, m)
+		return nil
+	}
+	if p.queue.n < p.queueSize && p.waiters.empty() { // no cutting in line
+		p.queue.push(j)
+		p.submitted++
+		p.mu.Unlock()
+		return nil
+	}
+	if !block {
+		p.rejected++
+		p.mu.Unlock()
+		return ErrFull
+	}
+	if ctx.Value(insidePool{p}) != nil {
+		p.submitted++
+		p.running++
+		p.mu.Unlock()
+		p.runInline(j)
+		return nil
+	}
+	return p.wait(ctx, j)
+}
+
+// wait blocks the submitter of j, called with p.mu held, until a worker
+// moves j into the pool, the pool is closed, or ctx is done.
+func (p *Pool) wait(ctx context.Context, j job) error {
+	w := p.waiters.get()
+	w.j = j
+	p.waiters.pushBack(w)
+	p.mu.Unlock()
+	select {
+	case <-w.ready:
+	case <-ctx.Done():
+		p.mu.Lock()
+		if !w.settled {
+			p.waiters.remove(w)
 			p.rejected++
-			p.passRoomLocked() // a slot signalled to us goes to the next waiter
+			p.waiters.put(w)
 			p.mu.Unlock()
 			return ctx.Err()
 		}
-		p.mu.Lock()
-		p.waiting--
+		p.mu.Unlock()
+		<-w.ready // settled meanwhile: the task is in, or was refused by Close
 	}
+	p.mu.Lock()
+	err := w.err
+	p.waiters.put(w)
+	p.mu.Unlock()
+	return err
 }
 
-// passRoomLocked wakes one blocked submitter when there is room for it. A
-// woken submitter that takes the room passes the signal on the same way, so
-// no slot is left unclaimed while someone waits.
-func (p *Pool) passRoomLocked() {
-	if p.waiting > 0 && (p.workers < p.limit || p.queue.n < p.queueSize) {
-		select {
-		case p.room <- struct{}{}:
-		default: // a signal is already pending
-		}
+// admitLocked moves blocked submitters' tasks into the queue while there is
+// room in it.
+// It reports whether it woke any.
+func (p *Pool) admitLocked() (woke bool) {
+	for p.queue.n < p.queueSize && !p.waiters.empty() {
+		w := p.waiters.popFront()
+		p.queue.push(w.j)
+		p.submitted++
+		w.settle(nil)
+		woke = true
 	}
+	return woke
+}
+
+// takeWaiterLocked hands a worker the task of the first blocked submitter,
+// when the queue is empty (or has no room at all) and the worker would
+// otherwise exit.
+func (p *Pool) takeWaiterLocked() (job, bool) {
+	w := p.waiters.popFront()
+	if w == nil {
+		return job{}, false
+	}
+	j := w.j
+	p.submitted++
+	p.running++
+	w.settle(nil)
+	return j, true
 }
 
 // Close stops intake (Submit and TrySubmit return ErrClosed from now on,
@@ -186,7 +214,10 @@ func (p *Pool) close() {
 		return
 	}
 	p.closed = true
-	close(p.closing)
+	for w := p.waiters.popFront(); w != nil; w = p.waiters.popFront() {
+		p.rejected++
+		w.settle(ErrClosed)
+	}
 	p.closeDrainedLocked()
 }
 
@@ -227,7 +258,9 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 	p.mu.Unlock()
 	for i := range dropped {
 		// The pool has counted it; its group needs its error and count.
-		dropped[i].group.finish(&dropped[i], result{out: canceled, err: ErrClosed}, true)
+		g := dropped[i].group
+		_, _, done := g.finish(&dropped[i], result{out: canceled, err: ErrClosed}, true)
+		g.done(done)
 	}
 	<-p.drained
 	return ctx.Err()
@@ -246,14 +279,15 @@ func (p *Pool) Resize(limit int) {
 	p.limit = limit
 	for p.workers < p.limit {
 		j, ok := p.queue.pop()
-		if !ok {
+		if ok {
+			p.running++
+		} else if j, ok = p.takeWaiterLocked(); !ok {
 			break
 		}
 		p.workers++
-		p.running++
-		go p.work(j)
+		go p.work(j, p.mark)
 	}
-	p.passRoomLocked()
+	p.admitLocked()
 }
 
 // Limit returns the current limit.

@@ -403,6 +403,6 @@ func TestPoolMisusePanicsWithAClearMessage(t *testing.T) {
 	assert.PanicsWithValue(t, "pool: CollectErrors is an option of groups, not of New", func() { pool.New(1, pool.CollectErrors()) })
 	p := pool.New(1)
 	defer p.Close()
-	assert.PanicsWithValue(t, "pool: Submit with a nil task", func() { _ = p.Submit(t.Context(), nil) })
+	assert.PanicsWithValue(t, "pool: Submit with a nil ctx or task", func() { _ = p.Submit(t.Context(), nil) })
 	assert.PanicsWithValue(t, "pool: Resize(0): limit must be >= 1", func() { p.Resize(0) })
 }

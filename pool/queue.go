@@ -29,7 +29,11 @@ func (r *ring) push(j job) {
 	if r.n == len(r.buf) {
 		r.grow()
 	}
-	r.buf[(r.head+r.n)%len(r.buf)] = j
+	i := r.head + r.n
+	if i >= len(r.buf) { // no modulo: a division costs more than the rest of push
+		i -= len(r.buf)
+	}
+	r.buf[i] = j
 	r.n++
 }
 
@@ -39,7 +43,9 @@ func (r *ring) pop() (job, bool) {
 	}
 	j := r.buf[r.head]
 	r.buf[r.head] = job{} // let the task and its ctx be collected
-	r.head = (r.head + 1) % len(r.buf)
+	if r.head++; r.head == len(r.buf) {
+		r.head = 0
+	}
 	r.n--
 	return j, true
 }

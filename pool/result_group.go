@@ -13,7 +13,8 @@ type ResultGroup[T any] struct {
 
 // NewResultGroup returns a ResultGroup whose tasks run with a ctx derived
 // from ctx, at most limit at once. Options: OnPool, CollectErrors,
-// WithTaskTimeout. It panics if limit < 1 or given an option of New.
+// WithTaskTimeout. It panics if ctx is nil, limit < 1, or given an option
+// of New.
 func NewResultGroup[T any](ctx context.Context, limit int, opts ...Option) *ResultGroup[T] {
 	r := &ResultGroup[T]{}
 	r.g.keepErrs = true

@@ -2,6 +2,9 @@ package pool
 
 import (
 	"context"
+	"reflect"
+	"runtime"
+	"time"
 
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/internal/catch"
@@ -25,23 +28,78 @@ type result struct {
 // worker is the state one worker goroutine keeps across tasks.
 type worker struct {
 	pool *Pool
-	// submitted is the ctx of the last task, marked is it with the
-	// insidePool value; kept so tasks sharing a ctx (a group's, or a
-	// server's base ctx) cost no allocation to mark.
+	mark
+	wokeSubmitter bool // the last nextLocked woke a blocked submitter
+}
+
+// mark is the ctx of the last task, submitted, and marked, the same with
+// the insidePool value; kept so that tasks sharing a ctx (a group's, or a
+// server's base ctx) cost no allocation to mark.
+type mark struct {
 	submitted, marked context.Context
+	comparable        bool // == on submitted's type cannot panic
+	newMark           bool // marked was made by this worker, not yet shared
 }
 
 // work is the body of a worker goroutine: it runs j, then whatever the Pool
 // hands it next, and returns when the Pool has nothing more for it.
-func (p *Pool) work(j job) {
-	w := worker{pool: p}
+//
+// Panics are caught around the whole loop, not around each task: the hot
+// path has no defer, and the rare panic restarts the loop on the same
+// goroutine. j is always the task in flight, so a panic or a Goexit is
+// accounted to it.
+func (p *Pool) work(j job, m mark) {
+	w := worker{pool: p, mark: m}
 	for {
-		r := w.execute(&j, false)
-		var more bool
-		if j, more = p.finish(&j, r, false); !more {
+		pe := catch.Call(func() { w.loop(&j) }, func() { p.goexit(&w, &j, false) })
+		if pe == nil {
+			return // the pool has nothing more for this worker
+		}
+		if j.group == nil {
+			p.taskPanicked(pe) // crashes, unless there is a handler
+		}
+		next, more, _ := p.finish(&w, &j, result{out: panicked, err: pe, panic: pe}, false, false)
+		if !more {
 			return
 		}
+		j = next
 	}
+}
+
+func (w *worker) loop(j *job) {
+	p := w.pool
+	for {
+		r := w.run(j)
+		next, more, lingering := p.finish(w, j, r, false, true)
+		if !more {
+			if !lingering {
+				return
+			}
+			// The queue is empty. A producer is often about to push the
+			// next task: yield once and look again before exiting, which
+			// saves starting a new goroutine (about 1 µs) when it does.
+			runtime.Gosched()
+			if next, more = p.take(w); !more {
+				return
+			}
+		}
+		*j = next
+		if w.wokeSubmitter {
+			// The woken submitter waits in this P's run queue behind this
+			// worker, which would otherwise drain the queue first and
+			// exit: let it refill the queue now.
+			w.wokeSubmitter = false
+			runtime.Gosched()
+		}
+	}
+}
+
+// take returns the head of the queue for a worker that found it empty, or
+// counts the worker out.
+func (p *Pool) take(w *worker) (job, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.nextLocked(w)
 }
 
 // runInline runs j on the calling goroutine, a worker of p that is inside a
@@ -50,17 +108,23 @@ func (p *Pool) work(j job) {
 func (p *Pool) runInline(j job) {
 	w := worker{pool: p}
 	for {
-		r := w.execute(&j, true)
+		var r result
+		if pe := catch.Call(func() { r = w.run(&j) }, func() { p.goexit(&w, &j, true) }); pe != nil {
+			if j.group == nil {
+				p.taskPanicked(pe)
+			}
+			r = result{out: panicked, err: pe, panic: pe}
+		}
 		var more bool
-		if j, more = p.finish(&j, r, true); !more {
+		if j, more, _ = p.finish(&w, &j, r, true, false); !more {
 			return
 		}
 	}
 }
 
-// execute runs one task unless its ctx is already done, and reports how it
-// ended. A panic of a Pool task goes to the panic handler, or crashes.
-func (w *worker) execute(j *job, inline bool) (r result) {
+// run runs one task unless its ctx is already done, and reports how it
+// ended, unless it panics or calls Goexit: the caller catches those.
+func (w *worker) run(j *job) result {
 	if done := j.ctx.Done(); done != nil {
 		select {
 		case <-done:
@@ -73,44 +137,66 @@ func (w *worker) execute(j *job, inline bool) (r result) {
 	if j.group != nil {
 		timeout = j.group.taskTimeout
 	}
+	var err error
 	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
+		err = callWithTimeout(ctx, j, timeout)
+	} else {
+		err = call(ctx, j)
 	}
-	r.panic = catch.Call(func() {
-		if j.group != nil {
-			r.err = j.group.run(ctx, j.task, j.index)
-		} else {
-			r.err = j.task.(func(context.Context) error)(ctx)
-		}
-	}, func() { w.pool.goexit(j, inline) })
-	switch {
-	case r.panic != nil:
-		r.out, r.err = panicked, r.panic
-		if j.group == nil {
-			w.pool.taskPanicked(r.panic)
-		}
-	case r.err != nil:
-		r.out = failed
+	if err != nil {
+		return result{out: failed, err: err}
 	}
-	return r
+	return result{}
+}
+
+func call(ctx context.Context, j *job) error {
+	if j.group != nil {
+		return j.group.run(ctx, j.task, j.index)
+	}
+	return j.task.(func(context.Context) error)(ctx)
+}
+
+func callWithTimeout(ctx context.Context, j *job, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return call(ctx, j)
 }
 
 func (w *worker) taskContext(ctx context.Context) context.Context {
-	if w.marked == nil || !sameContext(ctx, w.submitted) {
+	if w.marked == nil || !w.sameContext(ctx) {
 		w.submitted = ctx
+		w.comparable = comparableWithoutPanic(reflect.TypeOf(ctx))
 		w.marked = context.WithValue(ctx, insidePool{w.pool}, true)
+		w.newMark = true
 	}
 	return w.marked
 }
 
-// sameContext is ctx == other, except that a Context of an uncomparable
-// dynamic type (a struct holding a map, say) counts as different instead of
-// panicking.
-func sameContext(ctx, other context.Context) (same bool) {
-	defer func() { _ = recover() }() // only the comparison can panic
-	return ctx == other
+// sameContext reports whether ctx is the last task's ctx. A Context of an
+// uncomparable dynamic type (a struct holding a map, say) would make == panic:
+// it counts as different.
+func (w *worker) sameContext(ctx context.Context) bool {
+	return w.comparable && reflect.TypeOf(ctx) == reflect.TypeOf(w.submitted) && ctx == w.submitted
+}
+
+// comparableWithoutPanic reports whether == on values of t never panics:
+// t is comparable and holds no interface, whose dynamic value might not be.
+func comparableWithoutPanic(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Interface:
+		return false
+	case reflect.Array:
+		return comparableWithoutPanic(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !comparableWithoutPanic(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	default:
+		return t.Comparable()
+	}
 }
 
 // taskPanicked handles the panic of a task that nobody waits for: a
@@ -127,8 +213,8 @@ func (p *Pool) taskPanicked(pe *tandem.PanicError) {
 // over the worker's place, so that capacity never shrinks and nobody waits
 // forever. Inline, the task's caller is unwinding too and its own worker
 // is replaced; work handed over here goes back to the queue.
-func (p *Pool) goexit(j *job, inline bool) {
-	next, more := p.finish(j, result{out: failed, err: tandem.ErrGoexit}, inline)
+func (p *Pool) goexit(w *worker, j *job, inline bool) {
+	next, more, _ := p.finish(w, j, result{out: failed, err: tandem.ErrGoexit}, inline, false)
 	if !more {
 		return
 	}
@@ -136,7 +222,7 @@ func (p *Pool) goexit(j *job, inline bool) {
 		p.requeue(next)
 		return
 	}
-	go p.work(next)
+	go p.work(next, w.mark)
 }
 
 // requeue gives a worker a task that finish had already counted as
@@ -148,7 +234,7 @@ func (p *Pool) requeue(j job) {
 	defer p.mu.Unlock()
 	if p.workers < p.limit {
 		p.workers++
-		go p.work(j)
+		go p.work(j, p.mark)
 		return
 	}
 	p.running--
@@ -158,13 +244,20 @@ func (p *Pool) requeue(j job) {
 // finish accounts for the end of j and returns what the same goroutine
 // should run next, if anything: the next pending task of j's group, or
 // else (for a worker, not inline) the head of the queue. A worker that gets
-// nothing has been counted out and must return.
-func (p *Pool) finish(j *job, r result, inline bool) (next job, more bool) {
+// nothing has been counted out and must return, unless it asked to linger
+// and lingering is true: then it is still counted and must call take.
+func (p *Pool) finish(w *worker, j *job, r result, inline, linger bool) (next job, more, lingering bool) {
 	if j.group != nil {
-		next, more = j.group.finish(j, r, p.stopping.Load())
+		var done int
+		next, more, done = j.group.finish(j, r, p.stopping.Load())
+		defer j.group.done(done) // after the Unlock below
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if w.newMark {
+		w.newMark = false
+		p.mark = w.mark
+	}
 	p.running--
 	switch r.out {
 	case completed:
@@ -181,7 +274,7 @@ func (p *Pool) finish(j *job, r result, inline bool) (next job, more bool) {
 		switch {
 		case inline:
 			p.running++
-			return next, true
+			return next, true, false
 		case p.workers > p.limit:
 			p.queue.push(next) // the pool shrank: this worker leaves it queued
 		case p.queue.n > 0:
@@ -191,24 +284,42 @@ func (p *Pool) finish(j *job, r result, inline bool) (next job, more bool) {
 			p.queue.push(next)
 			next, _ = p.queue.pop()
 			p.running++
-			return next, true
+			return next, true, false
 		default:
 			p.running++
-			return next, true
+			return next, true, false
 		}
 	}
 	if inline {
-		return job{}, false
+		return job{}, false, false
 	}
+	if linger && p.queue.n == 0 && p.waiters.empty() && p.workers <= p.limit && !p.closed {
+		return job{}, false, true
+	}
+	next, more = p.nextLocked(w)
+	return next, more, false
+}
+
+// nextLocked pops the head of the queue for a worker, or counts the worker
+// out when the queue is empty or the pool has shrunk below the workers.
+func (p *Pool) nextLocked(w *worker) (job, bool) {
 	if p.workers <= p.limit {
 		if next, ok := p.queue.pop(); ok {
 			p.running++
-			p.passRoomLocked()
+			if p.queue.n <= p.queueSize/2 {
+				// Wake blocked submitters only once the queue is half
+				// empty: then a producer refills it in one go instead of
+				// sleeping and waking for every task, and the half still
+				// queued keeps the workers busy meanwhile.
+				w.wokeSubmitter = p.admitLocked()
+			}
+			return next, true
+		}
+		if next, ok := p.takeWaiterLocked(); ok {
 			return next, true
 		}
 	}
 	p.workers--
-	p.passRoomLocked() // a submitter may start a worker in its place
 	p.closeDrainedLocked()
 	return job{}, false
 }

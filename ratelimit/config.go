@@ -38,7 +38,7 @@ func newConfig(limit Limit, burst int, now int64) *config {
 	}
 	c := &config{limit: limit, burst: burst}
 	switch {
-	case limit == Inf:
+	case limit >= Inf: // math.Inf(1) too
 		c.mode = unlimited
 		return c
 	case limit <= 0:

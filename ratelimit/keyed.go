@@ -17,9 +17,11 @@ import (
 // has refilled completely is indistinguishable from a fresh one, so dropping
 // it loses nothing. Each call does a small, bounded amount of that cleaning
 // (it checks one tracked key; a call that adds a key checks two more), so
-// there is no janitor goroutine and nothing to Close, and memory follows the
-// number of keys used in the recent past: about twice those active over the
-// last pass of the cleaning. WithMaxKeys adds a hard, lossy cap.
+// there is no janitor goroutine and nothing to Close, and the number of
+// keys tracked follows those used in the recent past: at most about twice
+// those active over the last pass of the cleaning. (Like any Go map, the
+// shards keep the room they grew to, for reuse.) WithMaxKeys adds a hard,
+// lossy cap.
 //
 // A key starts with a full bucket, or with WithInitialTokens tokens; note
 // that with WithInitialTokens(k) below the burst, a key evicted when idle
@@ -30,6 +32,11 @@ import (
 // spread over shards by hash; each call locks its key's shard briefly (the
 // GCRA decision itself is a few arithmetic operations), and a waiting call
 // sleeps without holding any lock.
+//
+// Cost (bench/, BenchmarkRateKeyedAllow, 1e5 live string keys): an Allow
+// costs about as much as a mutex-guarded map of x/time/rate limiters, a few
+// hundred nanoseconds dominated by cache misses, and a live key takes about
+// 72 bytes besides the key's own data (that map: 115).
 //
 // Misuse panics with a "ratelimit: " message, as for Limiter.
 type Keyed[K comparable] struct {
@@ -192,7 +199,7 @@ func (k *Keyed[K]) WaitN(ctx context.Context, key K, n int) error {
 		return err
 	}
 	if booked == 0 {
-		return k.timers.sleep(ctx, delay, nil)
+		return k.timers.waitDeferral(ctx, delay)
 	}
 	return k.timers.sleep(ctx, delay, func() { k.refund(key, c, booked, int64(n)*c.interval) })
 }

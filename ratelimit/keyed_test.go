@@ -215,3 +215,35 @@ func FuzzKeyedDecidesAsOneLimiterPerKey(f *testing.F) {
 		})
 	})
 }
+
+func TestAPanickingLimitFuncReachesTheCallerAndLeavesTheKeyedUsable(t *testing.T) {
+	k := ratelimit.NewKeyed[string](1, 1, ratelimit.WithLimitFunc(func(key string) (ratelimit.Limit, int) {
+		switch key {
+		case "bad":
+			panic("no plan for bad")
+		case "zero-burst":
+			return 1, 0
+		}
+		return 1, 1
+	}))
+	require.PanicsWithValue(t, "no plan for bad", func() { k.Allow("bad") })
+	require.PanicsWithValue(t, "ratelimit: burst 0 is below 1", func() { k.Allow("zero-burst") })
+	require.True(t, k.Allow("good"), "no lock left held")
+	require.Equal(t, 1, k.Len(), "the failed keys were not added")
+}
+
+func TestKeyedUnderInfAdmitsAllButHonoursDeferUntil(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		k := ratelimit.NewKeyed[string](ratelimit.Inf, 1)
+		require.True(t, k.AllowN("a", 100))
+		start := time.Now()
+		k.DeferUntil("a", start.Add(time.Second))
+		require.False(t, k.Allow("a"))
+		short, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+		defer cancel()
+		require.ErrorIs(t, k.Wait(short, "a"), ratelimit.ErrWouldExceedDeadline)
+		require.NoError(t, k.Wait(t.Context(), "a"))
+		require.Equal(t, time.Second, time.Since(start))
+		require.True(t, k.AllowN("a", 100))
+	})
+}

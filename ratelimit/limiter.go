@@ -140,15 +140,17 @@ func (l *Limiter) ReserveN(n int) Reservation {
 		return Reservation{lim: l, ok: true, act: max(now, l.tat.Load())}
 	case n > c.burst:
 		return Reservation{}
-	case c.mode == frozen:
-		if l.allowSlow(c, n) {
-			return Reservation{lim: l, ok: true, act: now}
-		}
-		return Reservation{}
 	}
 	for {
 		tat := l.tat.Load()
-		newTat, delay, ok := c.reserve(tat, now, n)
+		var newTat, delay int64
+		var ok bool
+		if c.mode == frozen {
+			// Nothing refills: book only what the bucket holds now.
+			newTat, ok = c.admit(tat, now, n)
+		} else {
+			newTat, delay, ok = c.reserve(tat, now, n)
+		}
 		if !ok {
 			return Reservation{}
 		}
@@ -175,7 +177,8 @@ func (l *Limiter) Wait(ctx context.Context) error { return l.WaitN(ctx, 1) }
 //     than n tokens.
 //
 // It panics with "ratelimit: " if n < 1. Cost: as AllowN when it need not
-// sleep; one timer allocation when it sleeps. Sleeps are as precise as the
+// sleep; when it sleeps, no allocation once the limiter's pool of timers is
+// warm (a timer, otherwise). Sleeps are as precise as the
 // runtime timer (about 1ms on a loaded Linux box): to pace single events
 // above ~1 kHz use a burst >= 2 or WaitN batches.
 func (l *Limiter) WaitN(ctx context.Context, n int) error {
@@ -189,7 +192,7 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 	now := l.now()
 	switch {
 	case c.mode == unlimited:
-		return l.timers.sleep(ctx, l.tat.Load()-now, nil)
+		return l.timers.waitDeferral(ctx, l.tat.Load()-now)
 	case n > c.burst:
 		return ErrExceedsBurst
 	case c.mode == frozen:

@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"context"
+	"math"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -83,6 +84,7 @@ func TestInfAdmitsEverything(t *testing.T) {
 	require.Equal(t, 1000, allowed(l, 1000))
 	require.True(t, l.AllowN(1_000_000), "n > burst under Inf")
 	require.NoError(t, l.WaitN(t.Context(), 1_000_000))
+	require.True(t, ratelimit.New(ratelimit.Limit(math.Inf(1)), 1).AllowN(5), "+Inf is Inf")
 	r := l.ReserveN(50)
 	require.True(t, r.OK())
 	require.Zero(t, r.Delay())
@@ -278,6 +280,9 @@ func TestDeferUntilHoldsBackAnInfLimiterToo(t *testing.T) {
 		l.DeferUntil(start.Add(time.Second))
 		require.False(t, l.Allow())
 		require.Equal(t, time.Second, l.Reserve().Delay())
+		short, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+		defer cancel()
+		require.ErrorIs(t, l.Wait(short), ratelimit.ErrWouldExceedDeadline)
 		require.NoError(t, l.Wait(t.Context()))
 		require.Equal(t, time.Second, time.Since(start))
 		require.True(t, l.Allow())
@@ -391,4 +396,49 @@ func TestReconfiguringWhileOthersCallIsRaceFree(t *testing.T) {
 		time.Sleep(time.Minute)
 		require.Equal(t, 5.0, l.Tokens(), "settled back to a full bucket")
 	})
+}
+
+func TestTokensGoesNegativeWhenReservationsBookAhead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := ratelimit.New(10, 2)
+		for range 5 {
+			l.Reserve()
+		}
+		require.InDelta(t, -3.0, l.Tokens(), 1e-9)
+		time.Sleep(500 * time.Millisecond)
+		require.InDelta(t, 2.0, l.Tokens(), 1e-9)
+	})
+}
+
+func TestRaisingAZeroLimitRefillsFromTheTokensLeft(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := ratelimit.New(0, 4)
+		require.True(t, l.AllowN(3))
+		time.Sleep(time.Hour)
+		l.SetLimit(10)
+		require.InDelta(t, 1.0, l.Tokens(), 1e-9, "the one token left, no credit for the hour at zero")
+		time.Sleep(300 * time.Millisecond)
+		require.InDelta(t, 4.0, l.Tokens(), 1e-9)
+	})
+}
+
+func TestSetLimitFromInfKeepsADeferral(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := ratelimit.New(ratelimit.Inf, 3)
+		start := time.Now()
+		l.DeferUntil(start.Add(time.Second))
+		l.SetLimit(10)
+		require.NoError(t, l.Wait(t.Context()))
+		require.Equal(t, time.Second, time.Since(start))
+	})
+}
+
+func TestCancelRefundsUnderAZeroLimitToo(t *testing.T) {
+	l := ratelimit.New(0, 2)
+	r := l.ReserveN(2)
+	require.True(t, r.OK())
+	require.Zero(t, r.Delay())
+	require.False(t, l.Reserve().OK(), "empty")
+	r.Cancel()
+	require.True(t, l.AllowN(2), "refunded")
 }

@@ -52,7 +52,7 @@ func WithLimitFunc[K comparable](limitOf func(key K) (Limit, int)) Option {
 // key would pass the cap and no idle key can go, a key still in use is
 // dropped and starts over with a full bucket on its next call: the cap is
 // lossy, a dropped key may briefly exceed its limit. Without a cap nothing
-// is lost, and memory follows the number of keys active in the recent past.
+// is lost, and the keys tracked follow those active in the recent past.
 //
 // The cap is kept per shard (keys are spread over up to 64 shards by hash),
 // so the total never passes n, and forced evictions may start a little

@@ -11,19 +11,10 @@ import (
 // reset timer never delivers a stale tick, which makes reuse safe.
 type timerPool struct{ pool sync.Pool }
 
-// sleep waits delay nanoseconds (none if delay <= 0) or until ctx is done.
-// On ErrWouldExceedDeadline or ctx's error it calls cancel (if not nil)
-// first, to give a booking back.
+// sleep waits delay nanoseconds or until ctx is done; in that case it calls
+// cancel (if not nil), to give a booking back, and returns ctx's error. The
+// caller has checked the delay against ctx's deadline.
 func (p *timerPool) sleep(ctx context.Context, delay int64, cancel func()) error {
-	if delay <= 0 {
-		return nil
-	}
-	if exceedsDeadline(ctx, delay) {
-		if cancel != nil {
-			cancel()
-		}
-		return ErrWouldExceedDeadline
-	}
 	timer, _ := p.pool.Get().(*time.Timer)
 	if timer == nil {
 		timer = time.NewTimer(time.Duration(delay))
@@ -41,6 +32,18 @@ func (p *timerPool) sleep(ctx context.Context, delay int64, cancel func()) error
 		}
 		return ctx.Err()
 	}
+}
+
+// waitDeferral waits out what is left of a DeferUntil under Inf: delay
+// nanoseconds, nothing if delay <= 0.
+func (p *timerPool) waitDeferral(ctx context.Context, delay int64) error {
+	switch {
+	case delay <= 0:
+		return nil
+	case exceedsDeadline(ctx, delay):
+		return ErrWouldExceedDeadline
+	}
+	return p.sleep(ctx, delay, nil)
 }
 
 // exceedsDeadline reports whether a wait of delay nanoseconds would not end

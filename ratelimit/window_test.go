@@ -90,7 +90,8 @@ func requireWindowSlack(t *testing.T, events []event, limit ratelimit.Limit, bur
 }
 
 // TestEveryWindowAdmitsAtMostBurstPlusWOverTPlusOneUnderRandomSchedules runs
-// random mixes of Allow, AllowN, Wait, WaitN and Reserve (some canceled)
+// random mixes of Allow, AllowN, Wait, WaitN (some timing out, some canceled
+// while they sleep) and Reserve (some canceled)
 // from several goroutines with random pauses, and checks the window bound
 // on the instants the events were allowed to happen.
 func TestEveryWindowAdmitsAtMostBurstPlusWOverTPlusOneUnderRandomSchedules(t *testing.T) {
@@ -116,7 +117,7 @@ func TestEveryWindowAdmitsAtMostBurstPlusWOverTPlusOneUnderRandomSchedules(t *te
 					for time.Now().Before(end) {
 						time.Sleep(time.Duration(rng.Int64N(int64(3 * interval))))
 						n := 1 + rng.IntN(burst)
-						switch rng.IntN(5) {
+						switch rng.IntN(6) {
 						case 0:
 							if l.Allow() {
 								rec.add(1)
@@ -135,6 +136,16 @@ func TestEveryWindowAdmitsAtMostBurstPlusWOverTPlusOneUnderRandomSchedules(t *te
 							if l.Wait(context.Background()) == nil {
 								rec.add(1)
 							}
+						case 5:
+							// Canceled while sleeping: the refund must never
+							// let a later booking share a slot.
+							ctx, cancel := context.WithCancel(context.Background())
+							stop := time.AfterFunc(time.Duration(rng.Int64N(int64(3*interval))), cancel)
+							if l.WaitN(ctx, n) == nil {
+								rec.add(n)
+							}
+							stop.Stop()
+							cancel()
 						case 4:
 							r := l.ReserveN(n)
 							if rng.IntN(3) == 0 {

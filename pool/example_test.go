@@ -1,0 +1,205 @@
+package pool_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/tandem-go/tandem"
+	"github.com/tandem-go/tandem/pool"
+)
+
+// A service-wide Pool: requests hand it fire-and-forget work, bounded by
+// one limit and one queue, and the service closes it on the way out.
+func ExamplePool() {
+	p := pool.New(8) // at most 8 tasks at once, 8 more queued
+	var sent atomic.Int64
+	for range 100 {
+		// Submit blocks while the pool is full, until ctx is done.
+		err := p.Submit(context.Background(), func(ctx context.Context) error {
+			sent.Add(1) // send an email, write an audit record, ...
+			return nil
+		})
+		if err != nil {
+			fmt.Println("not accepted:", err)
+		}
+	}
+	p.Close() // stop intake, run what was accepted, wait for the workers
+	s := p.Stats()
+	fmt.Println(sent.Load(), "sent;", s.Completed, "completed of", s.Submitted, "submitted")
+	// Output: 100 sent; 100 completed of 100 submitted
+}
+
+// TrySubmit never blocks: shed load when the pool is full.
+func ExamplePool_TrySubmit() {
+	p := pool.New(1, pool.WithQueueSize(0))
+	release := make(chan struct{})
+	_ = p.TrySubmit(context.Background(), func(context.Context) error { <-release; return nil })
+
+	err := p.TrySubmit(context.Background(), func(context.Context) error { return nil })
+	fmt.Println(errors.Is(err, pool.ErrFull))
+	close(release)
+	p.Close()
+	fmt.Println(p.TrySubmit(context.Background(), func(context.Context) error { return nil }))
+	// Output:
+	// true
+	// pool: closed
+}
+
+// Shutdown gives the accepted work until a deadline, then drops what has
+// not started.
+func ExamplePool_Shutdown() {
+	p := pool.New(1, pool.WithQueueSize(10))
+	for range 5 {
+		_ = p.Submit(context.Background(), func(context.Context) error { time.Sleep(20 * time.Millisecond); return nil })
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	err := p.Shutdown(ctx)
+	s := p.Stats()
+	fmt.Println(err, s.Submitted == s.Completed+s.Canceled)
+	// Output: context deadline exceeded true
+}
+
+// Without a handler a panic in a fire-and-forget task crashes the program,
+// as in a go statement; WithPanicHandler reports it instead.
+func ExampleWithPanicHandler() {
+	p := pool.New(2, pool.WithPanicHandler(func(pe *tandem.PanicError) {
+		fmt.Println("recovered:", pe.Value, strings.Contains(pe.Stack, "panic("))
+	}))
+	_ = p.Submit(context.Background(), func(context.Context) error { panic("bad input") })
+	p.Close()
+	// Output: recovered: bad input true
+}
+
+// A Group runs one request's tasks under its own limit and fails fast:
+// the first error cancels the others and is what Wait returns.
+func ExampleGroup() {
+	g := pool.NewGroup(context.Background(), 4)
+	for _, host := range []string{"a.example", "b.example", "bad.example"} {
+		g.Go(func(ctx context.Context) error {
+			if strings.HasPrefix(host, "bad") {
+				return fmt.Errorf("fetch %s: unreachable", host)
+			}
+			return nil
+		})
+	}
+	fmt.Println(g.Wait())
+	// Output: fetch bad.example: unreachable
+}
+
+// CollectErrors runs every task and joins all the errors in submission
+// order.
+func ExampleCollectErrors() {
+	g := pool.NewGroup(context.Background(), 2, pool.CollectErrors())
+	for i := range 5 {
+		g.Go(func(context.Context) error {
+			if i%2 == 1 {
+				return fmt.Errorf("item %d invalid", i)
+			}
+			return nil
+		})
+	}
+	fmt.Println(g.Wait())
+	// Output:
+	// item 1 invalid
+	// item 3 invalid
+}
+
+// Groups on a shared Pool: every request makes its own group, and the
+// whole service stays under the pool's limit.
+func ExampleOnPool() {
+	shared := pool.New(16)
+	defer shared.Close()
+
+	handle := func(ctx context.Context, ids []int) (int, error) {
+		g := pool.NewResultGroup[int](ctx, 4, pool.OnPool(shared)) // 4 per request, 16 in all
+		for _, id := range ids {
+			g.Go(func(ctx context.Context) (int, error) { return id * 10, nil })
+		}
+		values, err := g.Wait()
+		sum := 0
+		for _, v := range values {
+			sum += v
+		}
+		return sum, err
+	}
+	fmt.Println(handle(context.Background(), []int{1, 2, 3}))
+	// Output: 60 <nil>
+}
+
+// A ResultGroup returns values in submission order, and Errs tells which
+// item failed.
+func ExampleResultGroup() {
+	g := pool.NewResultGroup[string](context.Background(), 3, pool.CollectErrors())
+	for _, name := range []string{"ann", "", "bob"} {
+		g.Go(func(context.Context) (string, error) {
+			if name == "" {
+				return "", errors.New("empty name")
+			}
+			return strings.ToUpper(name), nil
+		})
+	}
+	values, err := g.Wait()
+	fmt.Printf("%q %v\n", values, err)
+	fmt.Println(g.Errs())
+	// Output:
+	// ["ANN" "" "BOB"] empty name
+	// [<nil> empty name <nil>]
+}
+
+// WithTaskTimeout bounds each task on its own, from when it starts.
+func ExampleWithTaskTimeout() {
+	g := pool.NewGroup(context.Background(), 2, pool.WithTaskTimeout(10*time.Millisecond))
+	g.Go(func(ctx context.Context) error {
+		<-ctx.Done() // a call that hangs
+		return ctx.Err()
+	})
+	fmt.Println(g.Wait())
+	// Output: context deadline exceeded
+}
+
+// Resize changes the limit while the pool runs.
+func ExamplePool_Resize() {
+	p := pool.New(2)
+	p.Resize(10)
+	fmt.Println(p.Limit())
+	p.Close()
+	// Output: 10
+}
+
+// WithQueueSize sets how much accepted work may wait for a worker; beyond
+// it Submit blocks and TrySubmit fails.
+func ExampleWithQueueSize() {
+	p := pool.New(1, pool.WithQueueSize(2))
+	release := make(chan struct{})
+	wait := func(context.Context) error { <-release; return nil }
+	for i := range 4 {
+		fmt.Println(i, p.TrySubmit(context.Background(), wait))
+	}
+	close(release)
+	p.Close()
+	// Output:
+	// 0 <nil>
+	// 1 <nil>
+	// 2 <nil>
+	// 3 pool: queue full
+}
+
+// Stats counts every task: the accepted ones add up, the rest are rejected.
+func ExamplePool_Stats() {
+	p := pool.New(2, pool.WithPanicHandler(func(*tandem.PanicError) {}))
+	ctx := context.Background()
+	_ = p.Submit(ctx, func(context.Context) error { return nil })
+	_ = p.Submit(ctx, func(context.Context) error { return errors.New("failed") })
+	_ = p.Submit(ctx, func(context.Context) error { panic("bug") })
+	p.Close()
+	_ = p.Submit(ctx, func(context.Context) error { return nil })
+	s := p.Stats()
+	fmt.Printf("submitted %d: completed %d, failed %d, panicked %d; rejected %d\n",
+		s.Submitted, s.Completed, s.Failed, s.Panicked, s.Rejected)
+	// Output: submitted 3: completed 1, failed 1, panicked 1; rejected 1
+}
