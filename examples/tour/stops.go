@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"io"
+	"time"
 
 	gateway "github.com/tandem-go/tandem/examples/api-gateway/scenario"
 	finreport "github.com/tandem-go/tandem/examples/financial-report/scenario"
 	hashing "github.com/tandem-go/tandem/examples/hashing/scenario"
 	imgfilter "github.com/tandem-go/tandem/examples/image-filter/scenario"
+	consumer "github.com/tandem-go/tandem/examples/queue-consumer/scenario"
 	notify "github.com/tandem-go/tandem/examples/rate-limited-notifications/scenario"
 	reportsrv "github.com/tandem-go/tandem/examples/report-server/scenario"
 	seqconc "github.com/tandem-go/tandem/examples/sequential-vs-concurrent/scenario"
@@ -32,6 +34,14 @@ var stops = []stop{
 	}},
 	{"rate-limited-notifications", notify.Lesson, func(ctx context.Context, w io.Writer, quick bool) error {
 		_, err := notify.Run(ctx, w, pick(quick, notify.DefaultConfig, notify.QuickConfig))
+		return err
+	}},
+	{"queue-consumer", consumer.Lesson, func(ctx context.Context, w io.Writer, quick bool) error {
+		cfg := pick(quick, consumer.DefaultConfig, consumer.QuickConfig)
+		if cfg.StopAfter == 0 {
+			cfg.StopAfter = 3 * time.Second // the tour always shows a stop mid-stream
+		}
+		_, err := consumer.Run(ctx, w, cfg)
 		return err
 	}},
 	{"financial-report", finreport.Lesson, func(ctx context.Context, w io.Writer, quick bool) error {

@@ -71,6 +71,17 @@ func (q *Queue) Ack(ids ...int) error {
 	return nil
 }
 
+// Nack gives one received message back for redelivery, at the head of the
+// queue.
+func (q *Queue) Nack(id int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if m, ok := q.inFlight[id]; ok {
+		delete(q.inFlight, id)
+		q.ready = append([]Message{m}, q.ready...)
+	}
+}
+
 // Requeue puts every unacked message back at the head of the queue, as a
 // broker does when the consumer goes away, and returns how many.
 func (q *Queue) Requeue() int {
