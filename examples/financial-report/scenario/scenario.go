@@ -79,23 +79,21 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 	res := Result{Workers: runtime.GOMAXPROCS(0)}
 	var seq Report
 	var err error
-	res.Sequential, err = timing.Best(ctx, cfg.Runs, func() error {
-		seq = Sequential(txs, cfg.Accounts)
-		return nil
-	})
+	res.Sequential, res.Parallel, err = timing.Compare(ctx, cfg.Runs,
+		func() error {
+			seq = Sequential(txs, cfg.Accounts)
+			return nil
+		},
+		func() error {
+			rep, err := Parallel(ctx, txs, cfg.Accounts, 0)
+			res.Report = rep
+			res.Totals = append(res.Totals, rep.Total)
+			return err
+		})
 	if err != nil {
 		return res, err
 	}
 	res.SequentialTotal = seq.Total
-	res.Parallel, err = timing.Best(ctx, cfg.Runs, func() error {
-		rep, err := Parallel(ctx, txs, cfg.Accounts, 0)
-		res.Report = rep
-		res.Totals = append(res.Totals, rep.Total)
-		return err
-	})
-	if err != nil {
-		return res, err
-	}
 	one, err := Parallel(ctx, txs, cfg.Accounts, 1) // the same chunks on one worker
 	if err != nil {
 		return res, err

@@ -68,23 +68,21 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 	}
 
 	seq := make([][sha256.Size]byte, len(inputs))
-	res.Sequential, err = timing.Best(ctx, cfg.Runs, func() error {
-		for i, in := range inputs {
-			var err error
-			if seq[i], err = digest(ctx, in); err != nil {
-				return err
+	res.Sequential, res.Parallel, err = timing.Compare(ctx, cfg.Runs,
+		func() error {
+			for i, in := range inputs {
+				var err error
+				if seq[i], err = digest(ctx, in); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	})
-	if err != nil {
-		return res, err
-	}
-	res.Parallel, err = timing.Best(ctx, cfg.Runs, func() error {
-		var err error
-		res.Digests, err = parallel.MapCtx(ctx, inputs, digest)
-		return err
-	})
+			return nil
+		},
+		func() error {
+			var err error
+			res.Digests, err = parallel.MapCtx(ctx, inputs, digest)
+			return err
+		})
 	if err != nil {
 		return res, err
 	}

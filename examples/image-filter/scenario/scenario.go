@@ -70,22 +70,18 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 	}
 	res := Result{Width: src.Rect.Dx(), Height: src.Rect.Dy()}
 
-	seq := image.NewRGBA(src.Rect)
-	res.Sequential, err = timing.Best(ctx, cfg.Runs, func() error {
-		rows(seq, src, 0, res.Height)
-		return nil
-	})
-	if err != nil {
-		return res, err
-	}
-
-	par := image.NewRGBA(src.Rect)
-	res.Parallel, err = timing.Best(ctx, cfg.Runs, func() error {
-		return parallel.ForCtx(ctx, res.Height, func(_ context.Context, lo, hi int) error {
-			rows(par, src, lo, hi)
+	seq, par := image.NewRGBA(src.Rect), image.NewRGBA(src.Rect)
+	res.Sequential, res.Parallel, err = timing.Compare(ctx, cfg.Runs,
+		func() error {
+			rows(seq, src, 0, res.Height)
 			return nil
+		},
+		func() error {
+			return parallel.ForCtx(ctx, res.Height, func(_ context.Context, lo, hi int) error {
+				rows(par, src, lo, hi)
+				return nil
+			})
 		})
-	})
 	if err != nil {
 		return res, err
 	}

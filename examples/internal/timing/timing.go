@@ -1,6 +1,8 @@
-// Package timing measures the wall time of a piece of work the way the
-// examples report it: the best of a few runs, because on a shared machine
-// the other runs measure the neighbours as much as the code.
+// Package timing measures the wall time of work the way the examples report
+// it: the best of a few runs, because on a shared machine the other runs
+// measure the neighbours as much as the code; and when two ways are
+// compared, their runs alternate, so a neighbour's burst of work slows both
+// alike instead of whichever happened to run then.
 package timing
 
 import (
@@ -25,4 +27,27 @@ func Best(ctx context.Context, runs int, f func() error) (time.Duration, error) 
 		}
 	}
 	return best, nil
+}
+
+// Compare times a and b in alternation, runs times each (at least once), and
+// returns the best time of each. It stops at the first error, or when ctx is
+// done between runs.
+func Compare(ctx context.Context, runs int, a, b func() error) (bestA, bestB time.Duration, err error) {
+	for range max(1, runs) {
+		da, err := Best(ctx, 1, a)
+		if err != nil {
+			return bestA, bestB, err
+		}
+		db, err := Best(ctx, 1, b)
+		if err != nil {
+			return bestA, bestB, err
+		}
+		if bestA == 0 || da < bestA {
+			bestA = da
+		}
+		if bestB == 0 || db < bestB {
+			bestB = db
+		}
+	}
+	return bestA, bestB, nil
 }

@@ -33,3 +33,20 @@ func TestBestStopsAtTheFirstErrorAndWhenCanceled(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	require.Equal(t, 1, calls, "calls after cancel")
 }
+
+func TestCompareAlternatesTheTwoWays(t *testing.T) {
+	var order []string
+	_, _, err := timing.Compare(t.Context(), 3,
+		func() error { order = append(order, "a"); return nil },
+		func() error { order = append(order, "b"); return nil })
+	require.NoError(t, err)
+	require.Equal(t, []string{"a", "b", "a", "b", "a", "b"}, order, "runs")
+
+	boom := errors.New("boom")
+	order = nil
+	_, _, err = timing.Compare(t.Context(), 3,
+		func() error { order = append(order, "a"); return nil },
+		func() error { order = append(order, "b"); return boom })
+	require.ErrorIs(t, err, boom)
+	require.Equal(t, []string{"a", "b"}, order, "runs until the first error")
+}
