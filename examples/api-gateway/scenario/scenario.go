@@ -39,7 +39,7 @@ type Config struct {
 // DefaultConfig is the full run: 16 users for 5 s per version.
 func DefaultConfig() Config { return Config{Clients: 16, Duration: 5 * time.Second} }
 
-// QuickConfig is the short run for the tour and the tests.
+// QuickConfig is the short run of the tour's quick mode.
 func QuickConfig() Config { return Config{Clients: 16, Duration: 1500 * time.Millisecond} }
 
 // Version is one handler's measurements.

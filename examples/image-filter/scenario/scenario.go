@@ -42,9 +42,9 @@ func DefaultConfig() Config {
 	return Config{Width: 2048, Height: 2048, Filter: Blur, Out: filepath.Join(os.TempDir(), "tandem-filtered.png"), Runs: 3}
 }
 
-// QuickConfig is the short run for the tour and the tests: 800 x 800, no
+// QuickConfig is the short run of the tour's quick mode: 800 x 800, no
 // file written.
-func QuickConfig() Config { return Config{Width: 800, Height: 800, Filter: Blur, Runs: 3} }
+func QuickConfig() Config { return Config{Width: 800, Height: 800, Filter: Blur, Runs: 5} }
 
 // Result is what the run measured.
 type Result struct {

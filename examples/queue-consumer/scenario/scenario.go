@@ -48,7 +48,7 @@ func DefaultConfig() Config {
 		BatchWait: 50 * time.Millisecond, Grace: 10 * time.Second}
 }
 
-// QuickConfig is the short run for the tour and the tests: 1,000 messages,
+// QuickConfig is the short run of the tour's quick mode: 1,000 messages,
 // stopped after 1 s, mid-stream.
 func QuickConfig() Config {
 	cfg := DefaultConfig()

@@ -44,7 +44,7 @@ func DefaultConfig() Config {
 	return Config{Notifications: 2000, Quota: 200, Concurrency: 50}
 }
 
-// QuickConfig is the short run for the tour and the tests: 400 at 200/s.
+// QuickConfig is the short run of the tour's quick mode: 400 at 200/s.
 func QuickConfig() Config {
 	return Config{Notifications: 400, Quota: 200, Concurrency: 50}
 }

@@ -48,7 +48,7 @@ func DefaultConfig() Config {
 	return Config{Transactions: 200_000, Accounts: 1000, IOClients: 8, ReportClients: 4, Phase: 3 * time.Second}
 }
 
-// QuickConfig is the short run for the tour and the tests.
+// QuickConfig is the short run of the tour's quick mode.
 func QuickConfig() Config {
 	return Config{Transactions: 100_000, Accounts: 1000, IOClients: 8, ReportClients: 4, Phase: time.Second}
 }

@@ -36,7 +36,7 @@ type Config struct {
 // DefaultConfig is the full run: 100 lookups, at most 20 at once.
 func DefaultConfig() Config { return Config{Lookups: 100, Limit: 20} }
 
-// QuickConfig is the short run for the tour and the tests.
+// QuickConfig is the short run of the tour's quick mode.
 func QuickConfig() Config { return Config{Lookups: 40, Limit: 20} }
 
 // Result is what the run measured.
