@@ -115,12 +115,13 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 	start := time.Now()
 	err := p.Run(context.WithoutCancel(ctx))
 	res := Result{Elapsed: time.Since(start), Stats: p.Stats()}
-	if !unregister() {
+	stopRequested := !unregister()
+	if stopRequested {
 		<-stopping // the stop began: wait for its goroutine, so none is left behind
-		res.Stopped = true
 	}
 	res.Requeued = c.queue.Requeue()
 	res.Queue = c.queue.Stats()
+	res.Stopped = stopRequested && res.Queue.Ready > 0
 	if db != nil {
 		res.Stored, res.Duplicates = db.Rows(), db.Duplicates()
 	}
