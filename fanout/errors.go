@@ -28,7 +28,7 @@ var ErrNoQuorum = errors.New("fanout: quorum not reached")
 // it to have its next attempt wait d (instead of the jittered backoff) and
 // to push the rate back so the whole fan-out waits with it, also when the
 // input has no attempt left: the Rate limiter and the input's PerKey key
-// through their DeferUntil methods when they have them, and, without a
+// when they are a ratelimit.Deferrer and KeyedDeferrer, and, without a
 // PerKey limit, a gate that holds every input of this fan-out until then.
 //
 // A hinted error is retried whatever the RetryIf predicate says, unless the

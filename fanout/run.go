@@ -12,6 +12,7 @@ import (
 
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/internal/catch"
+	"github.com/tandem-go/tandem/ratelimit"
 )
 
 // errSettled is the cancel cause once a FirstSuccess or Quorum fan-out has
@@ -27,7 +28,7 @@ type run[In, Out any] struct {
 	o      *options
 	n      int // number of inputs, or -1 for a stream
 
-	rateDeferrer deferrer // o.rate, when it can be pushed back
+	rateDeferrer ratelimit.Deferrer // o.rate, when it can be pushed back
 	perKey       inputLimiter[In]
 
 	// base is when the fan-out began. Times are kept as offsets from it,
@@ -72,7 +73,7 @@ func newRun[In, Out any](ctx context.Context, call func(context.Context, In) (Ou
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.done = r.ctx.Done()
 	if o.rate != nil {
-		r.rateDeferrer, _ = o.rate.(deferrer)
+		r.rateDeferrer, _ = o.rate.(ratelimit.Deferrer)
 	}
 	if o.hedge > 0 {
 		r.failedSignal = make(chan struct{}, o.concurrency)
