@@ -47,7 +47,12 @@
 //
 // Every input is accounted for: Succeeded, Failed, Canceled (started, then
 // the fan-out stopped) or NotStarted. WithStats sums them up, with the
-// attempts, retries and the time spent throttled and backing off.
+// attempts, retries and the time spent throttled and backing off. Work that
+// cannot start before ctx is done never starts: an input whose rate token
+// would come after ctx's deadline, which tandem's limiters refuse at once
+// with ratelimit.ErrWouldExceedDeadline, ends NotStarted with that error
+// (Canceled if it had started: a refused retry), like the inputs not
+// reached when ctx ends, instead of waiting for the deadline.
 //
 // # Concurrency and rate: the window guarantee
 //

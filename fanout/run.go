@@ -38,13 +38,18 @@ type run[In, Out any] struct {
 	// gate holds the offset before which no attempt starts, set by a
 	// RetryAfter hint when there is no per-key limit to push back.
 	gate atomic.Int64
-	// succeeded and failed count inputs for the Quorum policy only.
-	succeeded, failed atomic.Int64
+	// succeeded and lost count inputs for the Quorum policy only; lost
+	// counts those that ended without success.
+	succeeded, lost atomic.Int64
 	// failedSignal wakes a hedging feeder when an input fails.
 	failedSignal chan struct{}
 
 	notStartedOnce sync.Once
 	notStartedErr  error
+	// refusal is the Err of the first input a limiter refused because its
+	// token would come after ctx's deadline; its cause stands for ctx's
+	// cause in Map's error when ctx itself did not stop the fan-out.
+	refusal atomic.Pointer[notStartedError]
 
 	wg     sync.WaitGroup // every goroutine of the fan-out
 	panics catch.Panics
@@ -123,12 +128,25 @@ func (w *worker[In, Out]) do(in In, res *Result[Out], start time.Duration) (end 
 	for {
 		if err := r.pace(in, &w.st); err != nil {
 			switch {
-			case !r.stopped(): // the limiter itself refused (say, n exceeds its burst)
-				res.Err, res.Status = err, Failed
-			case res.Attempts == 0:
+			case r.stopped() && res.Attempts == 0:
 				res.Err, res.Status = r.notStarted(), NotStarted
-			default: // stopped between attempts: keep the last attempt's error
+			case r.stopped(): // stopped between attempts: keep the last attempt's error
 				res.Status = Canceled
+			case errors.Is(err, context.DeadlineExceeded):
+				// The limiter refused at once: the token would come after
+				// ctx's deadline (ratelimit.ErrWouldExceedDeadline), which
+				// is as good as passed. The attempt never starts, as when
+				// ctx is done; the limiter's error says why.
+				refused := r.refuse(err)
+				if res.Attempts == 0 {
+					res.Err, res.Status = refused, NotStarted
+				} else {
+					res.Err, res.Status = errors.Join(res.Err, err), Canceled
+				}
+			case res.Attempts == 0: // refused for good (n exceeds the burst, a zero limit)
+				res.Err, res.Status = err, Failed
+			default:
+				res.Err, res.Status = errors.Join(res.Err, err), Failed
 			}
 			break
 		}
@@ -276,13 +294,16 @@ func (r *run[In, Out]) settle(res *Result[Out]) {
 		if r.o.policy == quorum && r.succeeded.Add(1) == int64(r.o.quorum) {
 			r.cancel(errSettled)
 		}
-	case Failed:
-		switch r.o.policy {
-		case failFast:
+	default:
+		// An input refused by the limiter (NotStarted or Canceled while the
+		// fan-out goes on) is lost to a quorum, but not a failure to stop a
+		// FailFast fan-out for: the other inputs may still make the deadline.
+		switch {
+		case r.o.policy == failFast && res.Status == Failed:
 			r.cancel(res.Err)
-		case quorum:
-			failed := r.failed.Add(1)
-			if r.n >= 0 && failed > int64(r.n-r.o.quorum) {
+		case r.o.policy == quorum:
+			lost := r.lost.Add(1)
+			if r.n >= 0 && lost > int64(r.n-r.o.quorum) {
 				r.cancel(ErrNoQuorum)
 			}
 			if r.failedSignal != nil {
@@ -313,9 +334,28 @@ func (r *run[In, Out]) notStarted() error {
 	return r.notStartedErr
 }
 
+// refuse returns the Err of an input whose first attempt the limiter
+// refused with err because its token would come after ctx's deadline, and
+// records the first such refusal. Refusals by tandem's limiters share one
+// value, so a fan-out that runs out of time allocates nothing per input.
+func (r *run[In, Out]) refuse(err error) *notStartedError {
+	// The comparisons are with a pointer, so they cannot panic on an error
+	// type that is not comparable.
+	if p := r.refusal.Load(); p != nil && err == ratelimit.ErrWouldExceedDeadline && p.cause == ratelimit.ErrWouldExceedDeadline {
+		return p
+	}
+	e := &notStartedError{cause: err}
+	r.refusal.CompareAndSwap(nil, e)
+	return e
+}
+
 // result is the error Map returns, given the results and the merged Stats.
-// cause is the fan-out's cancel cause when it stopped early, else nil.
+// cause is the fan-out's cancel cause when it stopped early, else nil; a
+// limiter's deadline refusal then stands in for it.
 func (r *run[In, Out]) result(results []Result[Out], cause error) error {
+	if p := r.refusal.Load(); cause == nil && p != nil {
+		cause = p.cause
+	}
 	switch r.o.policy {
 	case failFast:
 		return cause
