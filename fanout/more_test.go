@@ -301,6 +301,7 @@ func TestMapDoesNotStartTheInputsWhoseTokenComesAfterTheDeadline(t *testing.T) {
 			assert.ErrorIs(t, r.Err, ratelimit.ErrWouldExceedDeadline, "input %d", i)
 			assert.Zero(t, r.Attempts, "input %d", i)
 		}
+		assert.True(t, results[4].Err == results[9].Err, "refused inputs share one Err value, so refusing allocates nothing per input")
 		assert.Equal(t, fanout.Stats{Inputs: 10, Succeeded: 4, NotStarted: 6, Attempts: 4, Throttled: st.Throttled}, st)
 	})
 }
@@ -338,6 +339,29 @@ func TestADeadlineRefusalDoesNotStopAFailFastFanOut(t *testing.T) {
 		require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline)
 		got := []fanout.Status{results[0].Status, results[1].Status, results[2].Status}
 		assert.Equal(t, []fanout.Status{fanout.Succeeded, fanout.NotStarted, fanout.Succeeded}, got, "hosts %v", hosts)
+	})
+}
+
+func TestAQuorumCountsTheInputsRefusedForTheDeadlineAsLost(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// Quorum(2) of 3 at 10/s, burst 1, a 150 ms deadline: "down" fails
+		// at 0, "up" succeeds at 100 ms, and the last token (200 ms) is
+		// refused, which leaves the quorum out of reach.
+		ctx, cancel := context.WithTimeout(t.Context(), 150*time.Millisecond)
+		defer cancel()
+		down := errors.New("down")
+		replicas := []string{"down", "up", "up"}
+		results, err := fanout.Map(ctx, replicas, func(_ context.Context, r string) (string, error) {
+			if r == "down" {
+				return "", down
+			}
+			return r, nil
+		}, fanout.Concurrency(1), fanout.Quorum(2), fanout.Rate(ratelimit.New(10, 1)))
+		require.ErrorIs(t, err, fanout.ErrNoQuorum)
+		require.ErrorIs(t, err, down, "the failure that lost the quorum")
+		require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline, "and the refusal")
+		got := []fanout.Status{results[0].Status, results[1].Status, results[2].Status}
+		assert.Equal(t, []fanout.Status{fanout.Failed, fanout.Succeeded, fanout.NotStarted}, got, "replicas %v", replicas)
 	})
 }
 

@@ -172,7 +172,9 @@ func CollectAll() Option {
 
 // FailFast stops the fan-out at the first input that fails (after its
 // retries): no call starts after it, the calls in flight see their context
-// canceled with that error as the cause, and Map returns that error.
+// canceled with that error as the cause, and Map returns that error. An
+// input the rate limiter refuses because its token would come after ctx's
+// deadline is not a failure (it ends NotStarted) and stops nothing.
 // Default: CollectAll.
 func FailFast() Option {
 	return optionFunc(func(o *options) { o.policy = failFast })

@@ -353,8 +353,12 @@ func (r *run[In, Out]) refuse(err error) *notStartedError {
 // cause is the fan-out's cancel cause when it stopped early, else nil; a
 // limiter's deadline refusal then stands in for it.
 func (r *run[In, Out]) result(results []Result[Out], cause error) error {
-	if p := r.refusal.Load(); cause == nil && p != nil {
-		cause = p.cause
+	var refusal error
+	if p := r.refusal.Load(); p != nil {
+		refusal = p.cause
+	}
+	if cause == nil {
+		cause = refusal
 	}
 	switch r.o.policy {
 	case failFast:
@@ -364,6 +368,9 @@ func (r *run[In, Out]) result(results []Result[Out], cause error) error {
 			return nil
 		}
 		errs := []error{ErrNoQuorum}
+		if cause == ErrNoQuorum {
+			cause = refusal // refused inputs may be why the quorum was lost
+		}
 		if cause != nil && cause != ErrNoQuorum && cause != errSettled {
 			errs = append(errs, cause)
 		}
