@@ -41,7 +41,8 @@ type run[In, Out any] struct {
 	// succeeded and lost count inputs for the Quorum policy only; lost
 	// counts those that ended without success.
 	succeeded, lost atomic.Int64
-	// failedSignal wakes a hedging feeder when an input fails.
+	// failedSignal wakes a hedging feeder when an input ends without
+	// success (failed, or refused for the deadline).
 	failedSignal chan struct{}
 
 	notStartedOnce sync.Once
@@ -336,8 +337,9 @@ func (r *run[In, Out]) notStarted() error {
 
 // refuse returns the Err of an input whose first attempt the limiter
 // refused with err because its token would come after ctx's deadline, and
-// records the first such refusal. Refusals by tandem's limiters share one
-// value, so a fan-out that runs out of time allocates nothing per input.
+// records the first such refusal. Refusals with tandem's sentinel,
+// ratelimit.ErrWouldExceedDeadline, share one value, so a fan-out on a
+// *ratelimit.Limiter that runs out of time allocates nothing per input.
 func (r *run[In, Out]) refuse(err error) *notStartedError {
 	// The comparisons are with a pointer, so they cannot panic on an error
 	// type that is not comparable.
