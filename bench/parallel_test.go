@@ -2,6 +2,7 @@ package bench
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -54,13 +55,35 @@ func zeroFloat() float64 { return 0 }
 
 func square(v float64) float64 { return v * v }
 
+// staticSumSquares is the hand-written reference: one goroutine per
+// GOMAXPROCS, each summing an equal slice, no scheduling at all. On a
+// machine that gives no parallel speedup it shows so.
+func staticSumSquares(xs []float64) float64 {
+	w := runtime.GOMAXPROCS(0)
+	parts := make([]float64, w)
+	var wg sync.WaitGroup
+	for i := range w {
+		wg.Go(func() { parts[i] = sumSquaresFold(0, xs[i*len(xs)/w:(i+1)*len(xs)/w]) })
+	}
+	wg.Wait()
+	s := 0.0
+	for _, p := range parts {
+		s += p
+	}
+	return s
+}
+
 // BenchmarkParallelSumSquares: sum of x*x over 1e7 float64, the sequential
-// loop against Reduce (a loop per chunk), MapReduce (a call per element) and
-// conc's iter.Map followed by a sequential sum. Ideal speedup: the core count.
+// loop against Reduce (a loop per chunk), MapReduce (a call per element),
+// conc's iter.Map followed by a sequential sum, and a hand-written static
+// split over GOMAXPROCS goroutines. Ideal speedup: the core count.
 func BenchmarkParallelSumSquares(b *testing.B) {
 	xs := floatInput(bigN())
 	b.Run("loop", func(b *testing.B) {
 		perItem(b, len(xs), func() { sink = sumSquaresFold(0, xs) })
+	})
+	b.Run("goroutines-static", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink = staticSumSquares(xs) })
 	})
 	b.Run("tandem-Reduce", func(b *testing.B) {
 		perItem(b, len(xs), func() { sink = parallel.Reduce(xs, zeroFloat, sumSquaresFold, addFloats) })
@@ -88,6 +111,14 @@ func spin(steps int) float64 {
 		x = x*1.0000001 + 1e-9
 	}
 	return x
+}
+
+// spinRange computes items [lo, hi): the loop baseline and the parallel
+// body are the same code, so only the scheduling differs.
+func spinRange(out []float64, cost []int, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		out[i] = spin(cost[i])
+	}
 }
 
 // skewShapes gives the steps of each of n items for every cost shape; each
@@ -144,19 +175,11 @@ func BenchmarkParallelSkew(b *testing.B) {
 	for _, name := range []string{"uniform", "linear", "heavyHead", "heavyTail", "twoHuge", "onePercent100x"} {
 		cost := shapes[name]
 		b.Run(name+"/loop", func(b *testing.B) {
-			perItem(b, n, func() {
-				for i, c := range cost {
-					out[i] = spin(c)
-				}
-			})
+			perItem(b, n, func() { spinRange(out, cost, 0, n) })
 		})
 		b.Run(name+"/tandem-For", func(b *testing.B) {
 			perItem(b, n, func() {
-				parallel.For(n, func(lo, hi int) {
-					for i, c := range cost[lo:hi] {
-						out[lo+i] = spin(c)
-					}
-				})
+				parallel.For(n, func(lo, hi int) { spinRange(out, cost, lo, hi) })
 			})
 		})
 		b.Run(name+"/conc-iter.ForEachIdx", func(b *testing.B) {

@@ -170,8 +170,10 @@ func (c *call[T, R]) probe() int {
 		c.err = c.runAlone(0, c.leaves)
 		return c.leaves
 	}
+	// Durations since start, from time.Since: one monotonic clock read each,
+	// where time.Now reads the wall clock too.
 	start := time.Now()
-	last := start
+	var last time.Duration
 	k, pos := 1, 0
 	for pos < c.leaves {
 		if c.isDone() {
@@ -187,8 +189,7 @@ func (c *call[T, R]) probe() int {
 			break
 		}
 		c.report(pos * c.leaf)
-		now := time.Now()
-		spent := now.Sub(start)
+		spent := time.Since(start)
 		perLeaf := max(spent/time.Duration(pos), 1)
 		c.firstClaim = int(min(chunkTarget/perLeaf, time.Duration(c.leaves)))
 		if c.workers > 1 && spent >= probeBudget {
@@ -197,10 +198,10 @@ func (c *call[T, R]) probe() int {
 		switch {
 		case c.workers > 1:
 			k = int(min((probeBudget-spent)/perLeaf+1, time.Duration(16*k)))
-		case now.Sub(last) < chunkTarget: // alone, for a context or progress
+		case spent-last < chunkTarget: // alone, for a context or progress
 			k = min(4*k, c.leaves)
 		}
-		last = now
+		last = spent
 	}
 	return pos
 }

@@ -79,6 +79,7 @@ func newShared[T, R any](c *call[T, R], pos int) *shared[T, R] {
 func (s *shared[T, R]) work(inflight *int, c *call[T, R]) {
 	k := s.firstClaim
 	start := time.Now()
+	var last time.Duration // since start; time.Since reads only the monotonic clock
 	for {
 		if c != nil {
 			s.recruit()
@@ -96,9 +97,9 @@ func (s *shared[T, R]) work(inflight *int, c *call[T, R]) {
 		if err := s.runLeaves(a, b); err != nil {
 			s.fail(err)
 		}
-		end := time.Now()
-		took := end.Sub(start) // the claim's own cost included: one clock read per chunk
-		start = end
+		now := time.Since(start)
+		took := now - last // the claim's own cost included: one clock read per chunk
+		last = now
 		s.complete(*inflight)
 		*inflight = 0
 		switch {
