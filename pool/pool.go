@@ -25,6 +25,7 @@ type Pool struct {
 	queueSize int
 	workers   int // worker goroutines started and not yet exited
 	queue     ring
+	idle      []*idler   // parked workers, most recent last; only while the queue is empty
 	waiters   waiterList // submitters blocked in Submit, FIFO
 	closed    bool
 	isDrained bool // drained is closed
@@ -107,6 +108,13 @@ func (p *Pool) submit(ctx context.Context, j job, block bool) error {
 		p.rejected++
 		p.mu.Unlock()
 		return ErrClosed
+	}
+	if in := p.popIdleLocked(); in != nil {
+		p.submitted++
+		p.running++
+		p.mu.Unlock()
+		in.wake <- j
+		return nil
 	}
 	if p.workers < p.limit {
 		p.workers++
@@ -218,7 +226,7 @@ func (p *Pool) close() {
 		p.rejected++
 		w.settle(ErrClosed)
 	}
-	p.closeDrainedLocked()
+	p.dismissIdleLocked(0)
 }
 
 func (p *Pool) closeDrainedLocked() {
@@ -277,6 +285,7 @@ func (p *Pool) Resize(limit int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.limit = limit
+	p.dismissIdleLocked(limit)
 	for p.workers < p.limit {
 		j, ok := p.queue.pop()
 		if ok {
