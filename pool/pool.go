@@ -25,7 +25,8 @@ type Pool struct {
 	queueSize int
 	workers   int // worker goroutines started and not yet exited
 	queue     ring
-	idle      []*idler   // parked workers, most recent last; only while the queue is empty
+	idle      []*idler   // parked workers, most recent last
+	waking    bool       // a parked worker was handed a task and has not yet run
 	waiters   waiterList // submitters blocked in Submit, FIFO
 	closed    bool
 	isDrained bool // drained is closed
@@ -109,14 +110,18 @@ func (p *Pool) submit(ctx context.Context, j job, block bool) error {
 		p.mu.Unlock()
 		return ErrClosed
 	}
-	if in := p.popIdleLocked(); in != nil {
+	if len(p.idle) > 0 && (!p.waking || p.queueSize == 0) {
 		p.submitted++
-		p.running++
+		if p.queue.n > 0 { // first come, first served
+			head, _ := p.queue.pop()
+			p.queue.push(j)
+			j = head
+		}
+		p.handLocked(j)
 		p.mu.Unlock()
-		in.wake <- j
 		return nil
 	}
-	if p.workers < p.limit {
+	if p.workers < p.limit && len(p.idle) == 0 {
 		p.workers++
 		p.submitted++
 		p.running++

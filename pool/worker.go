@@ -3,7 +3,6 @@ package pool
 import (
 	"context"
 	"reflect"
-	"runtime"
 	"time"
 
 	"github.com/tandem-go/tandem"
@@ -29,8 +28,7 @@ type result struct {
 type worker struct {
 	pool *Pool
 	mark
-	wokeSubmitter bool   // the last nextLocked woke a blocked submitter
-	idle          *idler // where it waits when the queue is empty; nil until then
+	idle *idler // where it waits when the queue is empty; nil until then
 }
 
 // mark is the ctx of the last task, submitted, and marked, the same with
@@ -84,13 +82,6 @@ func (w *worker) loop(j *job) {
 			}
 		}
 		*j = next
-		if w.wokeSubmitter {
-			// The woken submitter waits in this P's run queue behind this
-			// worker, which would otherwise drain the queue first and
-			// exit: let it refill the queue now.
-			w.wokeSubmitter = false
-			runtime.Gosched()
-		}
 	}
 }
 
@@ -224,8 +215,8 @@ func (p *Pool) goexit(w *worker, j *job, inline bool) {
 func (p *Pool) requeue(j job) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if in := p.popIdleLocked(); in != nil {
-		in.wake <- j
+	if len(p.idle) > 0 {
+		p.handLocked(j)
 		return
 	}
 	if p.workers < p.limit {
@@ -308,7 +299,7 @@ func (p *Pool) nextLocked(w *worker) (job, bool) {
 				// empty: then a producer refills it in one go instead of
 				// sleeping and waking for every task, and the half still
 				// queued keeps the workers busy meanwhile.
-				w.wokeSubmitter = p.admitLocked()
+				p.admitLocked()
 			}
 			return next, true
 		}
