@@ -25,10 +25,17 @@
 // queued tasks one after another, so the stack a deep client call chain
 // grew is reused (a fresh goroutine per task pays about 5-10 µs of CPU to
 // grow a 20 KiB stack every time; see BenchmarkPoolDeepStack). When the
-// queue is empty a worker yields once, looks again and exits: an idle Pool
-// has no goroutine, there is no ticker or janitor, and forgetting Close
-// leaks nothing once the tasks are done. Close and a group's Wait return
-// only when every worker has exited.
+// queue is empty a worker parks for up to 100 ms, and Submit hands the next
+// task straight to the worker that parked last, whose stack is the warmest.
+// Parked workers are woken one at a time: a woken worker wakes the next
+// only if tasks are still queued when it gets to run, so a burst after a
+// lull stays on as few warm workers as keep up with it, and a producer
+// that is descheduled for a moment no longer makes every worker exit and
+// restart with a cold stack. A worker parked for 100 ms exits on its own,
+// on its own timer: an idle Pool soon has no goroutine, there is no ticker
+// or janitor, and forgetting Close leaks nothing once the tasks are done.
+// Close dismisses parked workers at once, and Close and a group's Wait
+// return only when every worker has exited.
 //
 // # Queue and backpressure
 //

@@ -15,9 +15,9 @@ import (
 // all the requests of a server, so that the whole service stays under one
 // limit; groups (NewGroup with OnPool) share it too.
 //
-// Workers start on demand, run queued tasks one after another, and exit as
-// soon as the queue is empty, so an idle Pool has no goroutine and
-// forgetting Close leaks nothing once the tasks are done. A Pool must be
+// Workers start on demand, run queued tasks one after another, and exit
+// once they have found nothing to do for 100 ms, so an idle Pool soon has
+// no goroutine and forgetting Close leaks nothing once the tasks are done. A Pool must be
 // created with New and must not be copied.
 type Pool struct {
 	mu        sync.Mutex
@@ -87,9 +87,9 @@ func (p *Pool) Submit(ctx context.Context, task func(ctx context.Context) error)
 	return p.submit(ctx, job{ctx: ctx, task: task}, true)
 }
 
-// TrySubmit is Submit that never blocks: when every worker is busy and the
-// queue is full it returns ErrFull at once, and ErrClosed after Close. The
-// task never runs then. TrySubmit panics if ctx or task is nil.
+// TrySubmit is Submit that never blocks: when the queue is full (with no
+// queue, when no worker is free) it returns ErrFull at once, and ErrClosed
+// after Close. The task never runs then. TrySubmit panics if ctx or task is nil.
 func (p *Pool) TrySubmit(ctx context.Context, task func(ctx context.Context) error) error {
 	if ctx == nil || task == nil {
 		panic("pool: TrySubmit with a nil ctx or task")
@@ -280,8 +280,9 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 }
 
 // Resize changes the limit. Growing starts workers for queued tasks at
-// once; shrinking lets busy workers finish their current task and exit, so
-// no more than the new limit run once those have returned. Resize panics if
+// once; shrinking dismisses idle workers at once and lets busy workers
+// finish their current task and exit, so no more than the new limit run
+// once those have returned. Resize panics if
 // limit < 1.
 func (p *Pool) Resize(limit int) {
 	if limit < 1 {
