@@ -9,7 +9,7 @@ import "time"
 // soon has no goroutine.
 const idleLinger = 100 * time.Millisecond
 
-// idler is the parking spot of one worker goroutine, made the first time
+// idler is the parking spot of one worker goroutine, set up the first time
 // it runs out of work and reused for every later wait.
 type idler struct {
 	// wake brings the next task, already counted as running, or the zero
@@ -32,10 +32,10 @@ type idler struct {
 // to the worker that ran last, whose stack and caches are the warmest, and
 // the coldest workers are the ones that time out.
 func (p *Pool) parkLocked(w *worker) {
-	if w.idle == nil {
-		w.idle = &idler{wake: make(chan job, 1)}
+	if w.idle.wake == nil {
+		w.idle.wake = make(chan job, 1)
 	}
-	p.idle = append(p.idle, w.idle)
+	p.idle = append(p.idle, &w.idle)
 }
 
 // handLocked gives j, counted as submitted, to the most recently parked
@@ -51,7 +51,7 @@ func (p *Pool) handLocked(j job) {
 // or until idleLinger has passed; then it takes itself off the idle stack
 // and exits, unless a task or the word to exit reached it meanwhile.
 func (p *Pool) await(w *worker) (job, bool) {
-	in := w.idle
+	in := &w.idle
 	if in.timer == nil {
 		in.timer = time.NewTimer(idleLinger)
 	} else {

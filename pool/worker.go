@@ -28,7 +28,7 @@ type result struct {
 type worker struct {
 	pool *Pool
 	mark
-	idle *idler // where it waits when the queue is empty; nil until then
+	idle idler // where it waits when the queue is empty
 }
 
 // mark is the ctx of the last task, submitted, and marked, the same with
