@@ -8,8 +8,10 @@ tool golang.org/x/perf/cmd/benchstat
 
 require (
 	github.com/alitto/pond/v2 v2.7.1
+	github.com/destel/rill v0.8.1
 	github.com/gammazero/workerpool v1.3.0
 	github.com/panjf2000/ants/v2 v2.12.1
+	github.com/samber/lo v1.53.0
 	github.com/sourcegraph/conc v0.3.0
 	github.com/tandem-go/tandem v0.0.0-00010101000000-000000000000
 	go.uber.org/ratelimit v0.3.1

@@ -16,19 +16,21 @@ var probeBudget = defaultProbeBudget
 const defaultProbeBudget = 10 * time.Microsecond
 
 // chunkTarget is the duration a claim aims at: chunks double while they take
-// less, so per-claim costs (an atomic add and two clock reads, ~50 ns) stay
+// less, so per-claim costs (an atomic add and a clock read, ~30 ns) stay
 // below 0.5%, and halve when they take far more, so a failure or a
 // cancellation is seen within a few chunk lengths.
 const chunkTarget = 20 * time.Microsecond
+
+// fewLeaves bounds the calls that skip the probe (see probe).
+const fewLeaves = 8
 
 // call is the state of one call on the caller's stack. Nothing is allocated
 // until the probe finds that helpers are worth starting (see shared).
 type call[T, R any] struct {
 	job[T, R]
-	ctx      context.Context // nil for the forms without a context
+	ctx      context.Context // Background for the forms without a context
 	done     <-chan struct{}
 	workers  int
-	procs    int
 	progress func(done, total int)
 	next     int // items done at which progress is reported next
 
@@ -36,6 +38,8 @@ type call[T, R any] struct {
 	haveAcc  bool
 	err      error
 	canceled bool
+
+	firstClaim int // leaves the probe's cost per leaf says fit in chunkTarget
 
 	s        *shared[T, R] // set once helpers may run
 	inflight int           // items the caller claimed from s and has not finished
@@ -46,11 +50,8 @@ func (c *call[T, R]) configure(ctx context.Context, n int, opts []Option) {
 		panic("parallel: n must not be negative")
 	}
 	o := buildOptions(opts)
-	c.ctx = ctx
-	if ctx != nil {
-		c.done = ctx.Done()
-	}
-	c.procs, c.workers, c.progress = o.procs, o.workers, o.progress
+	c.ctx, c.done = ctx, ctx.Done()
+	c.workers, c.progress = o.workers, o.progress
 	c.layout(n, &o)
 	c.workers = min(c.workers, c.leaves)
 }
@@ -61,15 +62,18 @@ func (c *call[T, R]) execute() (R, error) {
 	var zero R
 	if c.leaves == 0 {
 		if c.reduce {
-			return c.identity(), nil
+			p := catch.Call(func() { c.acc = c.identity() }, nil)
+			if p != nil {
+				panic(p)
+			}
 		}
-		return zero, nil
+		return c.acc, nil
 	}
 	p := catch.Call(c.drive, c.abandon)
 	s := c.s
 	if s == nil {
 		if p != nil {
-			panic(p)
+			panic(unnest(p))
 		}
 		if c.err != nil {
 			return zero, c.err
@@ -77,7 +81,7 @@ func (c *call[T, R]) execute() (R, error) {
 		if c.canceled {
 			return zero, context.Cause(c.ctx)
 		}
-		c.finish()
+		c.conclude()
 		return c.acc, nil
 	}
 	if p != nil {
@@ -96,13 +100,27 @@ func (c *call[T, R]) execute() (R, error) {
 		// a panic.
 		return zero, context.Cause(c.ctx)
 	}
-	c.finish()
-	if c.reduce {
-		for _, part := range s.slots {
-			c.fold1(part)
-		}
-	}
+	c.conclude()
 	return c.acc, nil
+}
+
+// conclude combines the chunk results of the helpers into the caller's, in
+// chunk order, and reports the end to Progress. It runs user code, so a
+// panic there is raised as a *tandem.PanicError like any other.
+func (c *call[T, R]) conclude() {
+	p := catch.Call(func() {
+		if c.s != nil {
+			for _, part := range c.s.slots {
+				c.fold1(part)
+			}
+		}
+		if c.progress != nil {
+			c.progress(c.n, c.n)
+		}
+	}, nil)
+	if p != nil {
+		panic(unnest(p))
+	}
 }
 
 // drive runs the caller's share: the probe, then, if work remains, claims
@@ -132,14 +150,20 @@ func (c *call[T, R]) abandon() {
 	}
 }
 
-// probe runs leaves alone on the caller in growing chunks (1, 4, 16, ...
-// leaves) and returns where it stopped: at the end, at the first error or
-// cancellation, or once probeBudget has passed with work left. A call with
-// few leaves skips it (few items are presumed expensive: two 2 ms items
-// should not run one after the other). With one worker and nothing to observe
-// between chunks, the whole input is one chunk.
+// probe runs leaves alone on the caller in growing chunks and returns where
+// it stopped: at the end, at the first error or cancellation, or once
+// probeBudget has passed with work left. The first chunk is one leaf; each
+// next one is what the cost per leaf seen so far says fits in the rest of
+// the budget, at most 16 times the previous one, so that a rising cost
+// overruns the budget by little. The clock is read before the first chunk
+// and after each one that leaves work: twice for a tiny input. A call with
+// few leaves skips the probe (few items are presumed expensive: two 2 ms
+// items should not run one after the other); the bound is small so that on
+// a machine with many cores a tiny input of cheap items still runs inline.
+// With one worker and nothing
+// to observe between chunks, the whole input is one chunk.
 func (c *call[T, R]) probe() int {
-	if c.workers > 1 && c.leaves <= 2*c.workers {
+	if c.workers > 1 && c.leaves <= min(2*c.workers, fewLeaves) {
 		return 0
 	}
 	if c.workers == 1 && c.done == nil && c.progress == nil {
@@ -159,12 +183,21 @@ func (c *call[T, R]) probe() int {
 			return end
 		}
 		pos = end
-		c.report(min(pos*c.leaf, c.n))
-		now := time.Now()
-		if c.workers > 1 && now.Sub(start) >= probeBudget {
+		if pos == c.leaves {
 			break
 		}
-		if now.Sub(last) < chunkTarget {
+		c.report(pos * c.leaf)
+		now := time.Now()
+		spent := now.Sub(start)
+		perLeaf := max(spent/time.Duration(pos), 1)
+		c.firstClaim = int(min(chunkTarget/perLeaf, time.Duration(c.leaves)))
+		if c.workers > 1 && spent >= probeBudget {
+			break
+		}
+		switch {
+		case c.workers > 1:
+			k = int(min((probeBudget-spent)/perLeaf+1, time.Duration(16*k)))
+		case now.Sub(last) < chunkTarget: // alone, for a context or progress
 			k = min(4*k, c.leaves)
 		}
 		last = now
@@ -215,10 +248,4 @@ func (c *call[T, R]) report(done int) {
 	}
 	c.progress(done, c.n)
 	c.next = done + max(1, c.n/100)
-}
-
-func (c *call[T, R]) finish() {
-	if c.progress != nil {
-		c.progress(c.n, c.n)
-	}
 }

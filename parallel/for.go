@@ -23,7 +23,7 @@ func For(n int, body func(lo, hi int), opts ...Option) {
 	}
 	var c call[struct{}, struct{}]
 	c.body = body
-	c.configure(nil, n, opts)
+	c.configure(context.Background(), n, opts)
 	_, _ = c.execute()
 }
 

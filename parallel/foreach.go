@@ -13,7 +13,7 @@ func ForEach[T any](in []T, fn func(i int, v *T), opts ...Option) {
 	}
 	var c call[T, struct{}]
 	c.in, c.each = in, fn
-	c.configure(nil, len(in), opts)
+	c.configure(context.Background(), len(in), opts)
 	_, _ = c.execute()
 }
 

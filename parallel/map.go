@@ -13,7 +13,7 @@ func Map[T, R any](in []T, fn func(v T) R, opts ...Option) []R {
 	var c call[T, R]
 	c.in, c.mapf = in, fn
 	c.out = make([]R, len(in))
-	c.configure(nil, len(in), opts)
+	c.configure(context.Background(), len(in), opts)
 	_, _ = c.execute()
 	return c.out
 }

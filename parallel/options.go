@@ -25,8 +25,7 @@ func (n minChunkOption) apply(o options) options  { o.minChunk = int(n); return 
 func (fn progressOption) apply(o options) options { o.progress = fn; return o }
 
 type options struct {
-	procs    int // runtime.GOMAXPROCS(0), read on every call
-	workers  int // 0: procs
+	workers  int // 0: runtime.GOMAXPROCS(0), read on every call
 	chunk    int // 0: automatic
 	minChunk int
 	progress func(done, total int)
@@ -34,12 +33,12 @@ type options struct {
 
 // buildOptions is the one place that builds the defaults.
 func buildOptions(opts []Option) options {
-	o := options{procs: runtime.GOMAXPROCS(0), minChunk: 1}
+	o := options{minChunk: 1}
 	for _, opt := range opts {
 		o = opt.apply(o)
 	}
 	if o.workers == 0 {
-		o.workers = o.procs
+		o.workers = runtime.GOMAXPROCS(0)
 	}
 	return o
 }
@@ -63,8 +62,8 @@ func Workers(n int) Option {
 // so the boundaries depend only on n and size, and For and ForEach call the
 // body once per chunk. It also fixes the chunks of Reduce and MapReduce, whose
 // results are then bit-identical for a given size. The default is automatic:
-// adaptive chunks for For, ForEach and Map, and ceil(n/256) items (at least
-// MinChunk) for Reduce and MapReduce. Chunk panics with "parallel: chunk size
+// adaptive chunks for For, ForEach and Map, and for Reduce and MapReduce
+// min(n, 8+n/128, 256) equal chunks (at least MinChunk items each). Chunk panics with "parallel: chunk size
 // must be at least 1" when size < 1.
 func Chunk(size int) Option {
 	if size < 1 {

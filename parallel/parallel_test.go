@@ -148,19 +148,25 @@ func TestReduceOfFloatsIsBitIdenticalAcrossRunsAndWorkerCounts(t *testing.T) {
 			}
 		}
 	}
-	// The same association by hand: fold each chunk of ceil(n/256), then
-	// add the partials left to right.
-	leaf := (len(xs) + 255) / 256
-	manual := 0.0
+	// The documented rule, by hand: chunks of ceil(n/256) items (n is
+	// large), each summed from 0, the sums added left to right.
+	manual := chunkedSum(xs, (len(xs)+255)/256)
+	assert.Equal(t, math.Float64bits(manual), math.Float64bits(want), "the documented rule: partials of ceil(n/256) items, combined left to right")
+}
+
+// chunkedSum sums xs the way Reduce with sumFold and add is documented to:
+// each chunk of leaf items from 0, then the chunk sums left to right.
+func chunkedSum(xs []float64, leaf int) float64 {
+	total := 0.0
 	for lo := 0; lo < len(xs); lo += leaf {
 		p := sumFold(0, xs[lo:min(lo+leaf, len(xs))])
 		if lo == 0 {
-			manual = p
+			total = p
 		} else {
-			manual += p
+			total += p
 		}
 	}
-	assert.Equal(t, math.Float64bits(manual), math.Float64bits(want), "the documented rule: partials of ceil(n/256) items, combined left to right")
+	return total
 }
 
 func TestSmallInputsRunInlineWithoutGoroutinesOrAllocations(t *testing.T) {
@@ -378,26 +384,24 @@ func TestAPanicInTheCallerIsRaisedAsPanicError(t *testing.T) {
 
 func TestGoexitInAHelperFailsTheCallInsteadOfHanging(t *testing.T) {
 	forceHelpers(t, 1)
-	body := func(lo int) {
-		if lo > 0 && onHelper() {
-			runtime.Goexit()
+	// Two items skip the probe; the caller holds item 0 until the helper
+	// has taken item 1 and called Goexit.
+	body := func(exited chan struct{}) func(lo int) {
+		return func(lo int) {
+			if onHelper() {
+				close(exited)
+				runtime.Goexit()
+			}
+			<-exited
 		}
 	}
-	err := ForCtx(context.Background(), 2, func(_ context.Context, lo, hi int) error { body(lo); return nil }, Workers(2))
-	// The helper may find nothing left to claim; then nothing failed.
-	if err != nil {
-		assert.ErrorIs(t, err, tandem.ErrGoexit)
-	}
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				p, ok := r.(*tandem.PanicError)
-				require.True(t, ok, "raised %T", r)
-				assert.ErrorIs(t, p, tandem.ErrGoexit)
-			}
-		}()
-		For(2, func(lo, hi int) { body(lo) }, Workers(2))
-	}()
+	run := body(make(chan struct{}))
+	err := ForCtx(context.Background(), 2, func(_ context.Context, lo, hi int) error { run(lo); return nil }, Workers(2))
+	assert.ErrorIs(t, err, tandem.ErrGoexit, "ForCtx")
+
+	run = body(make(chan struct{}))
+	p := recoverPanicError(t, func() { For(2, func(lo, hi int) { run(lo) }, Workers(2)) })
+	assert.ErrorIs(t, p, tandem.ErrGoexit, "For raises it as a panic")
 	waitHelpersGone(t)
 }
 
@@ -405,13 +409,16 @@ func TestGoexitInTheCallerWaitsForTheHelpersAndDoesNotHang(t *testing.T) {
 	forceHelpers(t, 4)
 	var running atomic.Int32
 	var wg sync.WaitGroup
+	out := make([]float64, 1000)
 	wg.Go(func() {
-		For(1000, func(lo, hi int) {
+		For(len(out), func(lo, hi int) {
 			running.Add(1)
 			defer running.Add(-1)
-			if lo == 0 {
+			if lo > 0 && !onHelper() {
+				// The caller's first chunk after the probe: helpers run.
 				runtime.Goexit()
 			}
+			out[lo] = spinFor(1000)
 		}, Workers(4), Chunk(1))
 		assert.Fail(t, "For returned after its caller called Goexit")
 	})
@@ -454,4 +461,89 @@ func panicMessage(f func()) (msg string) {
 	defer func() { msg, _ = recover().(string) }()
 	f()
 	return ""
+}
+
+func TestNoBodyRunsAfterTheCallReturns(t *testing.T) {
+	forceHelpers(t, 4)
+	for range 20 {
+		var running atomic.Int32
+		var returned atomic.Bool
+		out := make([]float64, 2000)
+		For(len(out), func(lo, hi int) {
+			running.Add(1)
+			if returned.Load() {
+				assert.Fail(t, "a body started after For returned")
+			}
+			out[lo] = spinFor(50)
+			running.Add(-1)
+		}, Workers(4), Chunk(1))
+		returned.Store(true)
+		require.Zero(t, running.Load(), "bodies running after For returned")
+	}
+}
+
+func spinFor(steps int) float64 {
+	x := 1.0
+	for range steps {
+		x = x*1.0000001 + 1e-9
+	}
+	return x
+}
+
+func TestSkewedWorkloadsCoverEveryItem(t *testing.T) {
+	forceHelpers(t, 4)
+	const n = 3000
+	shapes := map[string]func(i int) int{
+		"rising":    func(i int) int { return i / 10 },
+		"heavyHead": func(i int) int { return map[bool]int{true: 2000, false: 1}[i < 10] },
+		"heavyTail": func(i int) int { return map[bool]int{true: 2000, false: 1}[i >= n-10] },
+		"twoHuge":   func(i int) int { return map[bool]int{true: 50000, false: 1}[i == n/3 || i == 2*n/3] },
+	}
+	for name, cost := range shapes {
+		out := make([]float64, n)
+		For(n, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				out[i] = spinFor(cost(i))
+			}
+		}, Workers(4))
+		for i := range out {
+			if out[i] != spinFor(cost(i)) {
+				t.Fatalf("%s: item %d not computed", name, i)
+			}
+		}
+	}
+}
+
+func TestAParallelCallAllocatesAConstantNumberOfObjects(t *testing.T) {
+	forceHelpers(t, 4)
+	small, large := squares(10_000), squares(1_000_000)
+	a := testing.AllocsPerRun(20, func() { _ = Reduce(small, zero, sumFold, add, Workers(2)) })
+	b := testing.AllocsPerRun(20, func() { _ = Reduce(large, zero, sumFold, add, Workers(2)) })
+	assert.LessOrEqual(t, a, 8.0, "allocations of a parallel Reduce over 1e4 items")
+	assert.LessOrEqual(t, b, 8.0, "allocations of a parallel Reduce over 1e6 items")
+}
+
+func TestAPanicInANestedCallIsRaisedOnceNotWrappedPerLevel(t *testing.T) {
+	forceHelpers(t, 4)
+	p := recoverPanicError(t, func() {
+		For(4, func(lo, hi int) {
+			For(4, func(lo, hi int) {
+				if lo == 3 {
+					panickingBody(lo)
+				}
+			}, Workers(2))
+		}, Workers(2))
+	})
+	assert.Equal(t, "bad chunk 3", p.Value, "the value is the body's, not a PanicError")
+	assert.Contains(t, p.Stack, "panickingBody")
+}
+
+func TestFewItemsOnManyWorkersStillProbe(t *testing.T) {
+	// 100 cheap items with 64 workers must not skip the probe (that is for
+	// at most 8 chunks), so inside a bubble they run inline.
+	synctest.Test(t, func(t *testing.T) {
+		before := helpersStarted()
+		For(100, func(lo, hi int) {}, Workers(64))
+		assert.Equal(t, before, helpersStarted(), "helpers started")
+	})
 }

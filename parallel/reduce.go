@@ -7,10 +7,10 @@ import "context"
 // chunk order: combine(combine(fold(identity(), c0), fold(identity(), c1)), ...).
 // An empty input returns identity().
 //
-// The chunks are fixed by len(in) and the options alone (by default
-// ceil(len(in)/256) items, see Chunk and MinChunk), never by timing or the
-// number of workers, so a floating-point sum is bit-identical on every run,
-// with any Workers and on any machine. It differs from a plain left-to-right
+// The chunks are fixed by n = len(in) and the options alone (by default
+// min(n, 8+n/128, 256) chunks of equal size, see Chunk and MinChunk), never
+// by timing or the number of workers, so a floating-point sum is
+// bit-identical on every run, with any Workers and on any machine. It differs from a plain left-to-right
 // loop, which associates differently. combine must be associative for the
 // result to mean anything; it need not be commutative.
 //
@@ -26,7 +26,7 @@ func Reduce[T, A any](in []T, identity func() A, fold func(acc A, chunk []T) A, 
 	var c call[T, A]
 	c.in, c.reduce = in, true
 	c.identity, c.fold, c.combine = identity, fold, combine
-	c.configure(nil, len(in), opts)
+	c.configure(context.Background(), len(in), opts)
 	acc, _ := c.execute()
 	return acc
 }
@@ -58,7 +58,7 @@ func MapReduce[T, A any](in []T, identity func() A, mapf func(v T) A, combine fu
 	var c call[T, A]
 	c.in, c.reduce = in, true
 	c.identity, c.elem, c.combine = identity, mapf, combine
-	c.configure(nil, len(in), opts)
+	c.configure(context.Background(), len(in), opts)
 	acc, _ := c.execute()
 	return acc
 }

@@ -3,6 +3,7 @@ package parallel
 import (
 	"context"
 	"math"
+	"runtime"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -20,14 +21,15 @@ const closed = math.MaxInt64 / 2
 // the reduction's slots and a derived context for the Ctx forms), made only
 // after the probe found more than probeBudget of work.
 type shared[T, R any] struct {
-	job     job[T, R]
-	ctx     context.Context // what bodies receive: canceled at the first failure
-	cancel  context.CancelCauseFunc
-	done    <-chan struct{} // the caller's context
-	workers int
-	limit   int // the process-wide helper budget
-	base    int // first leaf handed out here; the caller folded the ones before
-	slots   []R // reductions: one partial per leaf from base on
+	job        job[T, R]
+	ctx        context.Context // what bodies receive: canceled at the first failure
+	cancel     context.CancelCauseFunc
+	done       <-chan struct{} // the caller's context
+	workers    int
+	firstClaim int // the first chunk of each worker, in leaves
+	limit      int // the process-wide helper budget
+	base       int // first leaf handed out here; the caller folded the ones before
+	slots      []R // reductions: one partial per leaf from base on
 
 	cursor atomic.Int64 // next leaf to hand out
 	_      [56]byte     // keep the cursor off the line the counters below share
@@ -47,13 +49,14 @@ type shared[T, R any] struct {
 
 func newShared[T, R any](c *call[T, R], pos int) *shared[T, R] {
 	s := &shared[T, R]{
-		job:     c.job,
-		ctx:     c.ctx,
-		done:    c.done,
-		workers: c.workers,
-		limit:   helperLimit(c.procs),
-		base:    pos,
-		wake:    make(chan struct{}, 1),
+		job:        c.job,
+		ctx:        c.ctx,
+		done:       c.done,
+		workers:    c.workers,
+		firstClaim: max(c.firstClaim, 1),
+		limit:      helperLimit(runtime.GOMAXPROCS(0)),
+		base:       pos,
+		wake:       make(chan struct{}, 1),
 	}
 	if c.fails {
 		s.ctx, s.cancel = context.WithCancelCause(c.ctx)
@@ -68,16 +71,20 @@ func newShared[T, R any](c *call[T, R], pos int) *shared[T, R] {
 }
 
 // work claims and runs chunks until none is left or the call failed. The
-// caller (c != nil) also recruits helpers and reports progress. Chunks
+// caller (c != nil) also recruits helpers and reports progress. The first
+// chunk is what the probe's cost per leaf says takes chunkTarget; chunks
 // double while they take less than chunkTarget and are capped at an equal
 // share of half of what is left, so the tail is split finely and heavy items
 // anywhere end up spread over the workers.
 func (s *shared[T, R]) work(inflight *int, c *call[T, R]) {
-	k := 1
+	k := s.firstClaim
+	start := time.Now()
 	for {
 		if c != nil {
 			s.recruit()
-			c.report(int(s.finished.Load()))
+			if c.progress != nil {
+				c.report(int(s.finished.Load()))
+			}
 		}
 		a, b, ok := s.claim(k)
 		if !ok {
@@ -86,11 +93,12 @@ func (s *shared[T, R]) work(inflight *int, c *call[T, R]) {
 		lo, _ := s.job.bounds(a)
 		_, hi := s.job.bounds(b - 1)
 		*inflight = hi - lo
-		start := time.Now()
 		if err := s.runLeaves(a, b); err != nil {
 			s.fail(err)
 		}
-		took := time.Since(start)
+		end := time.Now()
+		took := end.Sub(start) // the claim's own cost included: one clock read per chunk
+		start = end
 		s.complete(*inflight)
 		*inflight = 0
 		switch {
@@ -197,6 +205,7 @@ func (s *shared[T, R]) fail(err error) {
 }
 
 func (s *shared[T, R]) panicked(p *tandem.PanicError, inflight int) {
+	p = unnest(p)
 	s.panics.Add(p)
 	s.failed.Store(true)
 	if s.cancel != nil {
@@ -216,4 +225,14 @@ func (s *shared[T, R]) goexit(inflight int) {
 		s.failed.Store(true)
 	}
 	s.complete(inflight)
+}
+
+// unnest returns the panic a nested call raised as is: a body that called
+// For and got its *tandem.PanicError re-raised would otherwise wrap it again
+// at every level, burying the stack of the goroutine that really panicked.
+func unnest(p *tandem.PanicError) *tandem.PanicError {
+	if inner, ok := p.Value.(*tandem.PanicError); ok {
+		return inner
+	}
+	return p
 }

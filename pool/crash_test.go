@@ -18,11 +18,14 @@ func crashingPoolTask(context.Context) error { panic("deliberate crash in a pool
 // the program like a panic in a go statement, with the task's frame in the
 // output, and is never swallowed (pond #129, ants #35).
 func TestPoolTaskPanicWithoutAHandlerCrashesTheProgram(t *testing.T) {
-	out := crashtest.Panics(t, func() {
+	if crashtest.InChild(t) {
 		p := pool.New(2)
 		_ = p.Submit(context.Background(), crashingPoolTask)
 		p.Close()
-	})
+		return
+	}
+	out, status := crashtest.Run(t)
+	assert.Equal(t, 2, status, "an unrecovered panic exits with status 2; output:\n%s", out)
 	assert.Contains(t, out, "deliberate crash in a pool task")
 	assert.Contains(t, out, "pool_test.crashingPoolTask", "crash output lacks the task's frame")
 }

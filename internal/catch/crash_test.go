@@ -17,13 +17,16 @@ func crashingTaskForSubprocess() { panic("deliberate crash in a task") }
 // that a task's panic raised by the waiter, with nothing to recover it,
 // kills the program, and that the output names the frame of the task.
 func TestRaisedPanicCrashesTheProgramWithTheTasksStack(t *testing.T) {
-	out := crashtest.Panics(t, func() {
+	if crashtest.InChild(t) {
 		var ps catch.Panics
 		var wg sync.WaitGroup
 		wg.Go(func() { ps.Add(catch.Call(crashingTaskForSubprocess, nil)) })
 		wg.Wait()
 		ps.Raise()
-	})
+		return
+	}
+	out, status := crashtest.Run(t)
+	assert.Equal(t, 2, status, "an unrecovered panic exits with status 2; output:\n%s", out)
 	assert.Contains(t, out, "deliberate crash in a task")
 	assert.Contains(t, out, "catch_test.crashingTaskForSubprocess", "crash output lacks the task's frame")
 }

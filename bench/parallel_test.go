@@ -1,0 +1,293 @@
+package bench
+
+import (
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	lop "github.com/samber/lo/parallel"
+	"github.com/sourcegraph/conc/iter"
+
+	"github.com/tandem-go/tandem/parallel"
+)
+
+// floats returns n values in [0, 1), made once per size and shared by the
+// benchmarks (1e7 of them are 80 MB).
+var floats = sync.OnceValue(func() map[int][]float64 { return map[int][]float64{} })
+
+var floatsMu sync.Mutex
+
+func floatInput(n int) []float64 {
+	floatsMu.Lock()
+	defer floatsMu.Unlock()
+	m := floats()
+	if xs, ok := m[n]; ok {
+		return xs
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = r.Float64()
+	}
+	m[n] = xs
+	return xs
+}
+
+func bigN() int {
+	if testing.Short() {
+		return 100_000
+	}
+	return 10_000_000
+}
+
+func sumSquaresFold(acc float64, chunk []float64) float64 {
+	for _, v := range chunk {
+		acc += v * v
+	}
+	return acc
+}
+
+func addFloats(a, b float64) float64 { return a + b }
+
+func zeroFloat() float64 { return 0 }
+
+func square(v float64) float64 { return v * v }
+
+// BenchmarkParallelSumSquares: sum of x*x over 1e7 float64, the sequential
+// loop against Reduce (a loop per chunk), MapReduce (a call per element) and
+// conc's iter.Map followed by a sequential sum. Ideal speedup: the core count.
+func BenchmarkParallelSumSquares(b *testing.B) {
+	xs := floatInput(bigN())
+	b.Run("loop", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink = sumSquaresFold(0, xs) })
+	})
+	b.Run("tandem-Reduce", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink = parallel.Reduce(xs, zeroFloat, sumSquaresFold, addFloats) })
+	})
+	b.Run("tandem-MapReduce", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink = parallel.MapReduce(xs, zeroFloat, square, addFloats) })
+	})
+	b.Run("conc-iter.Map", func(b *testing.B) {
+		perItem(b, len(xs), func() {
+			sq := iter.Map(xs, func(v *float64) float64 { return *v * *v })
+			s := 0.0
+			for _, v := range sq {
+				s += v
+			}
+			sink = s
+		})
+	})
+}
+
+// spin burns about 1.5 ns per step in a dependent multiply-add chain, with
+// no memory traffic, so the cost of an item is exactly its step count.
+func spin(steps int) float64 {
+	x := 1.0
+	for range steps {
+		x = x*1.0000001 + 1e-9
+	}
+	return x
+}
+
+// skewShapes gives the steps of each of n items for every cost shape; each
+// shape totals about 20 steps per item on average.
+func skewShapes(n int) map[string][]int {
+	shape := func(f func(i int) int) []int {
+		s := make([]int, n)
+		for i := range s {
+			s[i] = f(i)
+		}
+		return s
+	}
+	heavy := 100 // items carrying ~90% of the work in heavyHead/heavyTail
+	return map[string][]int{
+		"uniform": shape(func(int) int { return 20 }),
+		"linear":  shape(func(i int) int { return 40 * i / n }),
+		"heavyHead": shape(func(i int) int {
+			if i < heavy {
+				return 18 * n / heavy
+			}
+			return 2
+		}),
+		"heavyTail": shape(func(i int) int {
+			if i >= n-heavy {
+				return 18 * n / heavy
+			}
+			return 2
+		}),
+		"twoHuge": shape(func(i int) int {
+			if i == n/3 || i == 2*n/3 {
+				return 9 * n
+			}
+			return 2
+		}),
+		"onePercent100x": shape(func(i int) int {
+			if i%100 == 0 {
+				return 1000
+			}
+			return 10
+		}),
+	}
+}
+
+// BenchmarkParallelSkew: 100,000 items whose cost follows a shape, the
+// sequential loop against For and conc's iter.ForEachIdx (one atomic claim
+// per item). Ideal speedup: the core count.
+func BenchmarkParallelSkew(b *testing.B) {
+	n := 100_000
+	if testing.Short() {
+		n = 2_000
+	}
+	shapes := skewShapes(n)
+	out := make([]float64, n)
+	for _, name := range []string{"uniform", "linear", "heavyHead", "heavyTail", "twoHuge", "onePercent100x"} {
+		cost := shapes[name]
+		b.Run(name+"/loop", func(b *testing.B) {
+			perItem(b, n, func() {
+				for i, c := range cost {
+					out[i] = spin(c)
+				}
+			})
+		})
+		b.Run(name+"/tandem-For", func(b *testing.B) {
+			perItem(b, n, func() {
+				parallel.For(n, func(lo, hi int) {
+					for i, c := range cost[lo:hi] {
+						out[lo+i] = spin(c)
+					}
+				})
+			})
+		})
+		b.Run(name+"/conc-iter.ForEachIdx", func(b *testing.B) {
+			perItem(b, n, func() {
+				iter.ForEachIdx(cost, func(i int, c *int) { out[i] = spin(*c) })
+			})
+		})
+	}
+}
+
+// BenchmarkParallelTiny: 100 trivial items (x*x), the cost of a call that
+// should not go parallel at all.
+func BenchmarkParallelTiny(b *testing.B) {
+	xs := floatInput(100)
+	out := make([]float64, len(xs))
+	b.Run("loop", func(b *testing.B) {
+		perItem(b, len(xs), func() {
+			for i, v := range xs {
+				out[i] = v * v
+			}
+		})
+	})
+	b.Run("tandem-For", func(b *testing.B) {
+		perItem(b, len(xs), func() {
+			parallel.For(len(xs), func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					out[i] = xs[i] * xs[i]
+				}
+			})
+		})
+	})
+	b.Run("tandem-Reduce", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink = parallel.Reduce(xs, zeroFloat, sumSquaresFold, addFloats) })
+	})
+	b.Run("tandem-Map", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink = parallel.Map(xs, square) })
+	})
+	b.Run("conc-iter.Map", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink = iter.Map(xs, func(v *float64) float64 { return *v * *v }) })
+	})
+	b.Run("lo-parallel.Map", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink = lop.Map(xs, func(v float64, _ int) float64 { return v * v }) })
+	})
+}
+
+// BenchmarkParallelTinyCold: the same 100 items, each call after 300 µs of
+// sleep, so that the other cores have idled (their Ps parked) when it starts.
+// Only the call is timed. Run it with a fixed count (-benchtime=2000x): b.Loop
+// sizes a run by the timed part alone and would sleep for minutes.
+func BenchmarkParallelTinyCold(b *testing.B) {
+	xs := floatInput(100)
+	out := make([]float64, len(xs))
+	cold := func(b *testing.B, op func()) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			time.Sleep(300 * time.Microsecond)
+			b.StartTimer()
+			op()
+		}
+	}
+	b.Run("loop", func(b *testing.B) {
+		cold(b, func() {
+			for i, v := range xs {
+				out[i] = v * v
+			}
+		})
+	})
+	b.Run("tandem-For", func(b *testing.B) {
+		cold(b, func() {
+			parallel.For(len(xs), func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					out[i] = xs[i] * xs[i]
+				}
+			})
+		})
+	})
+	b.Run("tandem-Reduce", func(b *testing.B) {
+		cold(b, func() { sink = parallel.Reduce(xs, zeroFloat, sumSquaresFold, addFloats) })
+	})
+	b.Run("conc-iter.Map", func(b *testing.B) {
+		cold(b, func() { sink = iter.Map(xs, func(v *float64) float64 { return *v * *v }) })
+	})
+}
+
+// BenchmarkParallelWorkers1: the same 100 items with Workers(1), against
+// the hand-written loop it should cost no more than.
+func BenchmarkParallelWorkers1(b *testing.B) {
+	xs := floatInput(100)
+	out := make([]float64, len(xs))
+	one := []parallel.Option{parallel.Workers(1)}
+	b.Run("loop", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink = sumSquaresFold(0, xs) })
+	})
+	b.Run("tandem-Reduce", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink = parallel.Reduce(xs, zeroFloat, sumSquaresFold, addFloats, one...) })
+	})
+	b.Run("tandem-For", func(b *testing.B) {
+		perItem(b, len(xs), func() {
+			parallel.For(len(xs), func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					out[i] = xs[i] * xs[i]
+				}
+			}, one...)
+		})
+	})
+}
+
+func double(v float64) float64 { return 2 * v }
+
+// BenchmarkParallelMapTrivial: a trivial function over 1e7 items, the result
+// allocated by each call: a plain loop, Map, conc's iter.Map and lo's
+// parallel.Map (a goroutine per item; -short only, it takes seconds).
+func BenchmarkParallelMapTrivial(b *testing.B) {
+	xs := floatInput(bigN())
+	b.Run("loop", func(b *testing.B) {
+		perItem(b, len(xs), func() {
+			out := make([]float64, len(xs))
+			for i, v := range xs {
+				out[i] = 2 * v
+			}
+			sink = out
+		})
+	})
+	b.Run("tandem-Map", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink = parallel.Map(xs, double) })
+	})
+	b.Run("conc-iter.Map", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink = iter.Map(xs, func(v *float64) float64 { return 2 * *v }) })
+	})
+	b.Run("lo-parallel.Map", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink = lop.Map(xs, func(v float64, _ int) float64 { return 2 * v }) })
+	})
+}

@@ -1,0 +1,31 @@
+package parallel
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/tandem-go/tandem/internal/crashtest"
+)
+
+//go:noinline
+func crashingChunk(lo int) {
+	if lo > 0 {
+		panic("deliberate crash in a chunk")
+	}
+}
+
+// TestAnUnrecoveredPanicInABodyCrashesWithTheBodysStack runs in a
+// subprocess where a body panics on a helper and nothing recovers the
+// raised panic: the program must die and name the body's frame.
+func TestAnUnrecoveredPanicInABodyCrashesWithTheBodysStack(t *testing.T) {
+	if crashtest.InChild(t) {
+		probeBudget = 0
+		For(1000, func(lo, hi int) { crashingChunk(lo) }, Chunk(1))
+		return
+	}
+	out, status := crashtest.Run(t)
+	assert.Equal(t, 2, status, "an unrecovered panic exits with status 2; output:\n%s", out)
+	assert.Contains(t, out, "deliberate crash in a chunk")
+	assert.Contains(t, out, "parallel.crashingChunk")
+}

@@ -1,0 +1,165 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/tandem-go/tandem/ratelimit"
+)
+
+// DefaultBuffer is the number of items that may wait between a stage and the
+// next one when the stage has no Buffer option.
+const DefaultBuffer = 256
+
+// An Option configures one stage. Options that do not apply to a kind of
+// stage (Workers on a source, Ordered on a sink) make the constructor panic,
+// so a misconfiguration is found at once.
+type Option interface {
+	apply(*options)
+}
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+// options are the settings of one stage, built by buildOptions.
+type options struct {
+	name    string
+	workers int
+	buffer  int
+	ordered bool
+	waiter  ratelimit.Waiter
+	timeout time.Duration
+	onError any // func(context.Context, T, error) error, checked by the stage
+	set     struct{ workers, ordered, waiter, timeout, onError bool }
+}
+
+func buildOptions(opts []Option) options {
+	o := options{workers: 1, buffer: DefaultBuffer}
+	for _, opt := range opts {
+		opt.apply(&o)
+	}
+	return o
+}
+
+// Name names the stage in Stats and in panic messages. The default is the
+// constructor's name and the stage's position, such as "Map#2".
+func Name(name string) Option {
+	return optionFunc(func(o *options) { o.name = name })
+}
+
+// Workers runs the stage's function in n goroutines at once. The default is
+// 1. Items leave a stage with several workers in the order they finish,
+// unless the stage is Ordered. Workers panics if n < 1; it does not apply to
+// sources, Batch, Unbatch, Merge and Broadcast.
+func Workers(n int) Option {
+	if n < 1 {
+		panic(fmt.Sprintf("pipeline: Workers(%d): need at least 1", n))
+	}
+	return optionFunc(func(o *options) { o.workers, o.set.workers = n, true })
+}
+
+// Buffer lets up to n items wait between this stage and the next one, so the
+// stage can run ahead of a slower consumer. The default is DefaultBuffer (256).
+// Buffer(0) hands each item over directly, with nothing read ahead: use it
+// where taking an item early is costly (a queue message that is then held
+// unacknowledged). Buffer panics if n < 0.
+//
+// The buffer also bounds the work wasted when the pipeline stops early: a
+// stage runs ahead of the consumer by at most its buffer plus one hand-off
+// slice per worker (see the package doc).
+func Buffer(n int) Option {
+	if n < 0 {
+		panic(fmt.Sprintf("pipeline: Buffer(%d): must not be negative", n))
+	}
+	return optionFunc(func(o *options) { o.buffer = n })
+}
+
+// Ordered makes a stage with several workers emit its results in the order
+// of its input. The default is unordered. A worker that finishes early
+// leaves its result in a reorder window and takes the next item; the worker
+// that completes the oldest missing result passes on every consecutive
+// ready one. The window holds two items per worker: a worker waits only
+// when it would run further ahead of the oldest unfinished item. Ordering
+// allocates nothing per item. Ordered applies to Map, Filter and FlatMap.
+func Ordered() Option {
+	return optionFunc(func(o *options) { o.ordered, o.set.ordered = true, true })
+}
+
+// Pace makes each worker of the stage call w.WaitN(ctx, 1) before each item,
+// so the stage as a whole handles items no faster than w allows. The default
+// is no pacing. A *ratelimit.Limiter shared by several stages (or
+// pipelines) paces them together. On a source, Pace paces the intake.
+func Pace(w ratelimit.Waiter) Option {
+	if w == nil {
+		panic("pipeline: Pace(nil)")
+	}
+	return optionFunc(func(o *options) { o.waiter, o.set.waiter = w, true })
+}
+
+// Timeout gives each call of the stage's function a context that expires
+// after d; the pipeline's own context is untouched. The default is no
+// timeout. An item that times out fails with the function's error (usually
+// context.DeadlineExceeded), which stops the pipeline unless the stage has
+// OnError. It costs one context and timer per item (about 3 allocations).
+// Timeout panics if d <= 0; it does not apply to sources, Batch, Unbatch,
+// Merge and Broadcast.
+func Timeout(d time.Duration) Option {
+	if d <= 0 {
+		panic(fmt.Sprintf("pipeline: Timeout(%v): must be positive", d))
+	}
+	return optionFunc(func(o *options) { o.timeout, o.set.timeout = d, true })
+}
+
+// OnError routes the items for which the stage's function fails to handle
+// instead of stopping the pipeline: handle receives the input item and the
+// error. When handle returns nil the item is skipped (counted in Failed) and
+// the stage goes on; when it returns an error, that error stops the pipeline
+// as if the function had returned it. Use it to nack or requeue a message, or
+// to skip only some errors. The default is that the first error stops the
+// pipeline.
+//
+// handle runs in the worker that failed, so a slow handle slows the stage.
+// It is not called for items dropped because the pipeline stopped, nor for
+// panics (a panic is a bug and stops the pipeline). T must be the stage's
+// input type, or the constructor panics.
+func OnError[T any](handle func(ctx context.Context, item T, err error) error) Option {
+	if handle == nil {
+		panic("pipeline: OnError(nil)")
+	}
+	return optionFunc(func(o *options) { o.onError, o.set.onError = handle, true })
+}
+
+// check panics when an option that the stage kind does not support was given.
+func (o *options) check(kind string, workers, ordered, waiter, timeout, onError bool) {
+	bad := func(opt string) {
+		panic(fmt.Sprintf("pipeline: %s does not take the %s option", kind, opt))
+	}
+	switch {
+	case o.set.workers && !workers:
+		bad("Workers")
+	case o.set.ordered && !ordered:
+		bad("Ordered")
+	case o.set.waiter && !waiter:
+		bad("Pace")
+	case o.set.timeout && !timeout:
+		bad("Timeout")
+	case o.set.onError && !onError:
+		bad("OnError")
+	}
+}
+
+// errorHandler returns the stage's OnError callback typed for its input T.
+func errorHandler[T any](kind string, o *options) func(context.Context, T, error) error {
+	if o.onError == nil {
+		return nil
+	}
+	h, ok := o.onError.(func(context.Context, T, error) error)
+	if !ok {
+		panic(fmt.Sprintf("pipeline: %s: OnError takes %T, but the stage's input is %v",
+			kind, o.onError, reflect.TypeFor[T]()))
+	}
+	return h
+}
