@@ -17,8 +17,8 @@ import (
 //
 // Workers start on demand, run queued tasks one after another, and exit
 // once they have found nothing to do for 100 ms, so an idle Pool soon has
-// no goroutine and forgetting Close leaks nothing once the tasks are done. A Pool must be
-// created with New and must not be copied.
+// no goroutine and forgetting Close leaks nothing once the tasks are done.
+// A Pool must be created with New and must not be copied.
 type Pool struct {
 	mu        sync.Mutex
 	limit     int
@@ -89,7 +89,8 @@ func (p *Pool) Submit(ctx context.Context, task func(ctx context.Context) error)
 
 // TrySubmit is Submit that never blocks: when the queue is full (with no
 // queue, when no worker is free) it returns ErrFull at once, and ErrClosed
-// after Close. The task never runs then. TrySubmit panics if ctx or task is nil.
+// after Close. The task never runs then. TrySubmit panics if ctx or task
+// is nil.
 func (p *Pool) TrySubmit(ctx context.Context, task func(ctx context.Context) error) error {
 	if ctx == nil || task == nil {
 		panic("pool: TrySubmit with a nil ctx or task")
@@ -282,8 +283,7 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 // Resize changes the limit. Growing starts workers for queued tasks at
 // once; shrinking dismisses idle workers at once and lets busy workers
 // finish their current task and exit, so no more than the new limit run
-// once those have returned. Resize panics if
-// limit < 1.
+// once those have returned. Resize panics if limit < 1.
 func (p *Pool) Resize(limit int) {
 	if limit < 1 {
 		panic(fmt.Sprintf("pool: Resize(%d): limit must be >= 1", limit))
