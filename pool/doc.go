@@ -121,17 +121,19 @@
 // busy 2-core machine (see the README for the tables; compare rows of one
 // run only):
 //
-//   - Trivial tasks (1e6): about 130 ns of wall time and 100 ns of CPU per
-//     task, where pond takes 160 and 80; no allocation per task. A worker
-//     start (about 1 µs, one allocation) happens only when the queue ran
-//     dry: about 3 per 1000 tasks.
+//   - Trivial tasks (1e6): about 100 ns of wall time and of CPU per task,
+//     where pond takes 85-150 (its figures swing widely from run to run);
+//     no allocation per task. A worker costs about 6 allocations when it
+//     starts (its goroutine, its parking channel and timer): 100 per pool
+//     here, so 0.0005 per task.
 //   - I/O-like tasks (1e5 x 1 ms sleep): wall time within a few percent of
-//     a plain goroutine-and-semaphore loop (12.7 against 13.1 µs per task),
-//     with a third less CPU and no allocation per task, where the loop has
+//     a plain goroutine-and-semaphore loop (12.8 against 13.6 µs per task),
+//     with 40% less CPU and no allocation per task, where the loop has
 //     two (a closure and the sleeping goroutine's timer).
-//   - Deep-stack tasks (1e5, about 20 KiB of stack each): about 0.8 µs of
-//     CPU per task against 9 µs for a goroutine per task, since a worker
-//     grows its stack once, not per task.
+//   - Deep-stack tasks (1e5, about 20 KiB of stack each): about 0.7 µs of
+//     CPU per task, as pond, against 9 µs for a goroutine per task, since a
+//     worker grows its stack once, not per task, and parking instead of
+//     exiting keeps it when the producer falls behind for a moment.
 //   - ResultGroup (1e5 results): about 0.01 allocation per task besides the
 //     caller's closure, where conc's ResultPool adds 1 and pond's result
 //     group 3.
