@@ -25,10 +25,17 @@
 // queued tasks one after another, so the stack a deep client call chain
 // grew is reused (a fresh goroutine per task pays about 5-10 µs of CPU to
 // grow a 20 KiB stack every time; see BenchmarkPoolDeepStack). When the
-// queue is empty a worker yields once, looks again and exits: an idle Pool
-// has no goroutine, there is no ticker or janitor, and forgetting Close
-// leaks nothing once the tasks are done. Close and a group's Wait return
-// only when every worker has exited.
+// queue is empty a worker parks for up to 100 ms, and Submit hands the next
+// task straight to the worker that parked last, whose stack is the warmest.
+// Parked workers are woken one at a time: a woken worker wakes the next
+// only if tasks are still queued when it gets to run, so a burst after a
+// lull stays on as few warm workers as keep up with it, and a producer
+// that is descheduled for a moment no longer makes every worker exit and
+// restart with a cold stack. A worker parked for 100 ms exits on its own,
+// on its own timer: an idle Pool soon has no goroutine, there is no ticker
+// or janitor, and forgetting Close leaks nothing once the tasks are done.
+// Close dismisses parked workers at once, and Close and a group's Wait
+// return only when every worker has exited.
 //
 // # Queue and backpressure
 //
@@ -114,17 +121,19 @@
 // busy 2-core machine (see the README for the tables; compare rows of one
 // run only):
 //
-//   - Trivial tasks (1e6): about 130 ns of wall time and 100 ns of CPU per
-//     task, where pond takes 160 and 80; no allocation per task. A worker
-//     start (about 1 µs, one allocation) happens only when the queue ran
-//     dry: about 3 per 1000 tasks.
+//   - Trivial tasks (1e6): about 100 ns of wall time and of CPU per task,
+//     where pond takes 85-150 (its figures swing widely from run to run);
+//     no allocation per task. A worker costs about 6 allocations when it
+//     starts (its goroutine, its parking channel and timer): 100 per pool
+//     here, so 0.0005 per task.
 //   - I/O-like tasks (1e5 x 1 ms sleep): wall time within a few percent of
-//     a plain goroutine-and-semaphore loop (12.7 against 13.1 µs per task),
-//     with a third less CPU and no allocation per task, where the loop has
+//     a plain goroutine-and-semaphore loop (12.8 against 13.6 µs per task),
+//     with 40% less CPU and no allocation per task, where the loop has
 //     two (a closure and the sleeping goroutine's timer).
-//   - Deep-stack tasks (1e5, about 20 KiB of stack each): about 0.8 µs of
-//     CPU per task against 9 µs for a goroutine per task, since a worker
-//     grows its stack once, not per task.
+//   - Deep-stack tasks (1e5, about 20 KiB of stack each): about 0.7 µs of
+//     CPU per task, as pond, against 9 µs for a goroutine per task, since a
+//     worker grows its stack once, not per task, and parking instead of
+//     exiting keeps it when the producer falls behind for a moment.
 //   - ResultGroup (1e5 results): about 0.01 allocation per task besides the
 //     caller's closure, where conc's ResultPool adds 1 and pond's result
 //     group 3.

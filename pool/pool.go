@@ -15,16 +15,18 @@ import (
 // all the requests of a server, so that the whole service stays under one
 // limit; groups (NewGroup with OnPool) share it too.
 //
-// Workers start on demand, run queued tasks one after another, and exit as
-// soon as the queue is empty, so an idle Pool has no goroutine and
-// forgetting Close leaks nothing once the tasks are done. A Pool must be
-// created with New and must not be copied.
+// Workers start on demand, run queued tasks one after another, and exit
+// once they have found nothing to do for 100 ms, so an idle Pool soon has
+// no goroutine and forgetting Close leaks nothing once the tasks are done.
+// A Pool must be created with New and must not be copied.
 type Pool struct {
 	mu        sync.Mutex
 	limit     int
 	queueSize int
 	workers   int // worker goroutines started and not yet exited
 	queue     ring
+	idle      []*idler   // parked workers, most recent last
+	waking    bool       // a parked worker was handed a task and has not yet run
 	waiters   waiterList // submitters blocked in Submit, FIFO
 	closed    bool
 	isDrained bool // drained is closed
@@ -85,9 +87,10 @@ func (p *Pool) Submit(ctx context.Context, task func(ctx context.Context) error)
 	return p.submit(ctx, job{ctx: ctx, task: task}, true)
 }
 
-// TrySubmit is Submit that never blocks: when every worker is busy and the
-// queue is full it returns ErrFull at once, and ErrClosed after Close. The
-// task never runs then. TrySubmit panics if ctx or task is nil.
+// TrySubmit is Submit that never blocks: when the queue is full (with no
+// queue, when no worker is free) it returns ErrFull at once, and ErrClosed
+// after Close. The task never runs then. TrySubmit panics if ctx or task
+// is nil.
 func (p *Pool) TrySubmit(ctx context.Context, task func(ctx context.Context) error) error {
 	if ctx == nil || task == nil {
 		panic("pool: TrySubmit with a nil ctx or task")
@@ -108,7 +111,18 @@ func (p *Pool) submit(ctx context.Context, j job, block bool) error {
 		p.mu.Unlock()
 		return ErrClosed
 	}
-	if p.workers < p.limit {
+	if len(p.idle) > 0 && (!p.waking || p.queueSize == 0) {
+		p.submitted++
+		if p.queue.n > 0 { // first come, first served
+			head, _ := p.queue.pop()
+			p.queue.push(j)
+			j = head
+		}
+		p.handLocked(j)
+		p.mu.Unlock()
+		return nil
+	}
+	if p.workers < p.limit && len(p.idle) == 0 {
 		p.workers++
 		p.submitted++
 		p.running++
@@ -218,7 +232,7 @@ func (p *Pool) close() {
 		p.rejected++
 		w.settle(ErrClosed)
 	}
-	p.closeDrainedLocked()
+	p.dismissIdleLocked(0)
 }
 
 func (p *Pool) closeDrainedLocked() {
@@ -267,9 +281,9 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 }
 
 // Resize changes the limit. Growing starts workers for queued tasks at
-// once; shrinking lets busy workers finish their current task and exit, so
-// no more than the new limit run once those have returned. Resize panics if
-// limit < 1.
+// once; shrinking dismisses idle workers at once and lets busy workers
+// finish their current task and exit, so no more than the new limit run
+// once those have returned. Resize panics if limit < 1.
 func (p *Pool) Resize(limit int) {
 	if limit < 1 {
 		panic(fmt.Sprintf("pool: Resize(%d): limit must be >= 1", limit))
@@ -277,6 +291,7 @@ func (p *Pool) Resize(limit int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.limit = limit
+	p.dismissIdleLocked(limit)
 	for p.workers < p.limit {
 		j, ok := p.queue.pop()
 		if ok {

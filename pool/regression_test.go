@@ -127,3 +127,30 @@ func TestGroupPanicInAnInlineTaskIsRaisedByWait(t *testing.T) {
 	require.True(t, ok, "Wait raised %T (%v), want *tandem.PanicError", r, r)
 	assert.Equal(t, "inline boom", pe.Value)
 }
+
+// uncomparableCtx is a Context whose dynamic type makes == panic.
+type uncomparableCtx struct {
+	context.Context
+	tags map[string]string
+}
+
+// A worker compares each task's ctx with the last one's to reuse its
+// marked ctx: that must never panic, whatever the ctx types in a row.
+func TestPoolAcceptsContextsOfUncomparableTypes(t *testing.T) {
+	p := pool.New(1)
+	ctxs := []context.Context{
+		uncomparableCtx{t.Context(), map[string]string{"a": "1"}},
+		uncomparableCtx{t.Context(), map[string]string{"b": "2"}},
+		t.Context(),
+		uncomparableCtx{t.Context(), nil},
+		t.Context(),
+		t.Context(),
+	}
+	var ran atomic.Int64
+	for _, ctx := range ctxs {
+		require.NoError(t, p.Submit(ctx, func(context.Context) error { ran.Add(1); return nil }))
+	}
+	p.Close()
+	assert.Equal(t, int64(len(ctxs)), ran.Load(), "tasks run")
+	assert.Equal(t, len(ctxs), p.Stats().Completed, "tasks completed")
+}

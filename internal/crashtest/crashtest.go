@@ -39,3 +39,15 @@ func Run(t *testing.T) (output string, status int) {
 		return "", 0
 	}
 }
+
+// Panicked is Run for a test whose subprocess must die of an unrecovered
+// panic (or a fatal runtime error): it fails t at once, with the output,
+// unless the subprocess exited with status 2, and returns the output.
+func Panicked(t *testing.T) (output string) {
+	t.Helper()
+	out, status := Run(t)
+	if status != 2 {
+		t.Fatalf("crashtest: the subprocess exited with status %d, want 2 (an unrecovered panic); output:\n%s", status, out)
+	}
+	return out
+}

@@ -26,3 +26,12 @@ func TestRunReportsANormalExit(t *testing.T) {
 		t.Fatalf("status %d, want 0", status)
 	}
 }
+
+func TestPanickedReturnsTheOutputOfASubprocessThatPanicked(t *testing.T) {
+	if crashtest.InChild(t) {
+		panic("crash on purpose")
+	}
+	if out := crashtest.Panicked(t); !strings.Contains(out, "crash on purpose") {
+		t.Fatalf("output:\n%s\nwant the panic message", out)
+	}
+}
