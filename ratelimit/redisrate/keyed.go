@@ -35,7 +35,7 @@ type Keyed struct {
 // prefix+key. Put a Redis Cluster hash tag in prefix or in the keys to place
 // keys on one slot; each decision touches one key, so any placement works.
 //
-// limit is ratelimit.Inf, every call is admitted at once without Redis.
+// Under ratelimit.Inf every call is admitted at once, without Redis.
 //
 // It panics with a "redisrate: " message if client is nil, limit is not
 // above 0 (see the package doc), limit is above 1e9 per second and not
