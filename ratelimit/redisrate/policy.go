@@ -35,9 +35,10 @@ func FailOpen() Policy { return Policy{kind: failOpen} }
 // a ratelimit.Limiter per key at share of the rate and of the burst (at
 // least 1). With N replicas, share 1/N keeps the aggregate near the limit.
 // Results have Degraded set; a reservation it made is canceled by the core
-// limiter's rule (see Reservation.Cancel). A call for more events than the
-// local burst, but not more than the burst, is booked as one reservation
-// further ahead, as Redis would book it.
+// limiter's rule (see Reservation.Cancel). ReserveN and WaitN for more
+// events than the local burst (but not the burst) book them further ahead,
+// as Redis would; AllowN refuses them, as they never fit the local bucket
+// at once.
 //
 // The local limiter keeps its own state: what was admitted through Redis
 // before the failure is not counted again, so right after a failure each
