@@ -18,8 +18,12 @@
 //     hashing): split the data into chunks and use every core. Use package
 //     parallel.
 //   - Both: a server handles requests concurrently with pool or fanout and
-//     hands heavy computation to parallel, whose helpers come from one budget
-//     shared by the whole process, so CPU work never starves the I/O side.
+//     hands heavy computation to parallel. Parallel's helpers come from one
+//     budget shared by the whole process, so a hundred concurrent reports do
+//     not start a hundred times GOMAXPROCS goroutines; and admitting the
+//     reports themselves through a small pool (a few report slots) keeps the
+//     cores free enough that I/O latency stays low while they run
+//     (examples/report-server measures both).
 //
 // Concurrency and parallelism side by side:
 //

@@ -47,7 +47,12 @@
 //
 // Every input is accounted for: Succeeded, Failed, Canceled (started, then
 // the fan-out stopped) or NotStarted. WithStats sums them up, with the
-// attempts, retries and the time spent throttled and backing off.
+// attempts, retries and the time spent throttled and backing off. Work that
+// cannot start before ctx is done never starts: an input whose rate token
+// would come after ctx's deadline, which tandem's limiters refuse at once
+// with ratelimit.ErrWouldExceedDeadline, ends NotStarted with that error
+// (Canceled if it had started: a refused retry), like the inputs not
+// reached when ctx ends, instead of waiting for the deadline.
 //
 // # Concurrency and rate: the window guarantee
 //
@@ -96,11 +101,12 @@
 //
 // A call that learns from the server when to come back (HTTP 429 or 503
 // with Retry-After) returns RetryAfter(err, d). Its retry then waits d, and
-// the whole fan-out backs off with it: a Rate limiter with a
-// DeferUntil(time.Time) method (tandem's *ratelimit.Limiter) is pushed back
-// to now+d, and so is the key of a PerKey limiter with DeferUntil(K,
-// time.Time); without a per-key limit, a gate in the fan-out also holds
-// every input until then, whatever the limiter.
+// the whole fan-out backs off with it: a Rate limiter that is a
+// ratelimit.Deferrer (tandem's *ratelimit.Limiter) is pushed back to now+d,
+// and so is the input's key of a PerKey limiter that is a
+// ratelimit.KeyedDeferrer (tandem's *ratelimit.Keyed); without a per-key
+// limit, a gate in the fan-out also holds every input until then, whatever
+// the limiter.
 //
 // # Panics and goroutines
 //

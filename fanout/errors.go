@@ -8,9 +8,11 @@ import (
 
 // ErrNotStarted marks the result of an input whose call never started
 // because the fan-out stopped first (its ctx was canceled, fail fast saw an
-// error, or a first-success or quorum policy was settled). The result's Err
-// also wraps the reason, so errors.Is(err, context.Canceled) and the like
-// still match.
+// error, or a first-success or quorum policy was settled) or because the
+// rate limiter refused it as its token would come after ctx's deadline.
+// The result's Err also wraps the reason, so errors.Is(err,
+// context.Canceled), errors.Is(err, ratelimit.ErrWouldExceedDeadline) and
+// the like still match.
 var ErrNotStarted = errors.New("fanout: not started")
 
 // ErrCallTimeout marks an attempt that ran out of the per-call Timeout while
@@ -28,7 +30,7 @@ var ErrNoQuorum = errors.New("fanout: quorum not reached")
 // it to have its next attempt wait d (instead of the jittered backoff) and
 // to push the rate back so the whole fan-out waits with it, also when the
 // input has no attempt left: the Rate limiter and the input's PerKey key
-// through their DeferUntil methods when they have them, and, without a
+// when they are a ratelimit.Deferrer and KeyedDeferrer, and, without a
 // PerKey limit, a gate that holds every input of this fan-out until then.
 //
 // A hinted error is retried whatever the RetryIf predicate says, unless the
@@ -63,8 +65,8 @@ func retryAfterHint(err error) (time.Duration, bool) {
 }
 
 // notStartedError is the Err of every input that never started: one value
-// per fan-out, shared by all such results, so stopping early costs no
-// allocation per input.
+// per fan-out and reason, shared by all such results, so stopping early
+// costs no allocation per input.
 type notStartedError struct{ cause error }
 
 func (e *notStartedError) Error() string {

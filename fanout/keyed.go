@@ -3,6 +3,8 @@ package fanout
 import (
 	"context"
 	"time"
+
+	"github.com/tandem-go/tandem/ratelimit"
 )
 
 // inputLimiter paces the inputs of one fan-out by a key taken from each
@@ -14,9 +16,9 @@ type inputLimiter[In any] interface {
 }
 
 type keyedLimiter[In any, K comparable] struct {
-	waiter   KeyedWaiter[K]
+	waiter   ratelimit.KeyedWaiter[K]
 	key      func(In) K
-	deferrer keyDeferrer[K] // nil when the waiter cannot be pushed back
+	deferrer ratelimit.KeyedDeferrer[K] // nil when the waiter cannot be pushed back
 }
 
 func (l *keyedLimiter[In, K]) wait(ctx context.Context, in In) error {

@@ -21,7 +21,11 @@ import (
 // errors.Join of the failures, plus ctx's cause when it stopped the
 // fan-out; FailFast returns the first failure, or ctx's cause; FirstSuccess
 // and Quorum return nil once they have their successes, and otherwise
-// ErrNoQuorum joined with the failures.
+// ErrNoQuorum joined with the failures (and ctx's cause). An input the rate
+// limiter refused because its token would come after ctx's deadline is not
+// a failure (it ends NotStarted, or Canceled between attempts): the
+// limiter's error stands for ctx's cause then, so a fan-out that ran out
+// of time returns an error matching context.DeadlineExceeded.
 //
 // Map returns after every goroutine it started has exited. If a call
 // panics, the fan-out stops and Map re-panics in the caller with a

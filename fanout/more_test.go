@@ -276,11 +276,12 @@ func TestStreamHedgesLikeMap(t *testing.T) {
 	})
 }
 
-func TestMapFailsAtOnceTheInputsWhoseTokenComesAfterTheDeadline(t *testing.T) {
+func TestMapDoesNotStartTheInputsWhoseTokenComesAfterTheDeadline(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// 10/s, burst 1, a 350 ms fan-out: tokens at 0, 100, 200 and 300 ms.
 		// The limiter refuses the fifth token (400 ms) at once, without
-		// booking it, so the other inputs fail then, before the deadline.
+		// booking it, so the other inputs end then, before the deadline,
+		// as never started, with the limiter's reason.
 		ctx, cancel := context.WithTimeout(t.Context(), 350*time.Millisecond)
 		defer cancel()
 		start := time.Now()
@@ -288,17 +289,79 @@ func TestMapFailsAtOnceTheInputsWhoseTokenComesAfterTheDeadline(t *testing.T) {
 		results, err := fanout.Map(ctx, make([]int, 10), double,
 			fanout.Concurrency(2), fanout.Rate(ratelimit.New(10, 1)), fanout.WithStats(&st))
 		require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.Equal(t, 300*time.Millisecond, time.Since(start), "Map returns when the last token is refused")
 		for i, r := range results {
 			if i < 4 {
 				assert.Equal(t, fanout.Succeeded, r.Status, "input %d", i)
 				continue
 			}
-			assert.Equal(t, fanout.Failed, r.Status, "input %d", i)
-			assert.ErrorIs(t, r.Err, context.DeadlineExceeded, "input %d", i)
+			assert.Equal(t, fanout.NotStarted, r.Status, "input %d", i)
+			assert.ErrorIs(t, r.Err, fanout.ErrNotStarted, "input %d", i)
+			assert.ErrorIs(t, r.Err, ratelimit.ErrWouldExceedDeadline, "input %d", i)
 			assert.Zero(t, r.Attempts, "input %d", i)
 		}
-		assert.Equal(t, fanout.Stats{Inputs: 10, Succeeded: 4, Failed: 6, Attempts: 4, Throttled: st.Throttled}, st)
+		assert.True(t, results[4].Err == results[9].Err, "refused inputs share one Err value, so refusing allocates nothing per input")
+		assert.Equal(t, fanout.Stats{Inputs: 10, Succeeded: 4, NotStarted: 6, Attempts: 4, Throttled: st.Throttled}, st)
+	})
+}
+
+func TestARetryWhoseTokenComesAfterTheDeadlineIsCanceledWithBothErrors(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// The first attempt takes the only token and fails at 0; the retry's
+		// token comes at 100 ms, after the 50 ms deadline, and is refused.
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		flaky := errors.New("flaky")
+		var st fanout.Stats
+		results, err := fanout.Map(ctx, []int{1}, func(context.Context, int) (int, error) { return 0, flaky },
+			fanout.Rate(ratelimit.New(10, 1)), fanout.Attempts(2), fanout.Backoff(time.Millisecond, time.Millisecond),
+			fanout.WithStats(&st))
+		require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline)
+		r := results[0]
+		assert.Equal(t, fanout.Canceled, r.Status)
+		assert.Equal(t, 1, r.Attempts)
+		assert.ErrorIs(t, r.Err, flaky, "the last attempt's error stays visible")
+		assert.ErrorIs(t, r.Err, ratelimit.ErrWouldExceedDeadline, "and so does the reason the retry never started")
+		assert.Equal(t, fanout.Stats{Inputs: 1, Canceled: 1, Attempts: 1, Throttled: st.Throttled, Backoff: st.Backoff}, st)
+	})
+}
+
+func TestADeadlineRefusalDoesNotStopAFailFastFanOut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// Per host, 10/s with burst 1 and a 50 ms deadline: host a's second
+		// input cannot get a token in time, while host b's input still can.
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		hosts := []string{"a", "a", "b"}
+		results, err := fanout.Map(ctx, hosts, func(_ context.Context, h string) (string, error) { return h, nil },
+			fanout.Concurrency(1), fanout.FailFast(), fanout.PerKey(ratelimit.NewKeyed[string](10, 1), func(h string) string { return h }))
+		require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline)
+		got := []fanout.Status{results[0].Status, results[1].Status, results[2].Status}
+		assert.Equal(t, []fanout.Status{fanout.Succeeded, fanout.NotStarted, fanout.Succeeded}, got, "hosts %v", hosts)
+	})
+}
+
+func TestAQuorumCountsTheInputsRefusedForTheDeadlineAsLost(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// Quorum(2) of 3 at 10/s, burst 1, a 150 ms deadline: "down" fails
+		// at 0, "up" succeeds at 100 ms, and the last token (200 ms) is
+		// refused, which leaves the quorum out of reach.
+		ctx, cancel := context.WithTimeout(t.Context(), 150*time.Millisecond)
+		defer cancel()
+		down := errors.New("down")
+		replicas := []string{"down", "up", "up"}
+		results, err := fanout.Map(ctx, replicas, func(_ context.Context, r string) (string, error) {
+			if r == "down" {
+				return "", down
+			}
+			return r, nil
+		}, fanout.Concurrency(1), fanout.Quorum(2), fanout.Rate(ratelimit.New(10, 1)))
+		require.ErrorIs(t, err, fanout.ErrNoQuorum)
+		require.ErrorIs(t, err, down, "the failure that lost the quorum")
+		require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline, "and the refusal")
+		got := []fanout.Status{results[0].Status, results[1].Status, results[2].Status}
+		assert.Equal(t, []fanout.Status{fanout.Failed, fanout.Succeeded, fanout.NotStarted}, got, "replicas %v", replicas)
 	})
 }
 

@@ -83,8 +83,8 @@ func Concurrency(n int) Option {
 // each: an input waits for w only after it holds one of the Concurrency
 // slots, so the rate stays exact and at most burst + R×W attempts start in
 // any window W (see the package doc). w may be shared with the rest of the
-// service. When w has a DeferUntil(time.Time) method (tandem's
-// *ratelimit.Limiter does), a RetryAfter hint pushes it back. Default: no
+// service. When w is also a ratelimit.Deferrer (as tandem's
+// *ratelimit.Limiter is), a RetryAfter hint pushes it back. Default: no
 // rate limit. Rate panics if w is nil.
 func Rate(w ratelimit.Waiter) Option {
 	if w == nil {
@@ -93,33 +93,18 @@ func Rate(w ratelimit.Waiter) Option {
 	return optionFunc(func(o *options) { o.rate = w })
 }
 
-// deferrer is a Rate waiter that a RetryAfter hint can push back, as
-// tandem's *ratelimit.Limiter (a test checks that it still is one).
-type deferrer interface{ DeferUntil(t time.Time) }
-
-// KeyedWaiter is a rate limiter with one rate per key (per host, per
-// tenant). tandem's *ratelimit.Keyed[K] satisfies it.
-type KeyedWaiter[K comparable] interface {
-	WaitN(ctx context.Context, key K, n int) error
-}
-
-// keyDeferrer is a KeyedWaiter that a RetryAfter hint can push back one key
-// at a time, as tandem's *ratelimit.Keyed[K] (a test checks that it still is
-// one).
-type keyDeferrer[K comparable] interface{ DeferUntil(key K, t time.Time) }
-
 // PerKey paces each attempt with w under the key that key(input) returns,
 // after the Rate (when both are given): a per-target limit, such as one rate
-// per host. When w has a DeferUntil(K, time.Time) method (tandem's
-// *ratelimit.Keyed[K] does), a RetryAfter hint pushes back that key only.
+// per host. When w is also a ratelimit.KeyedDeferrer[K] (as tandem's
+// *ratelimit.Keyed[K] is), a RetryAfter hint pushes back that key only.
 // Default: no per-key limit. PerKey panics if w or key is nil, and Map or
 // Stream panic if key does not take their input type.
-func PerKey[In any, K comparable](w KeyedWaiter[K], key func(In) K) Option {
+func PerKey[In any, K comparable](w ratelimit.KeyedWaiter[K], key func(In) K) Option {
 	if w == nil || key == nil {
 		panic("fanout: PerKey needs a non-nil KeyedWaiter and key function")
 	}
 	lim := &keyedLimiter[In, K]{waiter: w, key: key}
-	lim.deferrer, _ = w.(keyDeferrer[K])
+	lim.deferrer, _ = w.(ratelimit.KeyedDeferrer[K])
 	return optionFunc(func(o *options) { o.perKey = lim })
 }
 
@@ -187,7 +172,9 @@ func CollectAll() Option {
 
 // FailFast stops the fan-out at the first input that fails (after its
 // retries): no call starts after it, the calls in flight see their context
-// canceled with that error as the cause, and Map returns that error.
+// canceled with that error as the cause, and Map returns that error. An
+// input the rate limiter refuses because its token would come after ctx's
+// deadline is not a failure (it ends NotStarted) and stops nothing.
 // Default: CollectAll.
 func FailFast() Option {
 	return optionFunc(func(o *options) { o.policy = failFast })

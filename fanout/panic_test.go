@@ -1,11 +1,7 @@
 package fanout_test
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"sync/atomic"
@@ -16,6 +12,7 @@ import (
 
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/fanout"
+	"github.com/tandem-go/tandem/internal/crashtest"
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
@@ -120,20 +117,14 @@ func TestMapFailsACallThatRunsGoexitAndGoesOn(t *testing.T) {
 }
 
 func TestMapPanicCrashesTheProgramWhenNobodyRecovers(t *testing.T) {
-	if os.Getenv("TANDEM_FANOUT_CRASH") == "1" {
+	if crashtest.InChild(t) {
 		_, _ = fanout.Map(context.Background(), []int{1}, panickingCall)
-		os.Exit(0)
+		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestMapPanicCrashesTheProgramWhenNobodyRecovers$")
-	cmd.Env = append(os.Environ(), "TANDEM_FANOUT_CRASH=1")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	var exit *exec.ExitError
-	require.True(t, errors.As(err, &exit), "subprocess should have crashed; err %v, output:\n%s", err, out.String())
-	assert.Equal(t, 2, exit.ExitCode())
-	assert.Contains(t, out.String(), "bad input")
-	assert.Contains(t, out.String(), "fanout_test.panickingCall", "crash output lacks the call's frame")
+	out, status := crashtest.Run(t)
+	assert.Equal(t, 2, status, "an unrecovered panic exits with status 2; output:\n%s", out)
+	assert.Contains(t, out, "bad input")
+	assert.Contains(t, out, "fanout_test.panickingCall", "crash output lacks the call's frame")
 }
 
 func TestMisuseePanicsWithAFanoutMessage(t *testing.T) {

@@ -9,20 +9,30 @@ import (
 type Status uint8
 
 const (
-	// NotStarted: the fan-out stopped before the input's first attempt
-	// began. Err wraps ErrNotStarted and the reason.
+	// NotStarted: the input's first attempt never began, because the
+	// fan-out stopped first (Err wraps ErrNotStarted and the reason: ctx's
+	// cause, the first failure of FailFast, ...) or because the rate
+	// limiter refused it at once as its token would come after ctx's
+	// deadline (Err wraps ErrNotStarted and the limiter's error:
+	// ratelimit.ErrWouldExceedDeadline, which matches
+	// context.DeadlineExceeded). Either way the call never ran.
 	NotStarted Status = iota
 	// Succeeded: an attempt returned a nil error; Value holds its result.
 	Succeeded
 	// Failed: the last attempt returned an error that was not retried (out
 	// of attempts, not retryable, a panic, or runtime.Goexit), or the rate
-	// limiter refused the input at once: ratelimit.ErrWouldExceedDeadline
-	// (x/time/rate has its own) when its token would come after ctx's
-	// deadline, or ratelimit.ErrZeroLimit. Err holds the error.
+	// limiter refused the input for good: ratelimit.ErrZeroLimit,
+	// ratelimit.ErrExceedsBurst, or any error of a limiter that does not
+	// match context.DeadlineExceeded (x/time/rate's "would exceed context
+	// deadline" does not). Err holds the error, joined after the last
+	// attempt's when a retry was refused.
 	Failed
 	// Canceled: the input started, and the fan-out stopped before it
 	// finished. Err is its last attempt's error (also when the fan-out
-	// stopped while the input waited to retry).
+	// stopped while the input waited to retry). A retry that the rate
+	// limiter refused because its token would come after ctx's deadline
+	// is Canceled too, with Err joining the last attempt's error and the
+	// limiter's.
 	Canceled
 )
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/internal/catch"
+	"github.com/tandem-go/tandem/ratelimit"
 )
 
 // errSettled is the cancel cause once a FirstSuccess or Quorum fan-out has
@@ -27,7 +28,7 @@ type run[In, Out any] struct {
 	o      *options
 	n      int // number of inputs, or -1 for a stream
 
-	rateDeferrer deferrer // o.rate, when it can be pushed back
+	rateDeferrer ratelimit.Deferrer // o.rate, when it can be pushed back
 	perKey       inputLimiter[In]
 
 	// base is when the fan-out began. Times are kept as offsets from it,
@@ -37,13 +38,19 @@ type run[In, Out any] struct {
 	// gate holds the offset before which no attempt starts, set by a
 	// RetryAfter hint when there is no per-key limit to push back.
 	gate atomic.Int64
-	// succeeded and failed count inputs for the Quorum policy only.
-	succeeded, failed atomic.Int64
-	// failedSignal wakes a hedging feeder when an input fails.
+	// succeeded and lost count inputs for the Quorum policy only; lost
+	// counts those that ended without success.
+	succeeded, lost atomic.Int64
+	// failedSignal wakes a hedging feeder when an input ends without
+	// success (failed, or refused for the deadline).
 	failedSignal chan struct{}
 
 	notStartedOnce sync.Once
 	notStartedErr  error
+	// refusal is the Err of the first input a limiter refused because its
+	// token would come after ctx's deadline; its cause stands for ctx's
+	// cause in Map's error when ctx itself did not stop the fan-out.
+	refusal atomic.Pointer[notStartedError]
 
 	wg     sync.WaitGroup // every goroutine of the fan-out
 	panics catch.Panics
@@ -72,7 +79,7 @@ func newRun[In, Out any](ctx context.Context, call func(context.Context, In) (Ou
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.done = r.ctx.Done()
 	if o.rate != nil {
-		r.rateDeferrer, _ = o.rate.(deferrer)
+		r.rateDeferrer, _ = o.rate.(ratelimit.Deferrer)
 	}
 	if o.hedge > 0 {
 		r.failedSignal = make(chan struct{}, o.concurrency)
@@ -122,12 +129,25 @@ func (w *worker[In, Out]) do(in In, res *Result[Out], start time.Duration) (end 
 	for {
 		if err := r.pace(in, &w.st); err != nil {
 			switch {
-			case !r.stopped(): // the limiter itself refused (say, n exceeds its burst)
-				res.Err, res.Status = err, Failed
-			case res.Attempts == 0:
+			case r.stopped() && res.Attempts == 0:
 				res.Err, res.Status = r.notStarted(), NotStarted
-			default: // stopped between attempts: keep the last attempt's error
+			case r.stopped(): // stopped between attempts: keep the last attempt's error
 				res.Status = Canceled
+			case errors.Is(err, context.DeadlineExceeded):
+				// The limiter refused at once: the token would come after
+				// ctx's deadline (ratelimit.ErrWouldExceedDeadline), which
+				// is as good as passed. The attempt never starts, as when
+				// ctx is done; the limiter's error says why.
+				refused := r.refuse(err)
+				if res.Attempts == 0 {
+					res.Err, res.Status = refused, NotStarted
+				} else {
+					res.Err, res.Status = errors.Join(res.Err, err), Canceled
+				}
+			case res.Attempts == 0: // refused for good (n exceeds the burst, a zero limit)
+				res.Err, res.Status = err, Failed
+			default:
+				res.Err, res.Status = errors.Join(res.Err, err), Failed
 			}
 			break
 		}
@@ -275,13 +295,16 @@ func (r *run[In, Out]) settle(res *Result[Out]) {
 		if r.o.policy == quorum && r.succeeded.Add(1) == int64(r.o.quorum) {
 			r.cancel(errSettled)
 		}
-	case Failed:
-		switch r.o.policy {
-		case failFast:
+	default:
+		// An input refused by the limiter (NotStarted or Canceled while the
+		// fan-out goes on) is lost to a quorum, but not a failure to stop a
+		// FailFast fan-out for: the other inputs may still make the deadline.
+		switch {
+		case r.o.policy == failFast && res.Status == Failed:
 			r.cancel(res.Err)
-		case quorum:
-			failed := r.failed.Add(1)
-			if r.n >= 0 && failed > int64(r.n-r.o.quorum) {
+		case r.o.policy == quorum:
+			lost := r.lost.Add(1)
+			if r.n >= 0 && lost > int64(r.n-r.o.quorum) {
 				r.cancel(ErrNoQuorum)
 			}
 			if r.failedSignal != nil {
@@ -312,9 +335,33 @@ func (r *run[In, Out]) notStarted() error {
 	return r.notStartedErr
 }
 
+// refuse returns the Err of an input whose first attempt the limiter
+// refused with err because its token would come after ctx's deadline, and
+// records the first such refusal. Refusals with tandem's sentinel,
+// ratelimit.ErrWouldExceedDeadline, share one value, so a fan-out on a
+// *ratelimit.Limiter that runs out of time allocates nothing per input.
+func (r *run[In, Out]) refuse(err error) *notStartedError {
+	// The comparisons are with a pointer, so they cannot panic on an error
+	// type that is not comparable.
+	if p := r.refusal.Load(); p != nil && err == ratelimit.ErrWouldExceedDeadline && p.cause == ratelimit.ErrWouldExceedDeadline {
+		return p
+	}
+	e := &notStartedError{cause: err}
+	r.refusal.CompareAndSwap(nil, e)
+	return e
+}
+
 // result is the error Map returns, given the results and the merged Stats.
-// cause is the fan-out's cancel cause when it stopped early, else nil.
+// cause is the fan-out's cancel cause when it stopped early, else nil; a
+// limiter's deadline refusal then stands in for it.
 func (r *run[In, Out]) result(results []Result[Out], cause error) error {
+	var refusal error
+	if p := r.refusal.Load(); p != nil {
+		refusal = p.cause
+	}
+	if cause == nil {
+		cause = refusal
+	}
 	switch r.o.policy {
 	case failFast:
 		return cause
@@ -323,6 +370,9 @@ func (r *run[In, Out]) result(results []Result[Out], cause error) error {
 			return nil
 		}
 		errs := []error{ErrNoQuorum}
+		if cause == ErrNoQuorum {
+			cause = refusal // refused inputs may be why the quorum was lost
+		}
 		if cause != nil && cause != ErrNoQuorum && cause != errSettled {
 			errs = append(errs, cause)
 		}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strconv"
@@ -17,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/tandem-go/tandem"
+	"github.com/tandem-go/tandem/internal/crashtest"
 	"github.com/tandem-go/tandem/pipeline"
 )
 
@@ -296,19 +295,15 @@ func crashingStageForSubprocess(_ context.Context, v int) (int, error) {
 // binary in a subprocess whose pipeline has a panicking stage and nothing
 // recovers: the program must die, and its output must name the stage's frame.
 func TestAStagePanicCrashesTheProgramWithTheStagesStack(t *testing.T) {
-	if os.Getenv("TANDEM_PIPELINE_CRASH") == "1" {
+	if crashtest.InChild(t) {
 		p := pipeline.New()
 		m := pipeline.Map(pipeline.FromSlice(p, numbers(10)), crashingStageForSubprocess)
 		pipeline.ForEach(m, func(context.Context, int) error { return nil })
 		_ = p.Run(context.Background()) // must crash
-		os.Exit(0)
+		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestAStagePanicCrashesTheProgramWithTheStagesStack$")
-	cmd.Env = append(os.Environ(), "TANDEM_PIPELINE_CRASH=1")
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	require.ErrorAs(t, err, &exit, "subprocess should have crashed; output:\n%s", out)
-	assert.Equal(t, 2, exit.ExitCode())
-	assert.Contains(t, string(out), "deliberate crash in a stage")
-	assert.Contains(t, string(out), "pipeline_test.crashingStageForSubprocess", "crash output lacks the stage's frame")
+	out, status := crashtest.Run(t)
+	assert.Equal(t, 2, status, "an unrecovered panic exits with status 2; output:\n%s", out)
+	assert.Contains(t, out, "deliberate crash in a stage")
+	assert.Contains(t, out, "pipeline_test.crashingStageForSubprocess", "crash output lacks the stage's frame")
 }

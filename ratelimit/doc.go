@@ -1,6 +1,7 @@
 // Package ratelimit paces events to a rate with a burst: a lock-free,
-// exact limiter (Limiter), one limiter per key (Keyed), and the Waiter
-// interface that tandem's pacing consumers (fanout, pipeline) accept.
+// exact limiter (Limiter), one limiter per key (Keyed), and the interfaces
+// that tandem's pacing consumers (fanout, pipeline) accept: Waiter and
+// KeyedWaiter.
 //
 // # The model: a rate and a burst
 //
@@ -100,6 +101,26 @@
 // one that adds a key checks two more): no janitor goroutine, no Close, and
 // the keys tracked follow those active in the recent past. WithMaxKeys adds a
 // hard cap, which is lossy: a key forced out early starts again full.
+//
+// # Interfaces for consumers
+//
+// Code that paces work takes an interface, not a *Limiter, so that any
+// limiter fits: Waiter (WaitN(ctx, n)) for one rate, KeyedWaiter[K]
+// (WaitN(ctx, key, n)) for one rate per key. *Limiter and *Keyed[K]
+// satisfy them, and so do the distributed limiters of ratelimit/redisrate
+// (its *Keyed is a KeyedWaiter[string]); x/time/rate's *rate.Limiter is a
+// Waiter.
+//
+// Deferrer and KeyedDeferrer name the optional DeferUntil methods, which
+// a consumer looks for on the waiter it was given: fanout pushes its
+// limiters back with them when a call reports a server's Retry-After.
+// They are exported, rather than left as shapes the consumer checks in
+// private, because the behaviour they switch on is otherwise invisible: a
+// wrapper around a Limiter (metrics, logging) that does not forward
+// DeferUntil would silently turn the push-back off, and with the named
+// interface its author can assert it at compile time
+// (var _ ratelimit.Deferrer = (*wrapper)(nil)) and godoc links the
+// consumer's documentation to the one definition.
 //
 // # Testing code that uses a limiter
 //
