@@ -18,6 +18,9 @@ import (
 // limiters); it needs no Close. Processes sharing keys must use the same
 // limit and burst: the bucket's state is one time, and each call applies its
 // own settings to it.
+//
+// *Keyed satisfies ratelimit.KeyedWaiter[string], so fanout.PerKey paces
+// with it as with ratelimit.Keyed.
 type Keyed struct {
 	client              Scripter
 	prefix              string

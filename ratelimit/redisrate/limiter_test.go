@@ -375,5 +375,9 @@ func TestAKeyHoldingSomethingElseIsAnErrorUnderEveryPolicy(t *testing.T) {
 	}
 }
 
-// *Limiter paces fanout and pipeline like the in-process limiter.
-var _ ratelimit.Waiter = (*redisrate.Limiter)(nil)
+// *Limiter paces fanout and pipeline like the in-process limiter, and
+// *Keyed paces fanout.PerKey like ratelimit.Keyed.
+var (
+	_ ratelimit.Waiter              = (*redisrate.Limiter)(nil)
+	_ ratelimit.KeyedWaiter[string] = (*redisrate.Keyed)(nil)
+)
