@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-redis/redis_rate/v10"
 
+	"github.com/tandem-go/tandem/ratelimit"
 	"github.com/tandem-go/tandem/ratelimit/redisrate"
 )
 
@@ -34,7 +35,7 @@ func BenchmarkRedisAllow(b *testing.B) {
 		b.Run(name+"/tandem", func(b *testing.B) {
 			// The default options but a timeout long enough that a stalled
 			// machine fails no call: redis_rate has no timeout to hit.
-			l := redisrate.New(newClient(b, redisAddr), freshKey(b), redisrate.Limit(rate), burst,
+			l := redisrate.New(newClient(b, redisAddr), freshKey(b), ratelimit.Limit(rate), burst,
 				redisrate.WithTimeout(10*time.Second))
 			if !admitted {
 				_, _ = l.Allow(ctx)

@@ -12,16 +12,19 @@
 //
 // # Algorithm
 //
-// The same GCRA as package ratelimit, described as a token bucket: limit
-// events per second, bursts of up to burst at once (a fresh bucket is full).
-// Its whole state is one time, the theoretical arrival time (TAT), kept in one
-// Redis key as integer microseconds of the server's clock plus three digits
-// of nanoseconds, and computed by a Lua script on the server's clock (TIME):
-// replicas need no clock agreement. The key expires when the bucket is full
-// again, so idle limiters cost no memory and expiry loses nothing. In any
-// window of length W, a limiter admits at most burst + W×limit events,
-// whatever the number of replicas. The interval between events is whole
-// nanoseconds, rounded up: the limiter never admits more than its limit.
+// The same GCRA as package ratelimit, in its units: a Limit of events per
+// second (ratelimit.Every, ratelimit.Per, ratelimit.Inf) and a burst, as a
+// token bucket (a fresh bucket is full). Its whole state is one time, the
+// theoretical arrival time (TAT), kept in one Redis key as integer
+// microseconds of the server's clock plus three digits of nanoseconds, and
+// computed by a Lua script on the server's clock (TIME): replicas need no
+// clock agreement. The key expires when the bucket is full again, so idle
+// limiters cost no memory and expiry loses nothing. In any window of length
+// W, a limiter admits at most burst + W×limit events, whatever the number of
+// replicas. The interval between events is whole nanoseconds, rounded up as
+// in package ratelimit: neither limiter ever admits more than its limit.
+// The script is the one copy of the GCRA here; FailLocal decides with
+// package ratelimit's Limiter.
 //
 // Each decision touches one key, so a Limiter works on Redis Cluster; put a
 // hash tag in the key ("quota:{partner}") to choose its slot. All processes
@@ -53,20 +56,46 @@
 // ctx and the timeout because of a network error, and a call whose ctx is
 // done returns ctx's error.
 //
-// # Errors and misuse
+// # Errors, edge cases and misuse
 //
-// Errors are those of package ratelimit: n > burst returns
-// ratelimit.ErrExceedsBurst at once (such events could never be admitted), a
-// WaitN that cannot finish before ctx's deadline returns
-// ErrWouldExceedDeadline at once (it satisfies errors.Is(err,
-// context.DeadlineExceeded)), and a canceled WaitN returns ctx's error and
-// gives its reservation back. Misuse panics at once with a "redisrate: "
-// message: n <= 0, a nil client, limit <= 0 or above 1e9 per second (Inf
-// admits everything without Redis), burst < 1, or burst/limit longer than
-// 2^53 ns (about 104 days: Lua numbers are doubles).
+// The errors are package ratelimit's, so one errors.Is works whichever
+// limiter a ratelimit.Waiter holds: n > burst returns
+// ratelimit.ErrExceedsBurst at once (such events could never be admitted),
+// a WaitN that cannot finish before ctx's deadline returns
+// ratelimit.ErrWouldExceedDeadline at once without reserving (it matches
+// context.DeadlineExceeded), and a canceled WaitN returns ctx's error and
+// gives its reservation back. Only ErrUnavailable, for Redis failing, is
+// this package's own. The edge cases follow the core limiter's, checked in
+// its order (n, then ctx, then Inf, then the burst):
+//
+//   - n < 1 panics, as in the core: "redisrate: AllowN(0): n must be at
+//     least 1" (the method's name and n vary). There is no negative-n refund
+//     (use Reservation.Cancel).
+//   - ratelimit.Inf admits every call at once, whatever n and the burst,
+//     without a round trip.
+//   - A limit <= 0 panics, where the core admits only the tokens in the
+//     bucket, then nothing. The core's frozen bucket serves SetLimit(0), a
+//     pause of one process's limiter; this package has no SetLimit, and in
+//     Redis such a bucket would be a key that can never expire (one per
+//     tenant, forever, for a Keyed) and a quota for the whole fleet until
+//     someone deletes it. A zero shared rate is far more often a
+//     configuration bug (an unset setting) than a wish, so it fails at New.
+//   - A limit above 1e9 per second (an interval under 1ns), other than Inf,
+//     panics, as in the core; so does burst < 1, and burst/limit longer than
+//     2^53 ns (about 104 days, where the core's bound is 146 years: Lua
+//     numbers are doubles).
+//
+// Misuse panics at once with a "redisrate: " message: the cases above, a nil
+// client, a negative timeout, a FailLocal share outside (0, 1] or too small
+// for a local limiter. Runtime conditions are the errors above.
 //
 // The client is any Scripter (EVALSHA and EVAL); go-redis's Client,
 // ClusterClient and Ring are. *Limiter satisfies ratelimit.Waiter, so
 // fanout and pipeline pace with it as they do with the in-process limiter.
 // Keyed applies one limit to each of many keys (per tenant, per user).
+//
+// The module's go.mod also requires github.com/go-redis/redis_rate/v10: only
+// bench_test.go imports it, for the benchmark against it on the same Redis.
+// No package of this module does, so it is never built into a program that
+// uses redisrate.
 package redisrate

@@ -26,8 +26,11 @@ func ExampleLimiter() {
 	client.Del(ctx, "example:{partner-api}") // start from a full bucket
 
 	// The partner API allows 10 requests per minute to all our replicas
-	// together, in bursts of up to 3.
-	limiter := redisrate.New(client, "example:{partner-api}", redisrate.Per(10, time.Minute), 3)
+	// together, in bursts of up to 3. (The examples allow each round trip a
+	// second, so that a busy test machine cannot change their output; the
+	// default, 100ms, suits a service that had rather fail fast.)
+	limiter := redisrate.New(client, "example:{partner-api}", ratelimit.Per(10, time.Minute), 3,
+		redisrate.WithTimeout(time.Second))
 	for range 4 {
 		res, err := limiter.Allow(ctx)
 		if err != nil {
@@ -51,7 +54,7 @@ func ExampleLimiter_WaitN() {
 
 	// 100 events per second with no burst: each WaitN is one round trip to
 	// reserve a slot, then a local timer until it.
-	limiter := redisrate.New(client, "example:{pacing}", 100, 1)
+	limiter := redisrate.New(client, "example:{pacing}", 100, 1, redisrate.WithTimeout(time.Second))
 	start := time.Now()
 	for range 11 {
 		if err := limiter.WaitN(ctx, 1); err != nil {
@@ -76,7 +79,8 @@ func ExampleLimiter_ReserveN() {
 	defer client.Close()
 	client.Del(ctx, "example:{reports}")
 
-	limiter := redisrate.New(client, "example:{reports}", redisrate.Every(time.Minute), 1)
+	limiter := redisrate.New(client, "example:{reports}", ratelimit.Every(time.Minute), 1,
+		redisrate.WithTimeout(time.Second))
 	first, _ := limiter.ReserveN(ctx, 1, 0)
 	fmt.Println("first: ok", first.OK(), "delay", first.Delay())
 
@@ -99,7 +103,8 @@ func ExampleLimiter_AllowAtMost() {
 	client.Del(ctx, "example:{batch}")
 
 	// Send as much of a batch of 8 as the quota allows now; keep the rest.
-	limiter := redisrate.New(client, "example:{batch}", redisrate.Per(5, time.Minute), 5)
+	limiter := redisrate.New(client, "example:{batch}", ratelimit.Per(5, time.Minute), 5,
+		redisrate.WithTimeout(time.Second))
 	res, _ := limiter.AllowAtMost(ctx, 8)
 	fmt.Println("send", res.Allowed, "keep", 8-res.Allowed)
 	// Output:
@@ -113,7 +118,8 @@ func ExampleKeyed() {
 	client.Del(ctx, "example:tenant:acme", "example:tenant:globex")
 
 	// Each tenant gets 2 requests per minute, bursts of 2, across replicas.
-	perTenant := redisrate.NewKeyed(client, "example:tenant:", redisrate.Per(2, time.Minute), 2)
+	perTenant := redisrate.NewKeyed(client, "example:tenant:", ratelimit.Per(2, time.Minute), 2,
+		redisrate.WithTimeout(time.Second))
 	for _, tenant := range []string{"acme", "acme", "acme", "globex"} {
 		res, _ := perTenant.Allow(ctx, tenant)
 		fmt.Println(tenant, "allowed:", res.Allowed)
@@ -130,7 +136,7 @@ func ExampleResult() {
 	client := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
 	defer client.Close()
 	client.Del(ctx, "example:{http}")
-	limiter := redisrate.New(client, "example:{http}", 10, 3)
+	limiter := redisrate.New(client, "example:{http}", 10, 3, redisrate.WithTimeout(time.Second))
 
 	handler := func(w http.ResponseWriter, r *http.Request) {
 		res, err := limiter.Allow(r.Context())
@@ -164,7 +170,7 @@ func ExampleFailLocal() {
 	defer client.Close()
 
 	// 3 replicas share 30 per minute; alone, each keeps to its third.
-	limiter := redisrate.New(client, "example:{down}", redisrate.Per(30, time.Minute), 3,
+	limiter := redisrate.New(client, "example:{down}", ratelimit.Per(30, time.Minute), 3,
 		redisrate.WithFailurePolicy(redisrate.FailLocal(1.0/3)),
 		redisrate.WithTimeout(50*time.Millisecond))
 	for range 2 {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tandem-go/tandem/ratelimit"
 	"github.com/tandem-go/tandem/ratelimit/redisrate"
 )
 
@@ -71,7 +72,7 @@ func FuzzScriptMatchesTheModel(f *testing.F) {
 			ops = ops[:64]
 		}
 		ctx := t.Context()
-		l := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), burst)
+		l := redisrate.New(newClient(t, redisAddr), freshKey(t), ratelimit.Every(hour), burst, patient)
 		m := &model{tol: burst}
 		type held struct {
 			r            redisrate.Reservation

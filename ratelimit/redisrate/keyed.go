@@ -18,10 +18,13 @@ import (
 // limiters); it needs no Close. Processes sharing keys must use the same
 // limit and burst: the bucket's state is one time, and each call applies its
 // own settings to it.
+//
+// *Keyed satisfies ratelimit.KeyedWaiter[string], so fanout.PerKey paces
+// with it as with ratelimit.Keyed.
 type Keyed struct {
 	client              Scripter
 	prefix              string
-	limit               Limit
+	limit               ratelimit.Limit
 	burst               int
 	interval, tolerance int64 // ns
 	intervalArg, tolArg any   // interval and tolerance, boxed once
@@ -35,19 +38,23 @@ type Keyed struct {
 // prefix+key. Put a Redis Cluster hash tag in prefix or in the keys to place
 // keys on one slot; each decision touches one key, so any placement works.
 //
+// Under ratelimit.Inf every call is admitted at once, without Redis.
+//
 // It panics with a "redisrate: " message if client is nil, limit is not
-// > 0 (use Inf for no limit), limit is above 1e9 per second, burst < 1, or
-// burst/limit is longer than 2^53 ns (about 104 days).
-func NewKeyed(client Scripter, prefix string, limit Limit, burst int, opts ...Option) *Keyed {
+// above 0 (see the package doc), limit is above 1e9 per second and not
+// ratelimit.Inf, burst < 1, burst/limit is longer than 2^53 ns (about 104
+// days), or FailLocal's share of the limit is too small for a
+// ratelimit.Limiter.
+func NewKeyed(client Scripter, prefix string, limit ratelimit.Limit, burst int, opts ...Option) *Keyed {
 	if client == nil {
 		panic("redisrate: nil client")
 	}
 	if burst < 1 {
-		panic("redisrate: burst must be >= 1")
+		panic(fmt.Sprintf("redisrate: burst %d is below 1", burst))
 	}
-	interval := limit.interval()
+	interval := intervalOf(limit)
 	if interval > maxTolerance/int64(burst) {
-		panic("redisrate: burst/limit longer than 2^53 ns")
+		panic(fmt.Sprintf("redisrate: burst %d at limit %v spans over 2^53 ns (104 days): Lua numbers are doubles", burst, float64(limit)))
 	}
 	o := buildOptions(opts)
 	k := &Keyed{
@@ -62,14 +69,14 @@ func NewKeyed(client Scripter, prefix string, limit Limit, burst int, opts ...Op
 		timeout:     o.timeout,
 		policy:      o.policy,
 	}
-	if o.policy.kind == failLocal {
-		k.locals = &locals{interval: interval, burst: int64(burst), share: o.policy.share}
+	if o.policy.kind == failLocal && interval > 0 {
+		k.locals = newLocals(limit, burst, o.policy.share)
 	}
 	return k
 }
 
 // Limit returns the rate per key.
-func (k *Keyed) Limit() Limit { return k.limit }
+func (k *Keyed) Limit() ratelimit.Limit { return k.limit }
 
 // Burst returns the burst per key.
 func (k *Keyed) Burst() int { return k.burst }
@@ -87,30 +94,30 @@ func (k *Keyed) Allow(ctx context.Context, key string) (Result, error) {
 
 // AllowN admits n events for key now, all or nothing; see Limiter.AllowN.
 func (k *Keyed) AllowN(ctx context.Context, key string, n int) (Result, error) {
-	r, err := k.reserve(ctx, []string{k.prefix + key}, n, modeAllOrNothing, 0)
+	r, err := k.reserve(ctx, "Keyed.AllowN", []string{k.prefix + key}, n, modeAllOrNothing, 0)
 	return r.Result, err
 }
 
 // AllowAtMost admits as many of n events for key as it can now; see
 // Limiter.AllowAtMost.
 func (k *Keyed) AllowAtMost(ctx context.Context, key string, n int) (Result, error) {
-	r, err := k.reserve(ctx, []string{k.prefix + key}, n, modeAtMost, 0)
+	r, err := k.reserve(ctx, "Keyed.AllowAtMost", []string{k.prefix + key}, n, modeAtMost, 0)
 	return r.Result, err
 }
 
 // ReserveN reserves n events for key; see Limiter.ReserveN.
 func (k *Keyed) ReserveN(ctx context.Context, key string, n int, maxWait time.Duration) (Reservation, error) {
-	return k.reserve(ctx, []string{k.prefix + key}, n, modeAllOrNothing, maxWaitNS(maxWait))
+	return k.reserve(ctx, "Keyed.ReserveN", []string{k.prefix + key}, n, modeAllOrNothing, maxWaitNS(maxWait))
 }
 
 // Wait is WaitN(ctx, key, 1).
 func (k *Keyed) Wait(ctx context.Context, key string) error {
-	return k.wait(ctx, []string{k.prefix + key}, 1)
+	return k.WaitN(ctx, key, 1)
 }
 
 // WaitN blocks until n events for key may happen; see Limiter.WaitN.
 func (k *Keyed) WaitN(ctx context.Context, key string, n int) error {
-	return k.wait(ctx, []string{k.prefix + key}, n)
+	return k.wait(ctx, "Keyed.WaitN", []string{k.prefix + key}, n)
 }
 
 // noBound is maxWait "any wait", boxed once.
@@ -124,21 +131,23 @@ func maxWaitNS(d time.Duration) int64 {
 }
 
 // reserve is every decision: validate, ask Redis, or the failure policy.
-func (k *Keyed) reserve(ctx context.Context, keys []string, n int, mode, maxWait int64) (Reservation, error) {
-	if n <= 0 {
-		panic("redisrate: n must be >= 1")
+// The checks come in the core limiter's order: n < 1 panics, a done ctx
+// wins, Inf admits anything, then n > burst is refused.
+func (k *Keyed) reserve(ctx context.Context, method string, keys []string, n int, mode, maxWait int64) (Reservation, error) {
+	if n < 1 {
+		panic(fmt.Sprintf("redisrate: %s(%d): n must be at least 1", method, n))
+	}
+	if err := ctx.Err(); err != nil {
+		return Reservation{}, err
+	}
+	if k.interval == 0 { // Inf
+		return Reservation{Result: Result{Allowed: n, Remaining: k.burst}}, nil
 	}
 	if n > k.burst {
 		if mode != modeAtMost {
 			return Reservation{}, ratelimit.ErrExceedsBurst
 		}
 		n = k.burst
-	}
-	if k.interval == 0 { // Inf
-		return Reservation{Result: Result{Allowed: n, Remaining: k.burst}}, nil
-	}
-	if err := ctx.Err(); err != nil {
-		return Reservation{}, err
 	}
 	maxWaitArg := noBound
 	if maxWait >= 0 {
@@ -149,9 +158,9 @@ func (k *Keyed) reserve(ctx context.Context, keys []string, n int, mode, maxWait
 		if wrongKey(err) {
 			return Reservation{}, fmt.Errorf("redisrate: key %q: %w", keys[0], err)
 		}
-		return k.fail(ctx, keys[0], int64(n), mode, maxWait, err)
+		return k.fail(ctx, keys[0], n, mode, maxWait, err)
 	}
-	return k.reservation(r, keys[0], int64(n), mode, maxWait, k.interval, k.tolerance, nil), nil
+	return k.reservation(r, keys[0], int64(n), mode, maxWait, k.interval, k.tolerance), nil
 }
 
 // call runs the script within the per-call timeout.
@@ -167,25 +176,28 @@ func (k *Keyed) call(ctx context.Context, keys []string, args ...any) (reply, er
 }
 
 // fail applies the failure policy to a decision Redis could not make.
-func (k *Keyed) fail(ctx context.Context, key string, n, mode, maxWait int64, cause error) (Reservation, error) {
+func (k *Keyed) fail(ctx context.Context, key string, n int, mode, maxWait int64, cause error) (Reservation, error) {
 	if err := ctx.Err(); err != nil {
 		return Reservation{}, err // the caller gave up: not an outage
 	}
 	switch k.policy.kind {
 	case failOpen:
-		return Reservation{Result: Result{Allowed: int(n), Degraded: true}}, nil
+		return Reservation{Result: Result{Allowed: n, Degraded: true}}, nil
 	case failLocal:
-		l := k.locals.get(key)
-		r := l.decide(n, mode, maxWait)
-		res := k.reservation(r, key, n, mode, maxWait, l.interval, l.tolerance, l)
+		r, bookings := k.locals.decide(key, n, mode, maxWait)
+		res := k.reservation(r, key, int64(n), mode, maxWait, k.locals.interval, k.locals.tolerance)
 		res.Degraded = true
+		if len(bookings) > 0 {
+			res.local = bookings
+			res.delay = bookings[len(bookings)-1].Delay()
+		}
 		return res, nil
 	}
 	return Reservation{}, fmt.Errorf("%w: %w", ErrUnavailable, cause)
 }
 
 // reservation turns a decision into what callers see; all in nanoseconds.
-func (k *Keyed) reservation(r reply, key string, n, mode, maxWait, interval, tolerance int64, l *local) Reservation {
+func (k *Keyed) reservation(r reply, key string, n, mode, maxWait, interval, tolerance int64) Reservation {
 	res := Reservation{
 		Result: Result{
 			Allowed:    int(r.admitted),
@@ -202,30 +214,31 @@ func (k *Keyed) reservation(r reply, key string, n, mode, maxWait, interval, tol
 		return res
 	}
 	res.delay = time.Duration(max(0, r.tat-tolerance))
-	res.k, res.key, res.n, res.stamp, res.local = k, key, r.admitted, r.stamp, l
+	res.k, res.key, res.n, res.stamp = k, key, r.admitted, r.stamp
 	return res
 }
 
 // wait is one reservation and, when it must wait, a local timer.
-func (k *Keyed) wait(ctx context.Context, keys []string, n int) error {
+func (k *Keyed) wait(ctx context.Context, method string, keys []string, n int) error {
 	maxWait := int64(-1)
 	if dl, ok := ctx.Deadline(); ok {
 		maxWait = max(0, int64(time.Until(dl)))
 	}
-	r, err := k.reserve(ctx, keys, n, modeAllOrNothing, maxWait)
+	r, err := k.reserve(ctx, method, keys, n, modeAllOrNothing, maxWait)
 	if err != nil {
 		return err
 	}
 	if !r.OK() {
-		return ErrWouldExceedDeadline
+		return ratelimit.ErrWouldExceedDeadline
 	}
 	if r.delay == 0 {
 		return nil
 	}
 	// The round trip (or a timeout before a fallback) took time of its own.
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < r.delay {
+	// Ending exactly at the deadline is too late, as in the core limiter.
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= r.delay {
 		_ = r.Cancel(context.WithoutCancel(ctx))
-		return ErrWouldExceedDeadline
+		return ratelimit.ErrWouldExceedDeadline
 	}
 	t := time.NewTimer(r.delay)
 	defer t.Stop()

@@ -1,50 +1,29 @@
 package redisrate
 
 import (
+	"fmt"
 	"math"
-	"time"
+
+	"github.com/tandem-go/tandem/ratelimit"
 )
-
-// Limit is a rate in events per second, as in package ratelimit and
-// x/time/rate.
-type Limit float64
-
-// Inf is the infinite rate: a limiter with it admits everything without a
-// round trip to Redis.
-const Inf = Limit(math.MaxFloat64)
-
-// Every returns the rate of one event per interval d. d <= 0 gives Inf.
-func Every(d time.Duration) Limit {
-	if d <= 0 {
-		return Inf
-	}
-	return 1 / Limit(d.Seconds())
-}
-
-// Per returns the rate of n events per duration d, such as Per(600,
-// time.Minute). d <= 0 gives Inf.
-func Per(n int, d time.Duration) Limit {
-	if d <= 0 {
-		return Inf
-	}
-	return Limit(n) / Limit(d.Seconds())
-}
 
 // maxTolerance bounds burst × interval, in nanoseconds: Lua numbers are
 // doubles, exact up to 2^53, about 104 days.
 const maxTolerance = 1 << 53
 
-// interval returns the nanoseconds between events at rate l, rounded up so
-// the limiter never admits more than l. It panics on rates it cannot honour:
-// a limiter that silently admitted everything, or nothing, would hide a bug.
-func (l Limit) interval() int64 {
+// intervalOf returns the nanoseconds between events at limit, rounded up as
+// package ratelimit rounds them, so that neither limiter admits more than
+// its limit; 0 for Inf. It panics on limits it cannot honour: a limiter that
+// silently admitted everything, or nothing, would hide a bug (doc.go says
+// why a limit <= 0 is one of them here).
+func intervalOf(limit ratelimit.Limit) int64 {
 	switch {
-	case l == Inf:
+	case limit >= ratelimit.Inf:
 		return 0
-	case !(l > 0):
-		panic("redisrate: limit must be > 0")
-	case l > 1e9:
-		panic("redisrate: limit above 1e9 events per second")
+	case !(limit > 0): // NaN too
+		panic(fmt.Sprintf("redisrate: limit %v is not above 0: a shared bucket that never refills is a quota, not a rate", float64(limit)))
+	case limit > 1e9:
+		panic(fmt.Sprintf("redisrate: limit %v is above 1e9 events/s (an interval below 1ns); use ratelimit.Inf for no limit", float64(limit)))
 	}
-	return int64(math.Ceil(1e9 / float64(l)))
+	return int64(math.Ceil(1e9 / float64(limit)))
 }

@@ -3,6 +3,8 @@ package redisrate
 import (
 	"context"
 	"time"
+
+	"github.com/tandem-go/tandem/ratelimit"
 )
 
 // Limiter is one rate limit shared by every process that uses the same Redis
@@ -17,10 +19,16 @@ type Limiter struct {
 	keys []string // the one key, built once
 }
 
-// New returns a Limiter on key. It panics with a "redisrate: " message if
-// client is nil, limit is not > 0 (use Inf for no limit), limit is above 1e9
-// per second, burst < 1, or burst/limit is longer than 2^53 ns (104 days).
-func New(client Scripter, key string, limit Limit, burst int, opts ...Option) *Limiter {
+// New returns a Limiter on key that admits limit events per second with
+// bursts of up to burst, in package ratelimit's units: ratelimit.Every,
+// ratelimit.Per and ratelimit.Inf build the limit, and under
+// ratelimit.Inf every call is admitted at once without Redis.
+//
+// It panics with a "redisrate: " message if client is nil, limit is not
+// above 0 (see the package doc), limit is above 1e9 per second and not
+// ratelimit.Inf, burst < 1, burst/limit is longer than 2^53 ns (104 days),
+// or FailLocal's share of the limit is too small for a ratelimit.Limiter.
+func New(client Scripter, key string, limit ratelimit.Limit, burst int, opts ...Option) *Limiter {
 	return NewKeyed(client, "", limit, burst, opts...).Limiter(key)
 }
 
@@ -28,7 +36,7 @@ func New(client Scripter, key string, limit Limit, burst int, opts ...Option) *L
 func (l *Limiter) Key() string { return l.keys[0] }
 
 // Limit returns the rate.
-func (l *Limiter) Limit() Limit { return l.k.limit }
+func (l *Limiter) Limit() ratelimit.Limit { return l.k.limit }
 
 // Burst returns the burst.
 func (l *Limiter) Burst() int { return l.k.burst }
@@ -43,19 +51,20 @@ func (l *Limiter) Allow(ctx context.Context) (Result, error) {
 //
 // It returns ratelimit.ErrExceedsBurst if n > burst (they would never fit),
 // ctx's error if ctx is done, and under FailClosed an error wrapping
-// ErrUnavailable when Redis fails. It panics with "redisrate: n must be >= 1"
-// if n <= 0.
+// ErrUnavailable when Redis fails. Under ratelimit.Inf it admits any n. It
+// panics with "redisrate: AllowN(n): n must be at least 1" if n < 1, as the
+// core limiter does.
 func (l *Limiter) AllowN(ctx context.Context, n int) (Result, error) {
-	r, err := l.k.reserve(ctx, l.keys, n, modeAllOrNothing, 0)
+	r, err := l.k.reserve(ctx, "AllowN", l.keys, n, modeAllOrNothing, 0)
 	return r.Result, err
 }
 
 // AllowAtMost admits as many of n events as fit now (Result.Allowed, from 0
 // to n), in one round trip: for work that can be split, such as a batch.
-// n > burst is treated as burst. Errors and panics are those of AllowN, less
-// ErrExceedsBurst.
+// n > burst is treated as burst (under ratelimit.Inf, all n are admitted).
+// Errors and panics are those of AllowN, less ErrExceedsBurst.
 func (l *Limiter) AllowAtMost(ctx context.Context, n int) (Result, error) {
-	r, err := l.k.reserve(ctx, l.keys, n, modeAtMost, 0)
+	r, err := l.k.reserve(ctx, "AllowAtMost", l.keys, n, modeAtMost, 0)
 	return r.Result, err
 }
 
@@ -68,7 +77,7 @@ func (l *Limiter) AllowAtMost(ctx context.Context, n int) (Result, error) {
 //
 // Errors and panics are those of AllowN.
 func (l *Limiter) ReserveN(ctx context.Context, n int, maxWait time.Duration) (Reservation, error) {
-	return l.k.reserve(ctx, l.keys, n, modeAllOrNothing, maxWaitNS(maxWait))
+	return l.k.reserve(ctx, "ReserveN", l.keys, n, modeAllOrNothing, maxWaitNS(maxWait))
 }
 
 // Wait is WaitN(ctx, 1).
@@ -80,13 +89,19 @@ func (l *Limiter) Wait(ctx context.Context) error {
 // a local timer waits out the delay. So waiters on many replicas are served in
 // the order they reserved, at the configured rate, with no polling.
 //
-// If ctx has a deadline that the delay would pass, it returns
-// ErrWouldExceedDeadline at once and reserves nothing. If ctx is done while
-// waiting, it returns ctx's error and gives the reservation back (best effort,
-// see Reservation.Cancel). It returns ratelimit.ErrExceedsBurst if n > burst,
-// and under FailClosed an error wrapping ErrUnavailable when Redis fails;
-// under FailLocal it waits on the local limiter. It panics with
-// "redisrate: n must be >= 1" if n <= 0.
+// Errors, as the core limiter's WaitN where they have a twin:
+//   - ctx's error, if ctx is done on entry or while waiting (a wait that is
+//     cut short gives its reservation back, best effort: see
+//     Reservation.Cancel);
+//   - ratelimit.ErrWouldExceedDeadline at once, reserving nothing, if the
+//     events could not happen before ctx's deadline (it matches
+//     context.DeadlineExceeded);
+//   - ratelimit.ErrExceedsBurst at once if n > burst (not under
+//     ratelimit.Inf);
+//   - under FailClosed, an error wrapping ErrUnavailable when Redis fails;
+//     under FailLocal it waits on the local limiter instead.
+//
+// It panics with "redisrate: WaitN(n): n must be at least 1" if n < 1.
 func (l *Limiter) WaitN(ctx context.Context, n int) error {
-	return l.k.wait(ctx, l.keys, n)
+	return l.k.wait(ctx, "WaitN", l.keys, n)
 }

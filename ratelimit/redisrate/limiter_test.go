@@ -2,6 +2,7 @@ package redisrate_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func near(t *testing.T, got, want time.Duration, what string) {
 
 func TestAllowAdmitsTheBurstThenDenies(t *testing.T) {
 	ctx := t.Context()
-	l := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 5)
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), ratelimit.Every(hour), 5, patient)
 	for i := range 5 {
 		res, err := l.Allow(ctx)
 		require.NoError(t, err)
@@ -45,7 +46,7 @@ func TestAllowAdmitsTheBurstThenDenies(t *testing.T) {
 
 func TestAllowNIsAllOrNothing(t *testing.T) {
 	ctx := t.Context()
-	l := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 10)
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), ratelimit.Every(hour), 10, patient)
 	res, err := l.AllowN(ctx, 7)
 	require.NoError(t, err)
 	require.Equal(t, 7, res.Allowed)
@@ -65,7 +66,7 @@ func TestAllowNIsAllOrNothing(t *testing.T) {
 
 func TestAllowAtMostAdmitsWhatFits(t *testing.T) {
 	ctx := t.Context()
-	l := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 10)
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), ratelimit.Every(hour), 10, patient)
 	for _, c := range []struct{ n, want int }{{7, 7}, {7, 3}, {1, 0}} {
 		res, err := l.AllowAtMost(ctx, c.n)
 		require.NoError(t, err)
@@ -75,7 +76,7 @@ func TestAllowAtMostAdmitsWhatFits(t *testing.T) {
 		}
 	}
 
-	fresh := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 10)
+	fresh := redisrate.New(newClient(t, redisAddr), freshKey(t), ratelimit.Every(hour), 10, patient)
 	res, err := fresh.AllowAtMost(ctx, 15)
 	require.NoError(t, err)
 	assert.Equal(t, 10, res.Allowed, "AllowAtMost(15) with burst 10 on a full bucket")
@@ -83,15 +84,24 @@ func TestAllowAtMostAdmitsWhatFits(t *testing.T) {
 
 func TestBadInputGetsTheCoreErrors(t *testing.T) {
 	ctx := t.Context()
-	l := redisrate.New(newClient(t, redisAddr), freshKey(t), 100, 3)
-	k := redisrate.NewKeyed(newClient(t, redisAddr), freshKey(t), 100, 3)
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), 100, 3, patient)
+	k := redisrate.NewKeyed(newClient(t, redisAddr), freshKey(t), 100, 3, patient)
 
 	for _, n := range []int{0, -1, math.MinInt} {
-		assert.PanicsWithValue(t, "redisrate: n must be >= 1", func() { _, _ = l.AllowN(ctx, n) }, "AllowN(%d)", n)
-		assert.PanicsWithValue(t, "redisrate: n must be >= 1", func() { _, _ = l.AllowAtMost(ctx, n) }, "AllowAtMost(%d)", n)
-		assert.PanicsWithValue(t, "redisrate: n must be >= 1", func() { _, _ = l.ReserveN(ctx, n, 0) }, "ReserveN(%d)", n)
-		assert.PanicsWithValue(t, "redisrate: n must be >= 1", func() { _ = l.WaitN(ctx, n) }, "WaitN(%d)", n)
-		assert.PanicsWithValue(t, "redisrate: n must be >= 1", func() { _ = k.WaitN(ctx, "a", n) }, "Keyed.WaitN(%d)", n)
+		msg := func(method string) string {
+			return fmt.Sprintf("redisrate: %s(%d): n must be at least 1", method, n)
+		}
+		assert.PanicsWithValue(t, msg("AllowN"), func() { _, _ = l.AllowN(ctx, n) }, "AllowN(%d)", n)
+		assert.PanicsWithValue(t, msg("AllowAtMost"), func() { _, _ = l.AllowAtMost(ctx, n) }, "AllowAtMost(%d)", n)
+		assert.PanicsWithValue(t, msg("ReserveN"), func() { _, _ = l.ReserveN(ctx, n, 0) }, "ReserveN(%d)", n)
+		assert.PanicsWithValue(t, msg("WaitN"), func() { _ = l.WaitN(ctx, n) }, "WaitN(%d)", n)
+		assert.PanicsWithValue(t, msg("Keyed.AllowN"), func() { _, _ = k.AllowN(ctx, "a", n) }, "Keyed.AllowN(%d)", n)
+		assert.PanicsWithValue(t, msg("Keyed.AllowAtMost"), func() { _, _ = k.AllowAtMost(ctx, "a", n) }, "Keyed.AllowAtMost(%d)", n)
+		assert.PanicsWithValue(t, msg("Keyed.ReserveN"), func() { _, _ = k.ReserveN(ctx, "a", n, 0) }, "Keyed.ReserveN(%d)", n)
+		assert.PanicsWithValue(t, msg("Keyed.WaitN"), func() { _ = k.WaitN(ctx, "a", n) }, "Keyed.WaitN(%d)", n)
+		// The core limiter panics alike, with its own prefix.
+		assert.PanicsWithValue(t, fmt.Sprintf("ratelimit: WaitN(%d): n must be at least 1", n),
+			func() { _ = ratelimit.New(100, 3).WaitN(ctx, n) }, "core WaitN(%d)", n)
 	}
 
 	_, err := l.AllowN(ctx, 4)
@@ -111,42 +121,81 @@ func TestNewPanicsOnSettingsItCannotHonour(t *testing.T) {
 	c := newClient(t, redisAddr)
 	for _, tc := range []struct {
 		name  string
-		limit redisrate.Limit
+		limit ratelimit.Limit
 		burst int
 		want  string
 	}{
-		{"zero limit", 0, 1, "redisrate: limit must be > 0"},
-		{"negative limit", -1, 1, "redisrate: limit must be > 0"},
-		{"NaN limit", redisrate.Limit(math.NaN()), 1, "redisrate: limit must be > 0"},
-		{"limit above 1e9/s", 2e9, 1, "redisrate: limit above 1e9 events per second"},
-		{"zero burst", 10, 0, "redisrate: burst must be >= 1"},
-		{"window over 2^53 ns", redisrate.Every(24 * hour), 200, "redisrate: burst/limit longer than 2^53 ns"},
+		{"zero limit", 0, 1, "redisrate: limit 0 is not above 0: a shared bucket that never refills is a quota, not a rate"},
+		{"negative limit", -1, 1, "redisrate: limit -1 is not above 0: a shared bucket that never refills is a quota, not a rate"},
+		{"NaN limit", ratelimit.Limit(math.NaN()), 1, "redisrate: limit NaN is not above 0: a shared bucket that never refills is a quota, not a rate"},
+		{"limit above 1e9/s", 2e9, 1, "redisrate: limit 2e+09 is above 1e9 events/s (an interval below 1ns); use ratelimit.Inf for no limit"},
+		{"zero burst", 10, 0, "redisrate: burst 0 is below 1"},
+		{"window over 2^53 ns", ratelimit.Every(24 * hour), 200, "redisrate: burst 200 at limit 1.1574074074074073e-05 spans over 2^53 ns (104 days): Lua numbers are doubles"},
 	} {
 		assert.PanicsWithValue(t, tc.want, func() { redisrate.New(c, "k", tc.limit, tc.burst) }, tc.name)
+		assert.PanicsWithValue(t, tc.want, func() { redisrate.NewKeyed(c, "k:", tc.limit, tc.burst) }, "NewKeyed: %s", tc.name)
 	}
 	assert.PanicsWithValue(t, "redisrate: nil client", func() { redisrate.New(nil, "k", 1, 1) })
 	assert.PanicsWithValue(t, "redisrate: negative timeout", func() { redisrate.WithTimeout(-1) })
 	for _, share := range []float64{0, -0.5, 1.5, math.NaN()} {
 		assert.PanicsWithValue(t, "redisrate: share must be in (0, 1]", func() { redisrate.FailLocal(share) }, "share %v", share)
 	}
+	assert.PanicsWithValue(t,
+		"redisrate: FailLocal(1e-300) of limit 1: ratelimit: limit 1e-300 is too small: one token would take over 146 years",
+		func() { redisrate.New(c, "k", 1, 1, redisrate.WithFailurePolicy(redisrate.FailLocal(1e-300))) },
+		"a local limiter that could never admit fails at New, not at the first outage")
 }
 
 func TestInfAdmitsEverythingWithoutRedis(t *testing.T) {
 	// A client that cannot connect: Inf must not need it.
-	l := redisrate.New(newClient(t, "127.0.0.1:1"), "k", redisrate.Inf, 2)
-	res, err := l.AllowN(t.Context(), 2)
-	require.NoError(t, err)
-	assert.Equal(t, 2, res.Allowed)
-	require.NoError(t, l.WaitN(t.Context(), 2))
-	assert.Equal(t, redisrate.Inf, redisrate.Every(0))
-	assert.Equal(t, redisrate.Inf, redisrate.Per(5, 0))
-	assert.InDelta(t, 10.0, float64(redisrate.Per(600, time.Minute)), 1e-9)
-	assert.InDelta(t, 4.0, float64(redisrate.Every(250*time.Millisecond)), 1e-9)
+	l := redisrate.New(newClient(t, "127.0.0.1:1"), "k", ratelimit.Inf, 2)
+	for _, n := range []int{1, 2, 1000} { // as in the core, the burst does not bound n
+		res, err := l.AllowN(t.Context(), n)
+		require.NoError(t, err, "AllowN(%d)", n)
+		assert.Equal(t, n, res.Allowed, "AllowN(%d)", n)
+		res, err = l.AllowAtMost(t.Context(), n)
+		require.NoError(t, err, "AllowAtMost(%d)", n)
+		assert.Equal(t, n, res.Allowed, "AllowAtMost(%d)", n)
+		r, err := l.ReserveN(t.Context(), n, 0)
+		require.NoError(t, err, "ReserveN(%d)", n)
+		assert.True(t, r.OK(), "ReserveN(%d)", n)
+		assert.Zero(t, r.Delay(), "ReserveN(%d)", n)
+		require.NoError(t, l.WaitN(t.Context(), n), "WaitN(%d)", n)
+		assert.True(t, ratelimit.New(ratelimit.Inf, 2).AllowN(n), "the core's AllowN(%d) under Inf", n)
+	}
+	canceled, cancel := context.WithCancel(t.Context())
+	cancel()
+	assert.ErrorIs(t, l.WaitN(canceled, 1), context.Canceled, "a done ctx wins over Inf, as in the core's WaitN")
+	assert.ErrorIs(t, ratelimit.New(ratelimit.Inf, 2).WaitN(canceled, 1), context.Canceled, "the core's WaitN")
+}
+
+// The errors of a redisrate Limiter and of a core Limiter are the same
+// sentinels: code behind a ratelimit.Waiter needs one errors.Is.
+func TestWaitErrorsAreTheCoreSentinels(t *testing.T) {
+	ctx := t.Context()
+	waiters := map[string]ratelimit.Waiter{
+		"redisrate": redisrate.New(newClient(t, redisAddr), freshKey(t), ratelimit.Every(hour), 2, patient),
+		"ratelimit": ratelimit.New(ratelimit.Every(hour), 2),
+	}
+	for name, w := range waiters {
+		require.ErrorIs(t, w.WaitN(ctx, 3), ratelimit.ErrExceedsBurst, "%s: WaitN(3) with burst 2", name)
+		require.NoError(t, w.WaitN(ctx, 2), "%s: the full bucket", name)
+
+		short, cancel := context.WithTimeout(ctx, time.Minute)
+		err := w.WaitN(short, 1)
+		cancel()
+		require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline, "%s: the next slot is an hour away", name)
+		require.ErrorIs(t, err, context.DeadlineExceeded, "%s", name)
+
+		canceled, cancel := context.WithCancel(ctx)
+		cancel()
+		require.ErrorIs(t, w.WaitN(canceled, 1), context.Canceled, "%s: a done ctx", name)
+	}
 }
 
 func TestReserveNQueuesForSuccessiveSlots(t *testing.T) {
 	ctx := t.Context()
-	l := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 1)
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), ratelimit.Every(hour), 1, patient)
 
 	r, err := l.ReserveN(ctx, 1, 0)
 	require.NoError(t, err)
@@ -176,7 +225,7 @@ func TestReserveNQueuesForSuccessiveSlots(t *testing.T) {
 func TestCancelRefundsOnlyWhatNobodyReservedAfter(t *testing.T) {
 	ctx := t.Context()
 	c := newClient(t, redisAddr)
-	l := redisrate.New(c, freshKey(t), redisrate.Every(hour), 2)
+	l := redisrate.New(c, freshKey(t), ratelimit.Every(hour), 2, patient)
 	reserve := func(n int) redisrate.Reservation {
 		t.Helper()
 		r, err := l.ReserveN(ctx, n, -1)
@@ -204,7 +253,7 @@ func TestCancelRefundsOnlyWhatNobodyReservedAfter(t *testing.T) {
 	require.NoError(t, d.Cancel(ctx), "d has one event after it: nothing to give back")
 	near(t, reserve(1).Delay(), 7*hour, "after d's cancel")
 
-	fresh := redisrate.New(c, freshKey(t), redisrate.Every(hour), 2)
+	fresh := redisrate.New(c, freshKey(t), ratelimit.Every(hour), 2, patient)
 	spent, err := fresh.ReserveN(ctx, 1, 0)
 	require.NoError(t, err)
 	require.Zero(t, spent.Delay())
@@ -215,13 +264,13 @@ func TestCancelRefundsOnlyWhatNobodyReservedAfter(t *testing.T) {
 }
 
 func TestWaitNReturnsAtOnceWhenTheDeadlineIsTooClose(t *testing.T) {
-	l := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 1)
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), ratelimit.Every(hour), 1, patient)
 	require.NoError(t, l.Wait(t.Context()), "a full bucket admits at once")
 
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	err := l.Wait(ctx)
-	require.ErrorIs(t, err, redisrate.ErrWouldExceedDeadline)
+	require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.NoError(t, ctx.Err(), "it returned before the deadline")
 
@@ -233,7 +282,7 @@ func TestWaitNReturnsAtOnceWhenTheDeadlineIsTooClose(t *testing.T) {
 func TestWaitNCanceledGivesTheReservationBack(t *testing.T) {
 	c := newClient(t, redisAddr)
 	key := freshKey(t)
-	l := redisrate.New(c, key, redisrate.Every(hour), 1)
+	l := redisrate.New(c, key, ratelimit.Every(hour), 1, patient)
 	require.NoError(t, l.Wait(t.Context()))
 
 	ctx, cancel := context.WithCancel(t.Context())
@@ -257,7 +306,7 @@ func TestWaitNCanceledGivesTheReservationBack(t *testing.T) {
 }
 
 func TestWaitNOnACanceledContextReservesNothing(t *testing.T) {
-	l := redisrate.New(newClient(t, redisAddr), freshKey(t), redisrate.Every(hour), 1)
+	l := redisrate.New(newClient(t, redisAddr), freshKey(t), ratelimit.Every(hour), 1, patient)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	require.ErrorIs(t, l.Wait(ctx), context.Canceled)
@@ -270,8 +319,8 @@ func TestWaitNOnACanceledContextReservesNothing(t *testing.T) {
 
 func TestKeyedKeysAreIndependent(t *testing.T) {
 	ctx := t.Context()
-	k := redisrate.NewKeyed(newClient(t, redisAddr), freshKey(t)+":", redisrate.Every(hour), 2)
-	assert.Equal(t, redisrate.Every(hour), k.Limit())
+	k := redisrate.NewKeyed(newClient(t, redisAddr), freshKey(t)+":", ratelimit.Every(hour), 2, patient)
+	assert.Equal(t, ratelimit.Every(hour), k.Limit())
 	assert.Equal(t, 2, k.Burst())
 	for _, tenant := range []string{"a", "b"} {
 		res, err := k.AllowN(ctx, tenant, 2)
@@ -297,14 +346,14 @@ func TestKeyedKeysAreIndependent(t *testing.T) {
 
 	wctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	assert.ErrorIs(t, k.Wait(wctx, "a"), redisrate.ErrWouldExceedDeadline)
+	assert.ErrorIs(t, k.Wait(wctx, "a"), ratelimit.ErrWouldExceedDeadline)
 	assert.NoError(t, k.WaitN(ctx, "d", 2))
 }
 
 func TestLimiterReportsItsSettings(t *testing.T) {
 	l := redisrate.New(newClient(t, redisAddr), "the-key", 50, 7)
 	assert.Equal(t, "the-key", l.Key())
-	assert.Equal(t, redisrate.Limit(50), l.Limit())
+	assert.Equal(t, ratelimit.Limit(50), l.Limit())
 	assert.Equal(t, 7, l.Burst())
 }
 
@@ -315,7 +364,7 @@ func TestAKeyHoldingSomethingElseIsAnErrorUnderEveryPolicy(t *testing.T) {
 	require.NoError(t, c.HSet(t.Context(), hash, "f", "v").Err())
 	for _, p := range []redisrate.Policy{redisrate.FailClosed(), redisrate.FailOpen(), redisrate.FailLocal(1)} {
 		for _, key := range []string{notATime, hash} {
-			l := redisrate.New(c, key, 10, 1, redisrate.WithFailurePolicy(p))
+			l := redisrate.New(c, key, 10, 1, redisrate.WithFailurePolicy(p), patient)
 			res, err := l.Allow(t.Context())
 			require.Error(t, err, "key %s", key)
 			assert.NotErrorIs(t, err, redisrate.ErrUnavailable, "a misconfiguration is no outage")
@@ -326,5 +375,9 @@ func TestAKeyHoldingSomethingElseIsAnErrorUnderEveryPolicy(t *testing.T) {
 	}
 }
 
-// *Limiter paces fanout and pipeline like the in-process limiter.
-var _ ratelimit.Waiter = (*redisrate.Limiter)(nil)
+// *Limiter paces fanout and pipeline like the in-process limiter, and
+// *Keyed paces fanout.PerKey like ratelimit.Keyed.
+var (
+	_ ratelimit.Waiter              = (*redisrate.Limiter)(nil)
+	_ ratelimit.KeyedWaiter[string] = (*redisrate.Keyed)(nil)
+)

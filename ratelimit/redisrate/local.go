@@ -1,103 +1,149 @@
 package redisrate
 
 import (
+	"fmt"
+	"math"
+	"slices"
 	"sync"
-	"time"
+
+	"github.com/tandem-go/tandem/ratelimit"
 )
 
-// local is the in-process GCRA that FailLocal decides with. It is the
-// script's math on the process clock, with the TAT in nanoseconds since a
-// monotonic base, under a mutex: it runs only while Redis is down, so its
-// speed is not the point.
+// locals holds FailLocal's in-process limiters: one ratelimit.Limiter per
+// key, at a share of the rate and of the burst.
 //
-// TODO(lead): once ratelimit.Limiter lands, this can become a
-// *ratelimit.Limiter built with ratelimit.New(limit*share, burst*share).
-type local struct {
-	interval, tolerance int64 // ns, as in the script
-	base                time.Time
-
-	mu  sync.Mutex
-	tat int64 // ns since base
-}
-
-func newLocal(interval, burst int64, share float64) *local {
-	interval = int64(float64(interval)/share + 0.5)
-	burst = max(1, int64(float64(burst)*share))
-	return &local{interval: interval, tolerance: burst * interval, base: time.Now()}
-}
-
-// decide mirrors the script's modes 0 and 1; maxWait < 0: no bound.
-func (l *local) decide(n, mode, maxWait int64) reply {
-	now := int64(time.Since(l.base))
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	tat := max(l.tat-now, 0)
-	if mode == modeAtMost {
-		n = min(n, (l.tolerance-tat)/l.interval)
-		if n <= 0 {
-			return reply{tat: tat}
-		}
-	} else if maxWait >= 0 && tat+n*l.interval-l.tolerance > maxWait {
-		return reply{tat: tat}
-	}
-	tat += n * l.interval
-	l.tat = now + tat
-	return reply{admitted: n, tat: tat, stamp: stamp{ns: l.tat}}
-}
-
-// refund mirrors the script's mode 2.
-func (l *local) refund(n int64, s stamp) {
-	now := int64(time.Since(l.base))
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	mine := s.ns - now
-	later := l.tat - s.ns
-	if mine <= l.tolerance || later < 0 {
-		return
-	}
-	if refund := n*l.interval - later; refund > 0 {
-		l.tat -= refund
-	}
-}
-
-// full reports whether the bucket is full, so forgetting l loses nothing.
-func (l *local) full() bool {
-	now := int64(time.Since(l.base))
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.tat <= now
-}
-
-// locals holds one local limiter per key. Keys whose bucket is full are
-// dropped when the map has doubled since the last sweep: lossless, since a
-// fresh limiter is a full one, and amortized into the calls that add keys.
+// Every decision runs under one mutex. That costs nothing that matters (the
+// locals decide only while Redis is down, after a failed round trip) and
+// buys exactness: a decision and its undoing (ReserveN then Cancel, for a
+// maxWait the booking would pass) cannot interleave with another decision,
+// and a key is dropped only when its bucket is full with no decision in
+// flight, so dropping it loses nothing: a new limiter starts full.
+// (ratelimit.Keyed would do the dropping itself, but it has no ReserveN and
+// no Tokens, which ReserveN's delay, Cancel and the Result need.)
 type locals struct {
-	interval, burst int64
-	share           float64
+	limit     ratelimit.Limit
+	burst     int
+	interval  int64 // ns per event, rounded up as the core limiter does
+	tolerance int64 // burst × interval
 
 	mu    sync.Mutex
-	m     map[string]*local
+	m     map[string]*ratelimit.Limiter
 	swept int // len(m) after the last sweep
 }
 
-func (ls *locals) get(key string) *local {
+// newLocals sets up the local limiters of a limit and burst, at share of
+// each (at least one event of burst). A share so small that the core
+// limiter cannot honour it panics here, at construction, not at the first
+// outage.
+func newLocals(limit ratelimit.Limit, burst int, share float64) *locals {
+	ls := &locals{
+		limit: limit * ratelimit.Limit(share),
+		burst: max(1, int(float64(burst)*share)),
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				panic(fmt.Sprintf("redisrate: FailLocal(%v) of limit %v: %v", share, float64(limit), r))
+			}
+		}()
+		ratelimit.New(ls.limit, ls.burst)
+	}()
+	ls.interval = intervalOf(ls.limit)
+	ls.tolerance = ls.interval * int64(ls.burst)
+	return ls
+}
+
+// decide is the script's modes 0 and 1 on key's local limiter (maxWait < 0:
+// no bound). It returns the decision as the script would, with the TAT as
+// nanoseconds from now, and the bookings when events were admitted by mode
+// 0 (for Delay and Cancel).
+func (ls *locals) decide(key string, n int, mode, maxWait int64) (reply, []ratelimit.Reservation) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
+	l := ls.get(key)
+	var bookings []ratelimit.Reservation
+	admitted := 0
+	if mode == modeAtMost {
+		// The tokens can only grow until AllowN (every decision holds
+		// ls.mu), so the first try admits, unless float rounding made the
+		// count one too high.
+		for m := min(n, int(l.Tokens())); m >= 1; m-- {
+			if l.AllowN(m) {
+				admitted = m
+				break
+			}
+		}
+	} else {
+		bookings = book(l, n, ls.burst)
+		if len(bookings) > 0 && maxWait >= 0 && int64(bookings[len(bookings)-1].Delay()) > maxWait {
+			giveBack(bookings) // exact: no booking came after them
+			bookings = nil
+		}
+		if len(bookings) > 0 {
+			admitted = n
+		}
+	}
+	// The bucket as the script reports it: how far its TAT is ahead of now.
+	debt := ls.tolerance - int64(math.Round(l.Tokens()*float64(ls.interval)))
+	return reply{admitted: int64(admitted), tat: max(0, debt)}, bookings
+}
+
+// book reserves n events on l whatever the delay, as the script does. The
+// local burst is a share of the burst, so n may exceed it (a core limiter
+// refuses that: the events could never happen at once); it is then booked
+// in pieces of at most burst, back to back (ls.mu is held), which is the
+// booking of n at once: the last piece's delay is the whole's. nil if the
+// limiter cannot book so far ahead.
+func book(l *ratelimit.Limiter, n, burst int) []ratelimit.Reservation {
+	bookings := make([]ratelimit.Reservation, 0, (n+burst-1)/burst)
+	for n > 0 {
+		r := l.ReserveN(min(n, burst))
+		if !r.OK() {
+			giveBack(bookings)
+			return nil
+		}
+		bookings = append(bookings, r)
+		n -= min(n, burst)
+	}
+	return bookings
+}
+
+// giveBack gives bookings back, last first: each is given back only if
+// nothing was booked after it (ratelimit.Reservation.Cancel), so either all
+// come back or, once someone booked after them, none.
+func giveBack(bookings []ratelimit.Reservation) {
+	for _, r := range slices.Backward(bookings) {
+		r.Cancel()
+	}
+}
+
+// giveBack gives back a reservation's bookings under ls.mu, so that no
+// decision lands between its pieces.
+func (ls *locals) giveBack(bookings []ratelimit.Reservation) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	giveBack(bookings)
+}
+
+// get returns key's limiter, creating it if needed; ls.mu is held. Keys
+// whose bucket is full are dropped when the map has doubled since the last
+// sweep, amortized into the calls that add keys.
+func (ls *locals) get(key string) *ratelimit.Limiter {
 	if l, ok := ls.m[key]; ok {
 		return l
 	}
 	if ls.m == nil {
-		ls.m = make(map[string]*local)
+		ls.m = make(map[string]*ratelimit.Limiter)
 	}
 	if len(ls.m) >= max(64, 2*ls.swept) {
 		for k, l := range ls.m {
-			if l.full() {
+			if l.Tokens() >= float64(l.Burst()) {
 				delete(ls.m, k)
 			}
 		}
 		ls.swept = len(ls.m)
 	}
-	l := newLocal(ls.interval, ls.burst, ls.share)
+	l := ratelimit.New(ls.limit, ls.burst)
 	ls.m[key] = l
 	return l
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tandem-go/tandem/ratelimit"
 	"github.com/tandem-go/tandem/ratelimit/redisrate"
 )
 
@@ -95,7 +96,7 @@ func TestFailLocalCanceledWaitGivesItsSlotBack(t *testing.T) {
 
 		short, cancel2 := context.WithTimeout(t.Context(), 150*time.Millisecond)
 		defer cancel2()
-		require.ErrorIs(t, l.Wait(short), redisrate.ErrWouldExceedDeadline, "the next slot is 200ms away")
+		require.ErrorIs(t, l.Wait(short), ratelimit.ErrWouldExceedDeadline, "the next slot is 200ms away")
 	})
 }
 
@@ -107,4 +108,67 @@ func TestFailOpenAdmitsEverything(t *testing.T) {
 		require.Equal(t, 1, res.Allowed)
 		require.True(t, res.Degraded)
 	}
+}
+
+func TestFailLocalBooksMoreThanTheLocalBurstAsOneReservation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		// 10/s, burst 4; locally 5/s (one event per 200ms), burst 2.
+		newLimiter := func() *redisrate.Limiter {
+			return redisrate.New(downClient{}, "k", 10, 4, redisrate.WithFailurePolicy(redisrate.FailLocal(0.5)))
+		}
+
+		l := newLimiter()
+		res, err := l.AllowN(ctx, 3)
+		require.NoError(t, err)
+		assert.Equal(t, 0, res.Allowed, "AllowN(3) can never fit the local burst of 2")
+		assert.True(t, res.Degraded)
+		assert.Equal(t, 2, res.Remaining, "the refused AllowN took nothing")
+
+		r, err := l.ReserveN(ctx, 4, -1)
+		require.NoError(t, err)
+		require.True(t, r.OK(), "4 events, within the burst of 4, beyond the local 2")
+		assert.Equal(t, 400*time.Millisecond, r.Delay(), "2 at once, then 2 intervals of 200ms")
+		next, err := l.ReserveN(ctx, 1, -1)
+		require.NoError(t, err)
+		assert.Equal(t, 600*time.Millisecond, next.Delay(), "the next slot comes after all 4")
+		require.NoError(t, r.Cancel(ctx))
+		again, err := l.ReserveN(ctx, 1, -1)
+		require.NoError(t, err)
+		assert.Equal(t, 800*time.Millisecond, again.Delay(), "booked after: the canceled 4 stay spent")
+
+		l = newLimiter()
+		r, err = l.ReserveN(ctx, 4, -1)
+		require.NoError(t, err)
+		require.NoError(t, r.Cancel(ctx))
+		res, err = l.AllowN(ctx, 2)
+		require.NoError(t, err)
+		assert.Equal(t, 2, res.Allowed, "nothing was booked after the 4: all came back")
+
+		l = newLimiter()
+		start := time.Now()
+		require.NoError(t, l.WaitN(ctx, 3))
+		assert.Equal(t, 200*time.Millisecond, time.Since(start), "WaitN(3): 2 at once and one more interval")
+	})
+}
+
+func TestFailLocalReservationBeyondMaxWaitTakesNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		// Locally 5/s, burst 1.
+		l := redisrate.New(downClient{}, "k", 10, 2, redisrate.WithFailurePolicy(redisrate.FailLocal(0.5)))
+		first, err := l.ReserveN(ctx, 1, 0)
+		require.NoError(t, err)
+		require.True(t, first.OK())
+
+		r, err := l.ReserveN(ctx, 1, 100*time.Millisecond)
+		require.NoError(t, err)
+		assert.False(t, r.OK(), "the next local slot is 200ms away")
+		assert.Equal(t, 100*time.Millisecond, r.RetryAfter, "when it would be within 100ms")
+
+		r, err = l.ReserveN(ctx, 1, 200*time.Millisecond)
+		require.NoError(t, err)
+		assert.True(t, r.OK(), "the refused reservation took nothing")
+		assert.Equal(t, 200*time.Millisecond, r.Delay())
+	})
 }

@@ -32,14 +32,21 @@ func FailClosed() Policy { return Policy{kind: failClosed} }
 func FailOpen() Policy { return Policy{kind: failOpen} }
 
 // FailLocal decides with an in-process limiter while Redis is unavailable:
-// share of the rate and of the burst (at least 1), per key. With N replicas,
-// share 1/N keeps the aggregate near the limit. Results have Degraded set.
+// a ratelimit.Limiter per key at share of the rate and of the burst (at
+// least 1). With N replicas, share 1/N keeps the aggregate near the limit.
+// Results have Degraded set; a reservation it made is canceled by the core
+// limiter's rule (see Reservation.Cancel). ReserveN and WaitN for more
+// events than the local burst (but not the burst) book them further ahead,
+// as Redis would; AllowN refuses them, as they never fit the local bucket
+// at once.
 //
 // The local limiter keeps its own state: what was admitted through Redis
 // before the failure is not counted again, so right after a failure each
 // replica may admit up to its local burst at once.
 //
-// It panics with "redisrate: share must be in (0, 1]" otherwise.
+// It panics with "redisrate: share must be in (0, 1]" otherwise; New and
+// NewKeyed panic if share of their limit is too small for a
+// ratelimit.Limiter (one event in over 146 years).
 func FailLocal(share float64) Policy {
 	if !(share > 0 && share <= 1) || math.IsNaN(share) {
 		panic("redisrate: share must be in (0, 1]")

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -14,7 +16,15 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tandem-go/tandem/ratelimit/redisrate"
 )
+
+// patient is the per-call timeout of tests that check decisions, not
+// outages: on a busy machine a round trip can outlast the default 100ms,
+// and the failure policy would then decide, which such a test does not mean
+// to check.
+var patient = redisrate.WithTimeout(10 * time.Second)
 
 // redisServer is a redis-server process that a test owns.
 type redisServer struct {
@@ -23,8 +33,22 @@ type redisServer struct {
 }
 
 // startRedis starts redis-server on a free loopback port, without
-// persistence, and waits until it answers PING.
+// persistence, and waits until it answers. The port is free when chosen but
+// may be taken before redis-server binds it (other test binaries on this
+// machine start servers too): a server that is not ours answers with
+// another process id, so startRedis checks the id and tries another port.
 func startRedis(path string) (*redisServer, error) {
+	var err error
+	for range 5 {
+		var s *redisServer
+		if s, err = startRedisOnce(path); err == nil {
+			return s, nil
+		}
+	}
+	return nil, err
+}
+
+func startRedisOnce(path string) (*redisServer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -38,33 +62,50 @@ func startRedis(path string) (*redisServer, error) {
 	}
 	s := &redisServer{cmd: cmd, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
 	for range 100 {
-		if s.ping() == nil {
+		pid, err := s.pid()
+		switch {
+		case err == nil && pid == cmd.Process.Pid:
 			return s, nil
+		case err == nil:
+			s.kill()
+			return nil, fmt.Errorf("%s is served by another redis-server (pid %d, ours %d)", s.addr, pid, cmd.Process.Pid)
 		}
 		time.Sleep(50 * time.Millisecond) // waiting for a process to start, not timing a test
 	}
 	s.kill()
-	return nil, fmt.Errorf("redis-server on %s did not answer PING", s.addr)
+	return nil, fmt.Errorf("redis-server on %s did not answer", s.addr)
 }
 
-func (s *redisServer) ping() error {
+// pid asks the server for its process id (INFO server).
+func (s *redisServer) pid() (int, error) {
 	c, err := net.DialTimeout("tcp", s.addr, time.Second)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return err
+	if _, err := c.Write([]byte("INFO server\r\n")); err != nil {
+		return 0, err
 	}
-	line, err := bufio.NewReader(c).ReadString('\n')
+	r := bufio.NewReader(c)
+	header, err := r.ReadString('\n')
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if line != "+PONG\r\n" {
-		return fmt.Errorf("PING answered %q", line)
+	size, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(header, "$")))
+	if err != nil || !strings.HasPrefix(header, "$") {
+		return 0, fmt.Errorf("INFO answered %q", header)
 	}
-	return nil
+	body := make([]byte, size)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(body)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			return strconv.Atoi(v)
+		}
+	}
+	return 0, fmt.Errorf("INFO server has no process_id")
 }
 
 // kill ends the server at once, as a crash would.

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tandem-go/tandem/ratelimit"
 	"github.com/tandem-go/tandem/ratelimit/redisrate"
 )
 
@@ -22,7 +23,7 @@ type span struct{ from, to time.Time }
 
 // replicas returns n Limiters on one key, each with its own client, as n
 // replicas of a service would have.
-func replicas(t *testing.T, n int, key string, limit redisrate.Limit, burst int) []*redisrate.Limiter {
+func replicas(t *testing.T, n int, key string, limit ratelimit.Limit, burst int) []*redisrate.Limiter {
 	ls := make([]*redisrate.Limiter, n)
 	for i := range ls {
 		// A generous timeout: these tests measure the limit, not outages, and
@@ -136,21 +137,35 @@ func TestWaitNPacesThreeReplicasAtTheConfiguredRate(t *testing.T) {
 	// back. So the rate must be reached in one of three runs, and never
 	// exceeded in any.
 	for attempt := 1; attempt <= 3; attempt++ {
-		n, gap := pace(t, replicas(t, replicaN, freshKey(t), limit, 1), goroutines)
-		t.Logf("run %d: %d waits in 2 s (%.1f%% of %d/s); longest gap between two: %v",
-			attempt, n, 100*float64(n)/float64(want), limit, gap)
-		require.LessOrEqual(t, n, want+want/100, "waits returned in 2 s at %d/s: never more than 1%% over", limit)
-		if n >= want-want/100 {
+		p := pace(t, replicas(t, replicaN, freshKey(t), limit, 1), goroutines)
+		t.Logf("run %d: %d waits in 2 s (%.1f%% of %d/s), %d in the whole run of %v; longest gap between two: %v",
+			attempt, p.inWindow, 100*float64(p.inWindow)/float64(want), limit, p.total, p.whole, p.gap)
+		// Never over the rate: every slot lies between the run's start and
+		// the last return, one per interval at burst 1. (Counting returns in
+		// the 2 s window would not prove it: a stall just before the window
+		// wakes waiters of earlier slots inside it.) The 1% is the most the
+		// server's clock (TIME, wall time) may run apart from ours.
+		bound := 1 + int(p.whole.Seconds()*limit*1.01)
+		require.LessOrEqual(t, p.total, bound, "waits returned in %v at %d/s: never more than 1%% over", p.whole, limit)
+		if p.inWindow >= want-want/100 {
 			return
 		}
 	}
 	t.Errorf("in 3 runs, %d replicas × %d goroutines never reached %d/s within 1%% in 2 s", replicaN, goroutines, limit)
 }
 
-// pace runs goroutines waiters per limiter for 2.5 s and returns how many
-// waits returned in the 2 s after the first 250 ms (connections being
-// dialed), and the longest time between two returns.
-func pace(t *testing.T, ls []*redisrate.Limiter, goroutines int) (int, time.Duration) {
+// paced is what one pacing run saw.
+type paced struct {
+	inWindow int           // waits that returned in the 2 s window
+	total    int           // waits that returned in the whole run
+	whole    time.Duration // from the run's start to the last return
+	gap      time.Duration // the longest time between two returns
+}
+
+// pace runs goroutines waiters per limiter for 2.5 s and counts the waits
+// that returned in the 2 s after the first 250 ms (connections being
+// dialed), and in the whole run.
+func pace(t *testing.T, ls []*redisrate.Limiter, goroutines int) paced {
 	start := time.Now()
 	ctx, cancel := context.WithDeadline(t.Context(), start.Add(2500*time.Millisecond))
 	defer cancel()
@@ -177,18 +192,20 @@ func pace(t *testing.T, ls []*redisrate.Limiter, goroutines int) (int, time.Dura
 	}
 	wg.Wait()
 
+	p := paced{total: len(done)}
 	from := start.Add(250 * time.Millisecond)
 	to := from.Add(2 * time.Second)
-	n := 0
 	for _, d := range done {
 		if !d.Before(from) && d.Before(to) {
-			n++
+			p.inWindow++
 		}
 	}
 	slices.SortFunc(done, time.Time.Compare)
-	gap := time.Duration(0)
 	for i := 1; i < len(done); i++ {
-		gap = max(gap, done[i].Sub(done[i-1]))
+		p.gap = max(p.gap, done[i].Sub(done[i-1]))
 	}
-	return n, gap
+	if len(done) > 0 {
+		p.whole = done[len(done)-1].Sub(start)
+	}
+	return p
 }
