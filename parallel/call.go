@@ -28,7 +28,7 @@ const fewLeaves = 8
 // until the probe finds that helpers are worth starting (see shared).
 type call[T, R any] struct {
 	job[T, R]
-	ctx      context.Context // Background for the forms without a context
+	ctx      context.Context // nil for the forms without a context
 	done     <-chan struct{}
 	workers  int
 	progress func(done, total int)
@@ -45,15 +45,23 @@ type call[T, R any] struct {
 	inflight int           // items the caller claimed from s and has not finished
 }
 
-func (c *call[T, R]) configure(ctx context.Context, n int, opts []Option) {
+// configure lays the call out for n items. The forms without a context
+// leave c.ctx nil: no body of theirs receives one, and skipping Done saves
+// an indirect call on the inline path.
+func (c *call[T, R]) configure(n int, opts []Option) {
 	if n < 0 {
 		panic("parallel: n must not be negative")
 	}
 	o := buildOptions(opts)
-	c.ctx, c.done = ctx, ctx.Done()
 	c.workers, c.progress = o.workers, o.progress
 	c.layout(n, &o)
 	c.workers = min(c.workers, c.leaves)
+}
+
+// configureCtx is configure for the Ctx forms.
+func (c *call[T, R]) configureCtx(ctx context.Context, n int, opts []Option) {
+	c.ctx, c.done = ctx, ctx.Done()
+	c.configure(n, opts)
 }
 
 // execute runs the job and returns the reduction (if any) and the first
@@ -108,6 +116,9 @@ func (c *call[T, R]) execute() (R, error) {
 // chunk order, and reports the end to Progress. It runs user code, so a
 // panic there is raised as a *tandem.PanicError like any other.
 func (c *call[T, R]) conclude() {
+	if c.s == nil && c.progress == nil {
+		return
+	}
 	p := catch.Call(func() {
 		if c.s != nil {
 			for _, part := range c.s.slots {
