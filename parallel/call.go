@@ -171,10 +171,12 @@ func (c *call[T, R]) abandon() {
 // few leaves skips the probe (few items are presumed expensive: two 2 ms
 // items should not run one after the other); the bound is small so that on
 // a machine with many cores a tiny input of cheap items still runs inline.
+// The leaves must be single items or chunks the caller chose: the 8
+// automatic chunks of a 100-item reduction are no sign of expensive items.
 // With one worker and nothing
 // to observe between chunks, the whole input is one chunk.
 func (c *call[T, R]) probe() int {
-	if c.workers > 1 && c.leaves <= min(2*c.workers, fewLeaves) {
+	if c.workers > 1 && c.leaves <= min(2*c.workers, fewLeaves) && (c.leaf == 1 || c.fixed) {
 		return 0
 	}
 	if c.workers == 1 && c.done == nil && c.progress == nil {

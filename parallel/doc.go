@@ -55,10 +55,11 @@
 // what its body does (about 0.1-0.3 µs over a plain loop for 100 items). A
 // count of items cannot tell cheap from expensive items; the time can.
 // Starting a helper costs ~1 µs when the cores are busy and 10-100 µs when
-// they idled, so only longer work is worth it. A call with at most
-// min(2 x Workers, 8) chunks skips the probe: so few items are presumed
-// expensive, and two 2 ms items should run side by side, not one after the
-// other.
+// they idled, so only longer work is worth it. A call of at most
+// min(2 x Workers, 8) items, or of that many chunks fixed by Chunk, skips the
+// probe: so few items are presumed expensive, and two 2 ms items should run
+// side by side, not one after the other. (The automatic chunks of a
+// reduction do not count: 100 cheap items make 8 of them.)
 //
 // Chunks are handed out from an atomic cursor, so a worker that finishes
 // early takes more and skewed work balances. Each worker's chunks double

@@ -173,15 +173,24 @@ func TestSmallInputsRunInlineWithoutGoroutinesOrAllocations(t *testing.T) {
 	// Inside a synctest bubble the clock stands still while the caller
 	// computes, so the probe never sees its budget spent: this checks that
 	// work finished within the budget starts nothing and allocates nothing.
+	// Workers up to 16 stand for machines with that many cores: a
+	// reduction of 100 items is cut into 8 chunks, which must not pass for
+	// "few expensive items" there.
+	oldLimit := helperLimit
+	helperLimit = func(int) int { return 15 }
+	t.Cleanup(func() { helperLimit = oldLimit })
 	synctest.Test(t, func(t *testing.T) {
 		xs := squares(100)
-		before := helpersStarted()
-		allocs := testing.AllocsPerRun(100, func() {
-			_ = Reduce(xs, zero, sumFold, add)
-			For(len(xs), func(lo, hi int) {})
-		})
-		assert.Zero(t, allocs, "allocations per call of Reduce and For")
-		assert.Equal(t, before, helpersStarted(), "helpers started")
+		for _, w := range []int{2, 4, 8, 16} {
+			before := helpersStarted()
+			allocs := testing.AllocsPerRun(100, func() {
+				_ = Reduce(xs, zero, sumFold, add, Workers(w))
+				_ = MapReduce(xs, zero, func(v float64) float64 { return v * v }, add, Workers(w))
+				For(len(xs), func(lo, hi int) {}, Workers(w))
+			})
+			assert.Zero(t, allocs, "allocations per call of Reduce, MapReduce and For with Workers(%d)", w)
+			assert.Equal(t, before, helpersStarted(), "helpers started with Workers(%d)", w)
+		}
 	})
 }
 
