@@ -408,6 +408,11 @@ func TestGoexitInAHelperFailsTheCallInsteadOfHanging(t *testing.T) {
 	err := ForCtx(context.Background(), 2, func(_ context.Context, lo, hi int) error { run(lo); return nil }, Workers(2))
 	assert.ErrorIs(t, err, tandem.ErrGoexit, "ForCtx")
 
+	// The helper that called Goexit gives its token back while it unwinds,
+	// which may be after ForCtx returned. With the only token still held,
+	// the next call would get no helper and its caller would wait on item 0
+	// for ever: this test hung once under heavy load.
+	waitHelpersGone(t)
 	run = body(make(chan struct{}))
 	p := recoverPanicError(t, func() { For(2, func(lo, hi int) { run(lo) }, Workers(2)) })
 	assert.ErrorIs(t, p, tandem.ErrGoexit, "For raises it as a panic")
