@@ -23,7 +23,7 @@ func For(n int, body func(lo, hi int), opts ...Option) {
 	}
 	var c call[struct{}, struct{}]
 	c.body = body
-	c.configure(context.Background(), n, opts)
+	c.configure(n, opts)
 	_, _ = c.execute()
 }
 
@@ -42,7 +42,7 @@ func ForCtx(ctx context.Context, n int, body func(ctx context.Context, lo, hi in
 	}
 	var c call[struct{}, struct{}]
 	c.bodyCtx, c.fails = body, true
-	c.configure(ctx, n, opts)
+	c.configureCtx(ctx, n, opts)
 	_, err := c.execute()
 	return err
 }

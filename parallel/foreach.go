@@ -13,7 +13,7 @@ func ForEach[T any](in []T, fn func(i int, v *T), opts ...Option) {
 	}
 	var c call[T, struct{}]
 	c.in, c.each = in, fn
-	c.configure(context.Background(), len(in), opts)
+	c.configure(len(in), opts)
 	_, _ = c.execute()
 }
 
@@ -25,7 +25,7 @@ func ForEachCtx[T any](ctx context.Context, in []T, fn func(ctx context.Context,
 	}
 	var c call[T, struct{}]
 	c.in, c.eachCtx, c.fails = in, fn, true
-	c.configure(ctx, len(in), opts)
+	c.configureCtx(ctx, len(in), opts)
 	_, err := c.execute()
 	return err
 }

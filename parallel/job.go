@@ -14,6 +14,7 @@ type job[T, R any] struct {
 	leaf   int // items per leaf: the unit of hand-out, fixed by n and the options
 	leaves int
 	split  bool // call the body once per leaf (Chunk was set, or a reduction)
+	fixed  bool // Chunk was set: the caller chose the leaves
 	reduce bool
 	fails  bool // the body can return an error (the Ctx forms)
 
@@ -49,7 +50,7 @@ func (j *job[T, R]) layout(n int, o *options) {
 	j.n = n
 	switch {
 	case o.chunk > 0:
-		j.leaf, j.split = o.chunk, true
+		j.leaf, j.split, j.fixed = o.chunk, true, true
 	case j.reduce && n > 0:
 		j.leaf = max(o.minChunk, (n+reductionLeaves(n)-1)/reductionLeaves(n))
 	default:

@@ -13,7 +13,7 @@ func Map[T, R any](in []T, fn func(v T) R, opts ...Option) []R {
 	var c call[T, R]
 	c.in, c.mapf = in, fn
 	c.out = make([]R, len(in))
-	c.configure(context.Background(), len(in), opts)
+	c.configure(len(in), opts)
 	_, _ = c.execute()
 	return c.out
 }
@@ -29,7 +29,7 @@ func MapCtx[T, R any](ctx context.Context, in []T, fn func(ctx context.Context, 
 	var c call[T, R]
 	c.in, c.mapCtx, c.fails = in, fn, true
 	c.out = make([]R, len(in))
-	c.configure(ctx, len(in), opts)
+	c.configureCtx(ctx, len(in), opts)
 	if _, err := c.execute(); err != nil {
 		return nil, err
 	}

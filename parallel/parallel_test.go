@@ -173,15 +173,24 @@ func TestSmallInputsRunInlineWithoutGoroutinesOrAllocations(t *testing.T) {
 	// Inside a synctest bubble the clock stands still while the caller
 	// computes, so the probe never sees its budget spent: this checks that
 	// work finished within the budget starts nothing and allocates nothing.
+	// Workers up to 16 stand for machines with that many cores: a
+	// reduction of 100 items is cut into 8 chunks, which must not pass for
+	// "few expensive items" there.
+	oldLimit := helperLimit
+	helperLimit = func(int) int { return 15 }
+	t.Cleanup(func() { helperLimit = oldLimit })
 	synctest.Test(t, func(t *testing.T) {
 		xs := squares(100)
-		before := helpersStarted()
-		allocs := testing.AllocsPerRun(100, func() {
-			_ = Reduce(xs, zero, sumFold, add)
-			For(len(xs), func(lo, hi int) {})
-		})
-		assert.Zero(t, allocs, "allocations per call of Reduce and For")
-		assert.Equal(t, before, helpersStarted(), "helpers started")
+		for _, w := range []int{2, 4, 8, 16} {
+			before := helpersStarted()
+			allocs := testing.AllocsPerRun(100, func() {
+				_ = Reduce(xs, zero, sumFold, add, Workers(w))
+				_ = MapReduce(xs, zero, func(v float64) float64 { return v * v }, add, Workers(w))
+				For(len(xs), func(lo, hi int) {}, Workers(w))
+			})
+			assert.Zero(t, allocs, "allocations per call of Reduce, MapReduce and For with Workers(%d)", w)
+			assert.Equal(t, before, helpersStarted(), "helpers started with Workers(%d)", w)
+		}
 	})
 }
 
@@ -399,6 +408,11 @@ func TestGoexitInAHelperFailsTheCallInsteadOfHanging(t *testing.T) {
 	err := ForCtx(context.Background(), 2, func(_ context.Context, lo, hi int) error { run(lo); return nil }, Workers(2))
 	assert.ErrorIs(t, err, tandem.ErrGoexit, "ForCtx")
 
+	// The helper that called Goexit gives its token back while it unwinds,
+	// which may be after ForCtx returned. With the only token still held,
+	// the next call would get no helper and its caller would wait on item 0
+	// for ever: this test hung once under heavy load.
+	waitHelpersGone(t)
 	run = body(make(chan struct{}))
 	p := recoverPanicError(t, func() { For(2, func(lo, hi int) { run(lo) }, Workers(2)) })
 	assert.ErrorIs(t, p, tandem.ErrGoexit, "For raises it as a panic")

@@ -26,7 +26,7 @@ func Reduce[T, A any](in []T, identity func() A, fold func(acc A, chunk []T) A, 
 	var c call[T, A]
 	c.in, c.reduce = in, true
 	c.identity, c.fold, c.combine = identity, fold, combine
-	c.configure(context.Background(), len(in), opts)
+	c.configure(len(in), opts)
 	acc, _ := c.execute()
 	return acc
 }
@@ -42,7 +42,7 @@ func ReduceCtx[T, A any](ctx context.Context, in []T, identity func() A, fold fu
 	var c call[T, A]
 	c.in, c.reduce, c.fails = in, true, true
 	c.identity, c.foldCtx, c.combine = identity, fold, combine
-	c.configure(ctx, len(in), opts)
+	c.configureCtx(ctx, len(in), opts)
 	return c.execute()
 }
 
@@ -58,7 +58,7 @@ func MapReduce[T, A any](in []T, identity func() A, mapf func(v T) A, combine fu
 	var c call[T, A]
 	c.in, c.reduce = in, true
 	c.identity, c.elem, c.combine = identity, mapf, combine
-	c.configure(context.Background(), len(in), opts)
+	c.configure(len(in), opts)
 	acc, _ := c.execute()
 	return acc
 }
@@ -72,6 +72,6 @@ func MapReduceCtx[T, A any](ctx context.Context, in []T, identity func() A, mapf
 	var c call[T, A]
 	c.in, c.reduce, c.fails = in, true, true
 	c.identity, c.elemCtx, c.combine = identity, mapf, combine
-	c.configure(ctx, len(in), opts)
+	c.configureCtx(ctx, len(in), opts)
 	return c.execute()
 }

@@ -78,8 +78,8 @@ func newShared[T, R any](c *call[T, R], pos int) *shared[T, R] {
 // anywhere end up spread over the workers.
 func (s *shared[T, R]) work(inflight *int, c *call[T, R]) {
 	k := s.firstClaim
-	start := time.Now()
-	var last time.Duration // since start; time.Since reads only the monotonic clock
+	start := elapsed()
+	var last time.Duration // since start
 	for {
 		if c != nil {
 			s.recruit()
@@ -97,7 +97,7 @@ func (s *shared[T, R]) work(inflight *int, c *call[T, R]) {
 		if err := s.runLeaves(a, b); err != nil {
 			s.fail(err)
 		}
-		now := time.Since(start)
+		now := elapsed() - start
 		took := now - last // the claim's own cost included: one clock read per chunk
 		last = now
 		s.complete(*inflight)
