@@ -31,12 +31,10 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/tandem-go/tandem/examples/api-gateway/scenario"
+	"github.com/tandem-go/tandem/examples/internal/cli"
 )
 
 func main() {
@@ -49,11 +47,8 @@ func main() {
 	flag.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long each version is measured")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if _, err := scenario.Run(ctx, os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "api-gateway:", err)
-		stop()
-		os.Exit(1)
-	}
+	cli.Run("api-gateway", func(ctx context.Context) error {
+		_, err := scenario.Run(ctx, os.Stdout, cfg)
+		return err
+	})
 }

@@ -20,12 +20,10 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/tandem-go/tandem/examples/financial-report/scenario"
+	"github.com/tandem-go/tandem/examples/internal/cli"
 )
 
 func main() {
@@ -35,11 +33,8 @@ func main() {
 	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the synthetic ledger")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if _, err := scenario.Run(ctx, os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "financial-report:", err)
-		stop()
-		os.Exit(1)
-	}
+	cli.Run("financial-report", func(ctx context.Context) error {
+		_, err := scenario.Run(ctx, os.Stdout, cfg)
+		return err
+	})
 }

@@ -17,12 +17,10 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/tandem-go/tandem/examples/hashing/scenario"
+	"github.com/tandem-go/tandem/examples/internal/cli"
 )
 
 func main() {
@@ -32,11 +30,8 @@ func main() {
 	flag.IntVar(&cfg.BlobSize, "size", cfg.BlobSize, "size of each generated blob in bytes")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if _, err := scenario.Run(ctx, os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "hashing:", err)
-		stop()
-		os.Exit(1)
-	}
+	cli.Run("hashing", func(ctx context.Context) error {
+		_, err := scenario.Run(ctx, os.Stdout, cfg)
+		return err
+	})
 }

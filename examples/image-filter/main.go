@@ -14,12 +14,10 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/tandem-go/tandem/examples/image-filter/scenario"
+	"github.com/tandem-go/tandem/examples/internal/cli"
 )
 
 func main() {
@@ -31,11 +29,8 @@ func main() {
 	flag.StringVar(&cfg.Out, "out", cfg.Out, "where to write the filtered PNG (empty: nowhere)")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if _, err := scenario.Run(ctx, os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "image-filter:", err)
-		stop()
-		os.Exit(1)
-	}
+	cli.Run("image-filter", func(ctx context.Context) error {
+		_, err := scenario.Run(ctx, os.Stdout, cfg)
+		return err
+	})
 }

@@ -28,11 +28,9 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
+	"github.com/tandem-go/tandem/examples/internal/cli"
 	"github.com/tandem-go/tandem/examples/queue-consumer/scenario"
 )
 
@@ -49,11 +47,8 @@ func main() {
 	flag.DurationVar(&cfg.Grace, "grace", cfg.Grace, "longest graceful stop before a hard cancel")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if _, err := scenario.Run(ctx, os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "queue-consumer:", err)
-		stop()
-		os.Exit(1)
-	}
+	cli.Run("queue-consumer", func(ctx context.Context) error {
+		_, err := scenario.Run(ctx, os.Stdout, cfg)
+		return err
+	})
 }

@@ -28,11 +28,9 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
+	"github.com/tandem-go/tandem/examples/internal/cli"
 	"github.com/tandem-go/tandem/examples/rate-limited-notifications/scenario"
 )
 
@@ -44,11 +42,8 @@ func main() {
 	flag.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "most requests in flight")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if _, err := scenario.Run(ctx, os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "rate-limited-notifications:", err)
-		stop()
-		os.Exit(1)
-	}
+	cli.Run("rate-limited-notifications", func(ctx context.Context) error {
+		_, err := scenario.Run(ctx, os.Stdout, cfg)
+		return err
+	})
 }

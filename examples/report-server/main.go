@@ -34,11 +34,9 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
+	"github.com/tandem-go/tandem/examples/internal/cli"
 	"github.com/tandem-go/tandem/examples/report-server/scenario"
 )
 
@@ -51,11 +49,8 @@ func main() {
 	flag.DurationVar(&cfg.Phase, "phase", cfg.Phase, "length of each run")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if _, err := scenario.Run(ctx, os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "report-server:", err)
-		stop()
-		os.Exit(1)
-	}
+	cli.Run("report-server", func(ctx context.Context) error {
+		_, err := scenario.Run(ctx, os.Stdout, cfg)
+		return err
+	})
 }

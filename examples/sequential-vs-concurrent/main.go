@@ -20,11 +20,9 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
+	"github.com/tandem-go/tandem/examples/internal/cli"
 	"github.com/tandem-go/tandem/examples/sequential-vs-concurrent/scenario"
 )
 
@@ -35,11 +33,8 @@ func main() {
 	flag.IntVar(&cfg.Limit, "limit", cfg.Limit, "most queries in flight at once")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if _, err := scenario.Run(ctx, os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "sequential-vs-concurrent:", err)
-		stop()
-		os.Exit(1)
-	}
+	cli.Run("sequential-vs-concurrent", func(ctx context.Context) error {
+		_, err := scenario.Run(ctx, os.Stdout, cfg)
+		return err
+	})
 }
