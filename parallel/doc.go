@@ -96,9 +96,10 @@
 // A Ctx function's first error stops the hand-out of new chunks and is
 // returned once the chunks in flight are done; their bodies see their
 // context canceled with that error as the cause, so long chunks can stop
-// early. The caller's ctx is checked before every chunk: once it is done, no
-// chunk starts and the call returns context.Cause(ctx), unless every chunk
-// had already started. A panic in any body stops the hand-out too and is
+// early. The caller's ctx is checked before every call of the body (every
+// chunk; every element for ForEachCtx, MapCtx and MapReduceCtx), also within
+// a claim of many chunks: once it is done, no call starts and the call
+// returns context.Cause(ctx), unless every call had already started. A panic in any body stops the hand-out too and is
 // raised in the caller as a *tandem.PanicError with the stack of the
 // goroutine that panicked, every other panic of the call in its Others (a
 // panic raised by a nested call is passed on as is, not wrapped again). A

@@ -32,10 +32,10 @@ func For(n int, body func(lo, hi int), opts ...Option) {
 // fails or panics, so a long chunk can stop too.
 //
 // The first error stops the hand-out of chunks and is returned once the
-// chunks in flight are done. ctx is checked before each chunk: when it is
-// done, no new chunk starts and ForCtx returns context.Cause(ctx), unless
-// every chunk had already started. It returns nil when every chunk returned
-// nil.
+// chunks in flight are done. ctx is checked before each call of body (each
+// chunk here; each element for the per-element Ctx forms): once it is done,
+// no new call starts and ForCtx returns context.Cause(ctx), unless every
+// call had already started. It returns nil when every chunk returned nil.
 func ForCtx(ctx context.Context, n int, body func(ctx context.Context, lo, hi int) error, opts ...Option) error {
 	if body == nil {
 		panic("parallel: nil body")

@@ -66,12 +66,26 @@ func (j *job[T, R]) bounds(leaf int) (lo, hi int) {
 	return leaf * j.leaf, min((leaf+1)*j.leaf, j.n)
 }
 
+// stopped returns context.Cause(ctx) once ctx is done. The Ctx forms call
+// it before every body call, so a claim of many leaves or items starts none
+// after cancellation, and the skipped ones make the call fail instead of
+// being counted as done. The other forms have no ctx and never call it.
+func stopped(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return nil
+}
+
 // run runs items [lo, hi) of a job that does not reduce.
 func (j *job[T, R]) run(ctx context.Context, lo, hi int) error {
 	switch {
 	case j.body != nil:
 		j.body(lo, hi)
 	case j.bodyCtx != nil:
+		if err := stopped(ctx); err != nil {
+			return err
+		}
 		return j.bodyCtx(ctx, lo, hi)
 	case j.each != nil:
 		for i := lo; i < hi; i++ {
@@ -79,6 +93,9 @@ func (j *job[T, R]) run(ctx context.Context, lo, hi int) error {
 		}
 	case j.eachCtx != nil:
 		for i := lo; i < hi; i++ {
+			if err := stopped(ctx); err != nil {
+				return err
+			}
 			if err := j.eachCtx(ctx, i, &j.in[i]); err != nil {
 				return err
 			}
@@ -91,6 +108,9 @@ func (j *job[T, R]) run(ctx context.Context, lo, hi int) error {
 	case j.mapCtx != nil:
 		out := j.out[lo:hi]
 		for i, v := range j.in[lo:hi] {
+			if err := stopped(ctx); err != nil {
+				return err
+			}
 			r, err := j.mapCtx(ctx, v)
 			if err != nil {
 				return err
@@ -110,6 +130,9 @@ func (j *job[T, R]) partial(ctx context.Context, leaf int) (R, error) {
 	case j.fold != nil:
 		return j.fold(acc, chunk), nil
 	case j.foldCtx != nil:
+		if err := stopped(ctx); err != nil {
+			return acc, err
+		}
 		return j.foldCtx(ctx, acc, chunk)
 	case j.elem != nil:
 		for _, v := range chunk {
@@ -117,6 +140,9 @@ func (j *job[T, R]) partial(ctx context.Context, leaf int) (R, error) {
 		}
 	case j.elemCtx != nil:
 		for _, v := range chunk {
+			if err := stopped(ctx); err != nil {
+				return acc, err
+			}
 			r, err := j.elemCtx(ctx, v)
 			if err != nil {
 				return acc, err

@@ -561,3 +561,68 @@ func TestFewItemsOnManyWorkersStillProbe(t *testing.T) {
 		assert.Equal(t, before, helpersStarted(), "helpers started")
 	})
 }
+
+func TestNoBodyStartsAfterTheContextIsCanceledEvenWithinAClaim(t *testing.T) {
+	// A claim covers many leaves (and a leaf many items): the context must
+	// be checked before each body call, not only before each claim, and the
+	// skipped items must make the call fail with the cause.
+	forceHelpers(t, 4)
+	const n, at = 20_000, 5000
+	in := make([]int, n)
+	for i := range in {
+		in[i] = i
+	}
+	type form func(ctx context.Context, enter func(lo, hi int), opts ...Option) error
+	forms := map[string]form{
+		"ForCtx": func(ctx context.Context, enter func(lo, hi int), opts ...Option) error {
+			return ForCtx(ctx, n, func(_ context.Context, lo, hi int) error { enter(lo, hi); return nil }, opts...)
+		},
+		"ForEachCtx": func(ctx context.Context, enter func(lo, hi int), opts ...Option) error {
+			return ForEachCtx(ctx, in, func(_ context.Context, i int, _ *int) error { enter(i, i+1); return nil }, opts...)
+		},
+		"MapCtx": func(ctx context.Context, enter func(lo, hi int), opts ...Option) error {
+			_, err := MapCtx(ctx, in, func(_ context.Context, v int) (int, error) { enter(v, v+1); return v, nil }, opts...)
+			return err
+		},
+		"ReduceCtx": func(ctx context.Context, enter func(lo, hi int), opts ...Option) error {
+			_, err := ReduceCtx(ctx, in, func() int { return 0 }, func(_ context.Context, acc int, chunk []int) (int, error) {
+				enter(chunk[0], chunk[0]+len(chunk))
+				return acc + len(chunk), nil
+			}, func(a, b int) int { return a + b }, opts...)
+			return err
+		},
+		"MapReduceCtx": func(ctx context.Context, enter func(lo, hi int), opts ...Option) error {
+			_, err := MapReduceCtx(ctx, in, func() int { return 0 }, func(_ context.Context, v int) (int, error) {
+				enter(v, v+1)
+				return 1, nil
+			}, func(a, b int) int { return a + b }, opts...)
+			return err
+		},
+	}
+	chunkings := map[string][]Option{"Chunk(1)": {Chunk(1)}, "default": nil}
+	for name, run := range forms {
+		for chunking, opts := range chunkings {
+			for _, w := range []int{1, 2, 4} {
+				cause := errors.New("stop")
+				ctx, cancel := context.WithCancelCause(context.Background())
+				var canceled atomic.Bool
+				var after atomic.Int64
+				err := run(ctx, func(lo, hi int) {
+					if canceled.Load() {
+						after.Add(1)
+					}
+					if lo <= at && at < hi {
+						cancel(cause)
+						canceled.Store(true)
+					}
+				}, append(opts, Workers(w))...)
+				cancel(nil)
+				assert.ErrorIs(t, err, cause, "%s, %s, Workers(%d): got error %v", name, chunking, w, err)
+				// Only bodies that passed their check before the cancel may
+				// start after it: at most one per other worker.
+				assert.LessOrEqual(t, after.Load(), int64(w-1),
+					"%s, %s, Workers(%d): bodies started after the cancel", name, chunking, w)
+			}
+		}
+	}
+}
