@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -215,10 +216,21 @@ func TestFewItemsRunInParallelAtOnce(t *testing.T) {
 	for i := range started {
 		started[i] = make(chan struct{})
 	}
-	For(2, func(lo, hi int) {
-		close(started[lo])
-		<-started[1-lo]
-	}, Workers(2))
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		For(2, func(lo, hi int) {
+			close(started[lo])
+			<-started[1-lo]
+		}, Workers(2))
+	}()
+	// A hang guard, not a timing assertion: the items ran one after the
+	// other if the call has not returned by then.
+	select {
+	case <-finished:
+	case <-time.After(10 * time.Second):
+		t.Fatal("For(2, ...) with Workers(2) did not return: its two items did not run at the same time")
+	}
 }
 
 func TestNestedCallsThreeLevelsDeepFinishWithATinyBudget(t *testing.T) {
