@@ -106,7 +106,9 @@
 // body that calls runtime.Goexit on a helper fails a Ctx call with
 // tandem.ErrGoexit and makes the other forms panic with it; on the caller,
 // Goexit ends the caller once the claimed chunks are done. When a call
-// returns or panics, no body of it is running.
+// returns or panics, no body of it is running and every helper goroutine it
+// started has exited and given its token back (a helper started late, which
+// finds nothing left to claim, delays the return until it is scheduled).
 //
 // # Costs
 //

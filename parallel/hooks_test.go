@@ -1,16 +1,13 @@
 package parallel
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
 // forceHelpers makes every call with work left after its first chunk start
 // helpers, and allows up to limit of them in the process, so the tests
 // exercise the parallel path on small inputs and on a 2-core machine.
 func forceHelpers(t testing.TB, limit int) {
 	t.Helper()
-	waitHelpersGone(t) // helpers of earlier tests may still hold tokens
+	requireHelpersGone(t) // no earlier call may have left a helper running
 	oldBudget, oldLimit := probeBudget, helperLimit
 	probeBudget = 0
 	helperLimit = func(int) int { return limit }
@@ -24,17 +21,11 @@ func resetHelpersPeak() { budget.peak.Store(budget.inUse.Load()) }
 
 func helpersPeak() int64 { return budget.peak.Load() }
 
-// waitHelpersGone waits until every helper has returned its token: helpers
-// that claimed nothing may outlive the call by a moment.
-func waitHelpersGone(t testing.TB) {
+// requireHelpersGone fails unless every helper has given its token back:
+// a call returns only once every helper it started has exited.
+func requireHelpersGone(t testing.TB) {
 	t.Helper()
-	// Polls for a condition, asserts no duration: the bound only turns a
-	// leaked token into a failure instead of a hang.
-	for range 100_000 {
-		if budget.inUse.Load() == 0 {
-			return
-		}
-		time.Sleep(100 * time.Microsecond)
+	if inUse := budget.inUse.Load(); inUse != 0 {
+		t.Fatalf("helpers still hold %d tokens, want 0", inUse)
 	}
-	t.Fatalf("helpers still hold %d tokens", budget.inUse.Load())
 }

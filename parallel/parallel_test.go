@@ -246,13 +246,13 @@ func TestNestedCallsThreeLevelsDeepFinishWithATinyBudget(t *testing.T) {
 		}
 	}, Workers(4))
 	assert.Equal(t, int64(20*20*20), total.Load())
-	waitHelpersGone(t)
+	requireHelpersGone(t)
 }
 
 func TestConcurrentCallersShareTheHelperBudget(t *testing.T) {
 	const limit = 3
 	forceHelpers(t, limit)
-	waitHelpersGone(t)
+	requireHelpersGone(t)
 	resetHelpersPeak()
 	xs := squares(2000)
 	var wg sync.WaitGroup
@@ -269,7 +269,7 @@ func TestConcurrentCallersShareTheHelperBudget(t *testing.T) {
 	}
 	wg.Wait()
 	assert.LessOrEqual(t, helpersPeak(), int64(limit), "helpers running at once across 100 callers")
-	waitHelpersGone(t)
+	requireHelpersGone(t)
 }
 
 var errBoom = errors.New("boom")
@@ -379,7 +379,7 @@ func TestAPanicInAHelperIsRaisedInTheCallerWithTheHelpersStack(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(p.Value), "bad chunk")
 	assert.Contains(t, p.Stack, "panickingBody")
 	assert.Contains(t, p.Stack, ".help(", "the stack is the helper's")
-	waitHelpersGone(t)
+	requireHelpersGone(t)
 }
 
 func TestEveryPanicIsKept(t *testing.T) {
@@ -421,14 +421,13 @@ func TestGoexitInAHelperFailsTheCallInsteadOfHanging(t *testing.T) {
 	assert.ErrorIs(t, err, tandem.ErrGoexit, "ForCtx")
 
 	// The helper that called Goexit gives its token back while it unwinds,
-	// which may be after ForCtx returned. With the only token still held,
-	// the next call would get no helper and its caller would wait on item 0
-	// for ever: this test hung once under heavy load.
-	waitHelpersGone(t)
+	// before ForCtx returns: with the only token still held, the next call
+	// would get no helper and its caller would wait on item 0 for ever.
+	requireHelpersGone(t)
 	run = body(make(chan struct{}))
 	p := recoverPanicError(t, func() { For(2, func(lo, hi int) { run(lo) }, Workers(2)) })
 	assert.ErrorIs(t, p, tandem.ErrGoexit, "For raises it as a panic")
-	waitHelpersGone(t)
+	requireHelpersGone(t)
 }
 
 func TestGoexitInTheCallerWaitsForTheHelpersAndDoesNotHang(t *testing.T) {
@@ -450,7 +449,7 @@ func TestGoexitInTheCallerWaitsForTheHelpersAndDoesNotHang(t *testing.T) {
 	})
 	wg.Wait()
 	assert.Zero(t, running.Load(), "bodies still running after the caller exited")
-	waitHelpersGone(t)
+	requireHelpersGone(t)
 }
 
 func TestProgressIsReportedOnTheCallerInOrderEndingAtTotal(t *testing.T) {
@@ -635,6 +634,27 @@ func TestNoBodyStartsAfterTheContextIsCanceledEvenWithinAClaim(t *testing.T) {
 				assert.LessOrEqual(t, after.Load(), int64(w-1),
 					"%s, %s, Workers(%d): bodies started after the cancel", name, chunking, w)
 			}
+		}
+	}
+}
+
+func TestEveryHelperHasExitedWhenTheCallReturns(t *testing.T) {
+	// A helper that completed its last chunk used to give its token back
+	// (and exit) after the caller had already returned. The token is given
+	// back just before the helper is counted out, so none may be in use
+	// right after the return.
+	forceHelpers(t, 2)
+	var sink atomic.Int64
+	for i := range 200 {
+		For(64, func(lo, hi int) {
+			x := 0
+			for j := range 2000 * (hi - lo) {
+				x += j
+			}
+			sink.Add(int64(x))
+		}, Workers(2))
+		if inUse := budget.inUse.Load(); inUse != 0 {
+			t.Fatalf("call %d: For(64, ...) with Workers(2) returned with %d helpers alive, want 0", i, inUse)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -45,6 +46,11 @@ type shared[T, R any] struct {
 	panics   catch.Panics
 
 	helpers int // started so far; the caller's alone
+	// running counts the helpers that have not exited. closeAndWait waits
+	// for it too, so a call returns only once every goroutine it started has
+	// exited (a helper that claimed nothing exits at once, or as soon as it
+	// is scheduled).
+	running sync.WaitGroup
 }
 
 func newShared[T, R any](c *call[T, R], pos int) *shared[T, R] {
@@ -158,11 +164,13 @@ func (s *shared[T, R]) recruit() {
 	}
 	for range acquireHelpers(want, s.limit) {
 		s.helpers++
+		s.running.Add(1)
 		go s.help()
 	}
 }
 
 func (s *shared[T, R]) help() {
+	defer s.running.Done() // runs last, also when a body calls Goexit
 	defer releaseHelper()
 	inflight := 0
 	p := catch.Call(func() { s.work(&inflight, nil) }, func() { s.goexit(inflight) })
@@ -181,7 +189,9 @@ func (s *shared[T, R]) complete(items int) {
 }
 
 // closeAndWait stops the hand-out, waits until every claimed item is done
-// and returns how many items were claimed, the probe's included.
+// and every helper has exited (its token given back), and returns how many
+// items were claimed, the probe's included. Only the caller starts helpers
+// and calls it, so no helper is added during the wait.
 func (s *shared[T, R]) closeAndWait() int {
 	prev := int(s.cursor.Swap(closed))
 	claimed := s.job.n
@@ -192,6 +202,7 @@ func (s *shared[T, R]) closeAndWait() int {
 	if s.finished.Load() != int64(claimed) {
 		<-s.wake
 	}
+	s.running.Wait()
 	return claimed
 }
 
