@@ -155,8 +155,12 @@ func (c *call[T, R]) drive() {
 }
 
 // abandon runs when the caller's own body calls runtime.Goexit: the call
-// stops handing out chunks and waits for the claimed ones before the
-// goroutine exits, so no helper runs the body after the caller is gone.
+// stops handing out chunks and waits for the claimed ones and the helpers
+// before the goroutine exits, so no helper runs the body after the caller
+// is gone. Panics of helpers are raised from here, on the unwinding caller,
+// so none is lost: a recover further up the caller's stack gets them (and
+// the Goexit then goes on), and with none the program crashes as with any
+// raised panic. An error of a Ctx body has no caller left to return to.
 func (c *call[T, R]) abandon() {
 	s := c.s
 	if s == nil {
@@ -168,6 +172,7 @@ func (c *call[T, R]) abandon() {
 	if s.cancel != nil {
 		s.cancel(nil)
 	}
+	s.panics.Raise()
 }
 
 // probe runs leaves alone on the caller in growing chunks and returns where

@@ -105,7 +105,9 @@
 // panic raised by a nested call is passed on as is, not wrapped again). A
 // body that calls runtime.Goexit on a helper fails a Ctx call with
 // tandem.ErrGoexit and makes the other forms panic with it; on the caller,
-// Goexit ends the caller once the claimed chunks are done. When a call
+// Goexit ends the caller once the claimed chunks are done, raising on the
+// way the panics that helpers recorded (a recover up the caller's stack gets
+// them, and the Goexit goes on); errors are dropped with the call. When a call
 // returns or panics, no body of it is running and every helper goroutine it
 // started has exited and given its token back (a helper started late, which
 // finds nothing left to claim, delays the return until it is scheduled).

@@ -658,3 +658,31 @@ func TestEveryHelperHasExitedWhenTheCallReturns(t *testing.T) {
 		}
 	}
 }
+
+func TestGoexitInTheCallerStillRaisesThePanicsOfTheHelpers(t *testing.T) {
+	forceHelpers(t, 2)
+	var helperPanicked atomic.Bool
+	var got any
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer func() { got = recover() }()
+		For(1000, func(lo, hi int) {
+			if onHelper() {
+				helperPanicked.Store(true)
+				panic("helper boom")
+			}
+			if lo > 0 {
+				for !helperPanicked.Load() {
+					runtime.Gosched()
+				}
+				runtime.Goexit()
+			}
+		}, Workers(2), Chunk(1))
+		assert.Fail(t, "For returned after its caller called Goexit")
+	})
+	wg.Wait()
+	p, ok := got.(*tandem.PanicError)
+	require.True(t, ok, "recovered %#v, want the helper's *tandem.PanicError", got)
+	assert.Equal(t, "helper boom", p.Value)
+	requireHelpersGone(t)
+}
