@@ -94,23 +94,24 @@
 // # Failure
 //
 // A Ctx function's first error stops the hand-out of new chunks and is
-// returned once the chunks in flight are done; their bodies see their
-// context canceled with that error as the cause, so long chunks can stop
-// early. The caller's ctx is checked before every call of the body (every
-// chunk; every element for ForEachCtx, MapCtx and MapReduceCtx), also within
-// a claim of many chunks: once it is done, no call starts and the call
-// returns context.Cause(ctx), unless every call had already started. A panic in any body stops the hand-out too and is
-// raised in the caller as a *tandem.PanicError with the stack of the
-// goroutine that panicked, every other panic of the call in its Others (a
-// panic raised by a nested call is passed on as is, not wrapped again). A
-// body that calls runtime.Goexit on a helper fails a Ctx call with
-// tandem.ErrGoexit and makes the other forms panic with it; on the caller,
-// Goexit ends the caller once the claimed chunks are done, raising on the
-// way the panics that helpers recorded (a recover up the caller's stack gets
-// them, and the Goexit goes on); errors are dropped with the call. When a call
-// returns or panics, no body of it is running and every helper goroutine it
-// started has exited and given its token back (a helper started late, which
-// finds nothing left to claim, delays the return until it is scheduled).
+// returned once the chunks in flight are done; their bodies see their context
+// canceled with that error as the cause, so long chunks can stop early. The
+// caller's ctx is checked before every call of the body (every chunk; every
+// element for ForEachCtx, MapCtx and MapReduceCtx), also within a claim of
+// many chunks: once it is done, no call starts and the call returns
+// context.Cause(ctx), unless every call had already started. A panic in any
+// body stops the hand-out too and is raised in the caller as a
+// *tandem.PanicError with the stack of the goroutine that panicked, every
+// other panic of the call in its Others (a panic raised by a nested call is
+// passed on as is, not wrapped again). A body that calls runtime.Goexit on a
+// helper fails a Ctx call with tandem.ErrGoexit and makes the other forms
+// panic with it; on the caller, Goexit ends the caller once the claimed
+// chunks are done, raising on the way the panics that helpers recorded (a
+// recover up the caller's stack gets them, and the Goexit goes on); errors
+// are dropped with the call. When a call returns or panics, no body of it is
+// running and every helper goroutine it started has exited and given its
+// token back (a helper started late, which finds nothing left to claim,
+// delays the return until it is scheduled).
 //
 // # Costs
 //
@@ -124,7 +125,9 @@
 // which a body made once avoids. A call that goes parallel allocates a
 // constant ~5 objects (~2.5 KB for a reduction's chunk results) whatever n
 // is, and pays an atomic add and a clock read per chunk; per item, nothing
-// for For and Reduce, one indirect call for ForEach, Map and MapReduce.
+// for For and Reduce, one indirect call for ForEach, Map and MapReduce;
+// the per-element Ctx forms add a ctx.Err() per element (an interface call
+// and an atomic load), the price of starting none after cancellation.
 //
 // The speedup is bounded by the hardware, not only by the scheduling: where
 // two cores share execution units (SMT siblings, or the vCPUs of a virtual
