@@ -66,8 +66,11 @@ func Reduce[T, A any](ctx context.Context, s *Stage[T], acc A, f func(ctx contex
 // When the pipeline fails, the last pair yielded carries the error (and a
 // zero item). Breaking out of the loop stops the pipeline: every stage is
 // cancelled and the loop statement ends only after every goroutine of the
-// pipeline has exited. A panic in a stage is raised in the loop's goroutine
-// as a *tandem.PanicError. All may be ranged over once; All itself panics
+// pipeline has exited. Once the loop body has broken out nothing more is
+// yielded, so an error of a stage that failed before the pipeline noticed
+// the break is not reported: the caller chose to stop. A panic in a stage is
+// never dropped: it is raised in the loop's goroutine as a
+// *tandem.PanicError, after a break too. All may be ranged over once; All itself panics
 // when s already has a consumer.
 func All[T any](ctx context.Context, s *Stage[T]) iter.Seq2[T, error] {
 	p := pipelineOf("All", s)
@@ -79,7 +82,9 @@ func All[T any](ctx context.Context, s *Stage[T]) iter.Seq2[T, error] {
 		r.wg.Add(1)
 		m := newMeter(c, r.clock)
 		rd := in.reader(r, m)
-		consuming, settled := true, false
+		// broke: the loop body returned false, so yield must not be called
+		// again (the range statement forbids it).
+		consuming, settled, broke := true, false, false
 		leave := func() {
 			if consuming {
 				consuming = false
@@ -103,6 +108,7 @@ func All[T any](ctx context.Context, s *Stage[T]) iter.Seq2[T, error] {
 			}
 			c.out.Add(1)
 			if !yield(item, nil) {
+				broke = true
 				r.fail(errConsumerStopped)
 				break
 			}
@@ -112,7 +118,7 @@ func All[T any](ctx context.Context, s *Stage[T]) iter.Seq2[T, error] {
 		settled = true
 		err := p.settle(r)
 		r.panics.Raise()
-		if err != nil {
+		if err != nil && !broke {
 			var zero T
 			yield(zero, err)
 		}
