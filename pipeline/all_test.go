@@ -51,3 +51,29 @@ func TestAllRaisesAStagePanicAfterABreak(t *testing.T) {
 	breakWhileASiblingFails(func() error { panic("sibling failed") })
 	t.Fatal("the stage's panic was not raised after the break")
 }
+
+func TestAllKeepsAStagePanicWhenTheLoopBodyPanicsToo(t *testing.T) {
+	p := pipeline.New()
+	b := pipeline.Broadcast(pipeline.FromSlice(p, []int{1}), 2)
+	ctxCh, panicNow := make(chan context.Context, 1), make(chan struct{})
+	pipeline.ForEach(b[1], func(ctx context.Context, _ int) error {
+		ctxCh <- ctx
+		<-panicNow
+		panic("stage failed")
+	})
+	defer func() {
+		pe, ok := recover().(*tandem.PanicError)
+		require.True(t, ok, "got %T, want *tandem.PanicError", pe)
+		require.Equal(t, "loop body failed", pe.Value, "the body's panic comes first")
+		require.Contains(t, pe.Stack, "TestAllKeepsAStagePanicWhenTheLoopBodyPanicsToo", "the body's own stack")
+		require.Len(t, pe.Others, 1, "the stage's panic is kept")
+		require.Equal(t, "stage failed", pe.Others[0].Value)
+	}()
+	for range pipeline.All(context.Background(), b[0]) {
+		ctx := <-ctxCh
+		close(panicNow)
+		<-ctx.Done()
+		panic("loop body failed")
+	}
+	t.Fatal("the loop body's panic did not unwind the loop")
+}
