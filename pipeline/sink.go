@@ -3,6 +3,10 @@ package pipeline
 import (
 	"context"
 	"iter"
+	"runtime/debug"
+
+	"github.com/tandem-go/tandem"
+	"github.com/tandem-go/tandem/internal/catch"
 )
 
 // ForEach declares the sink that calls f on each item of s. Run runs it
@@ -70,7 +74,10 @@ func Reduce[T, A any](ctx context.Context, s *Stage[T], acc A, f func(ctx contex
 // yielded, so an error of a stage that failed before the pipeline noticed
 // the break is not reported: the caller chose to stop. A panic in a stage is
 // never dropped: it is raised in the loop's goroutine as a
-// *tandem.PanicError, after a break too. All may be ranged over once; All itself panics
+// *tandem.PanicError, after a break too. When the loop body panics as well,
+// its panic still unwinds the loop; if a stage also panicked, it does so as
+// a *tandem.PanicError whose Value is the body's panic value and whose
+// Others hold the stages' panics. All may be ranged over once; All itself panics
 // when s already has a consumer.
 func All[T any](ctx context.Context, s *Stage[T]) iter.Seq2[T, error] {
 	p := pipelineOf("All", s)
@@ -94,12 +101,27 @@ func All[T any](ctx context.Context, s *Stage[T]) iter.Seq2[T, error] {
 			}
 		}
 		defer func() {
-			if !settled { // the loop body panicked: stop and join before unwinding
-				r.fail(errConsumerStopped)
-				leave()
-				r.wg.Wait()
-				p.settle(r)
+			if settled {
+				return
 			}
+			// The loop body panicked or called runtime.Goexit: stop and
+			// join before unwinding.
+			r.fail(errConsumerStopped)
+			leave()
+			r.wg.Wait()
+			p.settle(r)
+			if r.panics.Len() == 0 {
+				return // the body's panic or Goexit goes on as it was
+			}
+			// Stages panicked too: keep every panic. The body's comes first,
+			// with its own stack (the deferred call runs on top of it).
+			if v := recover(); v != nil {
+				body := &tandem.PanicError{Value: v, Stack: string(debug.Stack())}
+				panic(catch.Join(body, r.panics.Err()))
+			}
+			// Goexit cannot be recovered; the stages' panics take over,
+			// as they would from Run.
+			r.panics.Raise()
 		}()
 		for {
 			item, ok := rd.next(nil)
