@@ -148,6 +148,9 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 	defer in.close()
 	defer func() {
 		if atomic.AddInt32(&o.left, -1) == 0 { // the last worker closes the output
+			// Results still in the window when the run stopped were
+			// never handed over: their items are dropped.
+			m.c.dropped.Add(int64(o.win.Pending()))
 			o.out.m = m
 			o.out.close()
 		}
