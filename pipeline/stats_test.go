@@ -2,6 +2,8 @@ package pipeline_test
 
 import (
 	"context"
+	"errors"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -45,3 +47,38 @@ func TestMapCountsAddUpAfterACancel(t *testing.T) {
 		})
 	}
 }
+
+// An ordered Filter whose skipped items (filtered out, or failed and skipped
+// by OnError) wait in the window behind item 0 counts them as filtered and
+// failed, not again as dropped.
+func TestOrderedFilterCountsAddUpAfterACancel(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		p := pipeline.New()
+		src := pipeline.FromSlice(p, numbers(1000))
+		var filtered atomic.Int64
+		f := pipeline.Filter(src, func(ctx context.Context, v int) (bool, error) {
+			switch {
+			case v == 0:
+				<-ctx.Done()
+			case v%3 == 1:
+				filtered.Add(1)
+				return false, nil
+			case v%3 == 2:
+				return false, errSkipped
+			}
+			return true, nil
+		}, pipeline.Workers(4), pipeline.Ordered(),
+			pipeline.OnError(func(context.Context, int, error) error { return nil }))
+		pipeline.ForEach(f, func(context.Context, int) error { return nil })
+		time.AfterFunc(50*time.Millisecond, cancel)
+		require.ErrorIs(t, p.Run(ctx), context.Canceled)
+
+		st := p.Stats().Stages[1]
+		require.Equal(t, filtered.Load(), st.In-st.Out-st.Failed-st.Dropped,
+			"In - Out - Failed - Dropped = filtered; got in=%d out=%d failed=%d dropped=%d", st.In, st.Out, st.Failed, st.Dropped)
+		require.Positive(t, st.Failed, "items failed and were skipped")
+	})
+}
+
+var errSkipped = errors.New("skipped")

@@ -205,7 +205,13 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 			return
 		}
 		if numbered && !o.win.WaitRoom(r.ctx, ticket, wake) {
-			m.c.dropped.Add(1)
+			// An item with no results was filtered out or failed and
+			// skipped, and counted so; only one with results is dropped
+			// (as Window.Pending counts).
+			if len(results) > 0 {
+				m.c.dropped.Add(1)
+			}
+			clear(results)
 			return
 		}
 		ok = o.win.Done(ticket, results, emit, idle)
