@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -76,4 +77,31 @@ func TestAllKeepsAStagePanicWhenTheLoopBodyPanicsToo(t *testing.T) {
 		panic("loop body failed")
 	}
 	t.Fatal("the loop body's panic did not unwind the loop")
+}
+
+func TestAllRaisesAStagePanicWhenTheLoopBodyCallsGoexit(t *testing.T) {
+	p := pipeline.New()
+	b := pipeline.Broadcast(pipeline.FromSlice(p, []int{1}), 2)
+	ctxCh, panicNow := make(chan context.Context, 1), make(chan struct{})
+	pipeline.ForEach(b[1], func(ctx context.Context, _ int) error {
+		ctxCh <- ctx
+		<-panicNow
+		panic("stage failed")
+	})
+	var recovered any
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { recovered = recover() }()
+		for range pipeline.All(context.Background(), b[0]) {
+			ctx := <-ctxCh
+			close(panicNow)
+			<-ctx.Done()
+			runtime.Goexit() // as t.FailNow in the loop body does
+		}
+	}()
+	<-done
+	pe, ok := recovered.(*tandem.PanicError)
+	require.True(t, ok, "got %T, want *tandem.PanicError", recovered)
+	require.Equal(t, "stage failed", pe.Value)
 }

@@ -77,8 +77,9 @@ func Reduce[T, A any](ctx context.Context, s *Stage[T], acc A, f func(ctx contex
 // *tandem.PanicError, after a break too. When the loop body panics as well,
 // its panic still unwinds the loop; if a stage also panicked, it does so as
 // a *tandem.PanicError whose Value is the body's panic value and whose
-// Others hold the stages' panics. All may be ranged over once; All itself panics
-// when s already has a consumer.
+// Others hold the stages' panics (if the body called runtime.Goexit, the
+// stages' panics are raised as from Run). All may be ranged over once; All
+// itself panics when s already has a consumer.
 func All[T any](ctx context.Context, s *Stage[T]) iter.Seq2[T, error] {
 	p := pipelineOf("All", s)
 	c := p.declare("All", "", 1)
