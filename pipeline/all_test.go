@@ -12,10 +12,12 @@ import (
 	"github.com/tandem-go/tandem/pipeline"
 )
 
-// breakWhileASiblingFails ranges over All on one branch of a broadcast and
-// breaks out of the loop once the other branch has failed (with fail) and
-// the run is cancelled: the failure wins the race to be the run's cause.
-func breakWhileASiblingFails(fail func() error) (loops int) {
+// withFailingSibling declares a broadcast of one item whose second branch
+// fails with fail (an error or a panic) when told. It returns the first
+// branch, to range over with All, and failSibling, which makes the second
+// branch fail and returns once the run is cancelled: the failure has won the
+// race to be the run's cause.
+func withFailingSibling(fail func() error) (first *pipeline.Stage[int], failSibling func()) {
 	p := pipeline.New()
 	b := pipeline.Broadcast(pipeline.FromSlice(p, []int{1}), 2)
 	ctxCh, failNow := make(chan context.Context, 1), make(chan struct{})
@@ -24,44 +26,42 @@ func breakWhileASiblingFails(fail func() error) (loops int) {
 		<-failNow
 		return fail()
 	})
-	for range pipeline.All(context.Background(), b[0]) {
-		loops++
+	return b[0], func() {
 		ctx := <-ctxCh
 		close(failNow)
 		<-ctx.Done()
-		break
 	}
-	return loops
 }
 
 func TestAllYieldsNothingAfterABreakEvenWhenAnotherStageFailedFirst(t *testing.T) {
-	boom := errors.New("boom")
-	var loops int
+	s, failSibling := withFailingSibling(func() error { return errors.New("boom") })
+	loops := 0
 	require.NotPanics(t, func() {
-		loops = breakWhileASiblingFails(func() error { return boom })
+		for range pipeline.All(context.Background(), s) {
+			loops++
+			failSibling()
+			break
+		}
 	}, "All must not yield after the loop body returned false")
 	require.Equal(t, 1, loops, "loop iterations")
 }
 
 func TestAllRaisesAStagePanicAfterABreak(t *testing.T) {
+	s, failSibling := withFailingSibling(func() error { panic("sibling failed") })
 	defer func() {
 		pe, ok := recover().(*tandem.PanicError)
 		require.True(t, ok, "got %T, want *tandem.PanicError", pe)
 		require.Equal(t, "sibling failed", pe.Value)
 	}()
-	breakWhileASiblingFails(func() error { panic("sibling failed") })
+	for range pipeline.All(context.Background(), s) {
+		failSibling()
+		break
+	}
 	t.Fatal("the stage's panic was not raised after the break")
 }
 
 func TestAllKeepsAStagePanicWhenTheLoopBodyPanicsToo(t *testing.T) {
-	p := pipeline.New()
-	b := pipeline.Broadcast(pipeline.FromSlice(p, []int{1}), 2)
-	ctxCh, panicNow := make(chan context.Context, 1), make(chan struct{})
-	pipeline.ForEach(b[1], func(ctx context.Context, _ int) error {
-		ctxCh <- ctx
-		<-panicNow
-		panic("stage failed")
-	})
+	s, failSibling := withFailingSibling(func() error { panic("stage failed") })
 	defer func() {
 		pe, ok := recover().(*tandem.PanicError)
 		require.True(t, ok, "got %T, want *tandem.PanicError", pe)
@@ -70,33 +70,22 @@ func TestAllKeepsAStagePanicWhenTheLoopBodyPanicsToo(t *testing.T) {
 		require.Len(t, pe.Others, 1, "the stage's panic is kept")
 		require.Equal(t, "stage failed", pe.Others[0].Value)
 	}()
-	for range pipeline.All(context.Background(), b[0]) {
-		ctx := <-ctxCh
-		close(panicNow)
-		<-ctx.Done()
+	for range pipeline.All(context.Background(), s) {
+		failSibling()
 		panic("loop body failed")
 	}
 	t.Fatal("the loop body's panic did not unwind the loop")
 }
 
 func TestAllRaisesAStagePanicWhenTheLoopBodyCallsGoexit(t *testing.T) {
-	p := pipeline.New()
-	b := pipeline.Broadcast(pipeline.FromSlice(p, []int{1}), 2)
-	ctxCh, panicNow := make(chan context.Context, 1), make(chan struct{})
-	pipeline.ForEach(b[1], func(ctx context.Context, _ int) error {
-		ctxCh <- ctx
-		<-panicNow
-		panic("stage failed")
-	})
+	s, failSibling := withFailingSibling(func() error { panic("stage failed") })
 	var recovered any
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer func() { recovered = recover() }()
-		for range pipeline.All(context.Background(), b[0]) {
-			ctx := <-ctxCh
-			close(panicNow)
-			<-ctx.Done()
+		for range pipeline.All(context.Background(), s) {
+			failSibling()
 			runtime.Goexit() // as t.FailNow in the loop body does
 		}
 	}()
