@@ -3,6 +3,10 @@ package pipeline
 import (
 	"context"
 	"iter"
+	"runtime/debug"
+
+	"github.com/tandem-go/tandem"
+	"github.com/tandem-go/tandem/internal/catch"
 )
 
 // ForEach declares the sink that calls f on each item of s. Run runs it
@@ -66,9 +70,16 @@ func Reduce[T, A any](ctx context.Context, s *Stage[T], acc A, f func(ctx contex
 // When the pipeline fails, the last pair yielded carries the error (and a
 // zero item). Breaking out of the loop stops the pipeline: every stage is
 // cancelled and the loop statement ends only after every goroutine of the
-// pipeline has exited. A panic in a stage is raised in the loop's goroutine
-// as a *tandem.PanicError. All may be ranged over once; All itself panics
-// when s already has a consumer.
+// pipeline has exited. Once the loop body has broken out nothing more is
+// yielded, so an error of a stage that failed before the pipeline noticed
+// the break is not reported: the caller chose to stop. A panic in a stage is
+// never dropped: it is raised in the loop's goroutine as a
+// *tandem.PanicError, after a break too. When the loop body panics as well,
+// its panic still unwinds the loop; if a stage also panicked, it does so as
+// a *tandem.PanicError whose Value is the body's panic value and whose
+// Others hold the stages' panics (if the body called runtime.Goexit, the
+// stages' panics are raised as from Run). All may be ranged over once; All
+// itself panics when s already has a consumer.
 func All[T any](ctx context.Context, s *Stage[T]) iter.Seq2[T, error] {
 	p := pipelineOf("All", s)
 	c := p.declare("All", "", 1)
@@ -79,7 +90,9 @@ func All[T any](ctx context.Context, s *Stage[T]) iter.Seq2[T, error] {
 		r.wg.Add(1)
 		m := newMeter(c, r.clock)
 		rd := in.reader(r, m)
-		consuming, settled := true, false
+		// broke: the loop body returned false, so yield must not be called
+		// again (the range statement forbids it).
+		consuming, settled, broke := true, false, false
 		leave := func() {
 			if consuming {
 				consuming = false
@@ -89,12 +102,27 @@ func All[T any](ctx context.Context, s *Stage[T]) iter.Seq2[T, error] {
 			}
 		}
 		defer func() {
-			if !settled { // the loop body panicked: stop and join before unwinding
-				r.fail(errConsumerStopped)
-				leave()
-				r.wg.Wait()
-				p.settle(r)
+			if settled {
+				return
 			}
+			// The loop body panicked or called runtime.Goexit: stop and
+			// join before unwinding.
+			r.fail(errConsumerStopped)
+			leave()
+			r.wg.Wait()
+			p.settle(r)
+			if r.panics.Len() == 0 {
+				return // the body's panic or Goexit goes on as it was
+			}
+			// Stages panicked too: keep every panic. The body's comes first,
+			// with its own stack (the deferred call runs on top of it).
+			if v := recover(); v != nil {
+				body := &tandem.PanicError{Value: v, Stack: string(debug.Stack())}
+				panic(catch.Join(body, r.panics.Err()))
+			}
+			// Goexit cannot be recovered; the stages' panics take over,
+			// as they would from Run.
+			r.panics.Raise()
 		}()
 		for {
 			item, ok := rd.next(nil)
@@ -103,6 +131,7 @@ func All[T any](ctx context.Context, s *Stage[T]) iter.Seq2[T, error] {
 			}
 			c.out.Add(1)
 			if !yield(item, nil) {
+				broke = true
 				r.fail(errConsumerStopped)
 				break
 			}
@@ -112,7 +141,7 @@ func All[T any](ctx context.Context, s *Stage[T]) iter.Seq2[T, error] {
 		settled = true
 		err := p.settle(r)
 		r.panics.Raise()
-		if err != nil {
+		if err != nil && !broke {
 			var zero T
 			yield(zero, err)
 		}

@@ -148,6 +148,9 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 	defer in.close()
 	defer func() {
 		if atomic.AddInt32(&o.left, -1) == 0 { // the last worker closes the output
+			// Results still in the window when the run stopped were
+			// never handed over: their items are dropped.
+			m.c.dropped.Add(int64(o.win.Pending()))
 			o.out.m = m
 			o.out.close()
 		}
@@ -202,7 +205,13 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 			return
 		}
 		if numbered && !o.win.WaitRoom(r.ctx, ticket, wake) {
-			m.c.dropped.Add(1)
+			// An item with no results was filtered out or failed and
+			// skipped, and counted so; only one with results is dropped
+			// (as Window.Pending counts).
+			if len(results) > 0 {
+				m.c.dropped.Add(1)
+			}
+			clear(results)
 			return
 		}
 		ok = o.win.Done(ticket, results, emit, idle)

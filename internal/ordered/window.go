@@ -112,7 +112,7 @@ func (w *Window[T]) WaitRoom(ctx context.Context, ticket uint64, wake chan struc
 // and idle run outside the window's lock, in one goroutine at a time, and in
 // happens-before order from one emitter to the next, so they may share
 // unsynchronised state. Done returns false if emit or idle did (the
-// consumer stopped); the window is then unusable.
+// consumer stopped); the window is then unusable, except for Pending.
 func (w *Window[T]) Done(ticket uint64, vals []T, emit func([]T) bool, idle func(drained bool) bool) bool {
 	size := uint64(len(w.slots))
 	w.mu.Lock()
@@ -152,6 +152,14 @@ func (w *Window[T]) Done(ticket uint64, vals []T, emit func([]T) bool, idle func
 		for t := start; t < end; t++ {
 			s := &w.slots[t%size]
 			if !emit(s.vals) {
+				// The results up to t's are passed on or, t's, accounted
+				// for by emit: only the later ones stay Pending.
+				w.mu.Lock()
+				for u := start; u <= t; u++ {
+					w.slots[u%size].ready = false
+				}
+				w.mu.Unlock()
+				clear(s.vals)
 				return false
 			}
 			clear(s.vals)
@@ -170,4 +178,21 @@ func (w *Window[T]) Done(ticket uint64, vals []T, emit func([]T) bool, idle func
 		clear(w.waiters)
 		w.waiters = w.waiters[:0]
 	}
+}
+
+// Pending returns how many tickets have results deposited (one or more) that
+// were not passed on. Once the workers have stopped, these are the inputs
+// the run dropped: their results waited for an older ticket that never came,
+// or behind a failed emit. A ticket whose emit failed is not counted: emit
+// accounts for it.
+func (w *Window[T]) Pending() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for i := range w.slots {
+		if s := &w.slots[i]; s.ready && len(s.vals) > 0 {
+			n++
+		}
+	}
+	return n
 }

@@ -178,3 +178,29 @@ func TestWindowOrdersTicketsNumberedByTheProducer(t *testing.T) {
 		}
 	}
 }
+
+func TestWindowPendingCountsResultsNeverPassedOn(t *testing.T) {
+	win := ordered.NewWindow[int](8)
+	for ticket := range uint64(4) {
+		win.Arrived(ticket)
+	}
+	var emitted []int
+	emit := func(vals []int) bool {
+		for _, v := range vals {
+			if v == 1 {
+				return false // the consumer stopped while ticket 1 was passed on
+			}
+			emitted = append(emitted, v)
+		}
+		return true
+	}
+	idle := func(bool) bool { return true }
+	require.True(t, win.Done(1, []int{1}, emit, idle))
+	require.True(t, win.Done(2, []int{2}, emit, idle))
+	require.True(t, win.Done(3, nil, emit, idle), "ticket 3 has no results (filtered out)")
+	require.Equal(t, 2, win.Pending(), "tickets 1 and 2 wait for ticket 0")
+
+	require.False(t, win.Done(0, []int{0}, emit, idle), "emit failed on ticket 1")
+	require.Equal(t, []int{0}, emitted)
+	require.Equal(t, 1, win.Pending(), "ticket 0 was passed on, ticket 1 accounted by the failed emit: only ticket 2 is left")
+}
