@@ -83,8 +83,9 @@ type group struct {
 	run  func(ctx context.Context, task any, index int) error
 	grow func()
 
-	tasks  sync.WaitGroup
-	panics catch.Panics
+	tasks    sync.WaitGroup
+	panics   catch.Panics
+	finalize sync.Once // runs seal for the first Wait; the others wait for it
 
 	mu       sync.Mutex
 	n        int           // tasks given to Go: the next index
@@ -310,19 +311,26 @@ func (g *group) setItemErrLocked(index int, err error) {
 
 func (g *group) wait() error {
 	g.tasks.Wait()
+	// Concurrent Waits all wait here for the first to finish the group, so
+	// that none returns before the group's pool is closed and its error
+	// built.
+	g.finalize.Do(g.seal)
+	g.panics.Raise()
+	return g.err
+}
+
+// seal ends the group once its tasks are done: it stops the group's own
+// pool, cancels its ctx and builds Wait's error. It runs once.
+func (g *group) seal() {
 	g.mu.Lock()
-	if g.waited {
-		g.mu.Unlock()
-		g.panics.Raise()
-		return g.err
-	}
-	g.waited = true
+	g.waited = true // Go panics from now on
 	g.mu.Unlock()
 	if g.ownPool {
 		g.pool.Close()
 	}
 	g.cancel(context.Canceled)
-	g.panics.Raise()
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	g.err = g.first
 	if g.collect {
 		slices.SortFunc(g.errs, func(a, b indexedError) int { return a.index - b.index })
@@ -340,5 +348,4 @@ func (g *group) wait() error {
 	if g.keepErrs && g.itemErrs != nil {
 		g.itemErrs = slices.Grow(g.itemErrs, g.n-len(g.itemErrs))[:g.n]
 	}
-	return g.err
 }

@@ -355,3 +355,47 @@ func TestGroupMisusePanicsWithAClearMessage(t *testing.T) {
 	assert.PanicsWithValue(t, "pool: ResultGroup.Errs called before Wait returned", func() { r.Errs() })
 	_, _ = r.Wait()
 }
+
+// Concurrent Waits used to let the second return g.err before the first had
+// built it (nil, and a data race), and before the group's pool was closed.
+func TestGroupConcurrentWaitsAllReturnTheTaskError(t *testing.T) {
+	boom := errors.New("boom")
+	for round := range 50 {
+		g := pool.NewGroup(t.Context(), 2)
+		release := make(chan struct{})
+		g.Go(func(context.Context) error { <-release; return boom })
+		var errs [3]error
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Go(func() { errs[i] = g.Wait() })
+		}
+		close(release)
+		wg.Wait()
+		for i, err := range errs {
+			require.ErrorIs(t, err, boom, "round %d, Wait #%d: got %v, want boom", round, i, err)
+		}
+	}
+}
+
+// Concurrent Waits all re-raise the panic, and every one returns only once
+// the group's own pool is closed (goleak would see its workers otherwise).
+func TestGroupConcurrentWaitsAllPanic(t *testing.T) {
+	g := pool.NewGroup(t.Context(), 2)
+	release := make(chan struct{})
+	g.Go(func(context.Context) error { <-release; panic("boom") })
+	var raised atomic.Int64
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			defer func() {
+				if _, ok := recover().(*tandem.PanicError); ok {
+					raised.Add(1)
+				}
+			}()
+			_ = g.Wait()
+		})
+	}
+	close(release)
+	wg.Wait()
+	require.Equal(t, int64(3), raised.Load(), "Waits that re-raised the *tandem.PanicError")
+}
