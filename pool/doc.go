@@ -103,7 +103,8 @@
 // stack, the group is cancelled, and Wait re-panics with a
 // *tandem.PanicError that keeps every panic of the group (Others). A Pool
 // task has no waiter: its panic crashes the program, as in a go statement,
-// unless WithPanicHandler is set. A task that calls runtime.Goexit fails
+// unless WithPanicHandler is set; one run inline panics into the task that
+// submitted it, which fails the same way. A task that calls runtime.Goexit fails
 // with tandem.ErrGoexit and never hangs a waiter. Either way the worker is
 // replaced, so capacity never shrinks.
 //

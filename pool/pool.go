@@ -79,7 +79,10 @@ func New(limit int, opts ...Option) *Pool {
 //
 // A task's error only counts as failed in Stats. A panic calls the
 // WithPanicHandler handler, or else crashes the program as in a go
-// statement. Submit panics if ctx or task is nil.
+// statement; a task run inline without a handler panics instead into the
+// task that called Submit, as a function call would, so it reaches that
+// task's waiter (a group's Wait re-raises it) or crashes the program.
+// Submit panics if ctx or task is nil.
 func (p *Pool) Submit(ctx context.Context, task func(ctx context.Context) error) error {
 	if ctx == nil || task == nil {
 		panic("pool: Submit with a nil ctx or task")

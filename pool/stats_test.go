@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -96,4 +97,58 @@ func TestPoolStatsAddUpUnderARandomMixOfOutcomes(t *testing.T) {
 		panics.Range(func(any, any) bool { n++; return true })
 		assert.Equal(t, want.panicked, n, "panics seen by the handler")
 	}
+}
+
+// A plain task run inline (its submitter's task waits for it) that panicked
+// with no handler used to stay counted as Running: the panic went on into
+// the enclosing task before the inline task was counted.
+func TestPoolStatsCountAnInlineTaskThatPanicked(t *testing.T) {
+	p := pool.New(1, pool.WithQueueSize(0))
+	defer p.Close()
+	g := pool.NewGroup(t.Context(), 1, pool.OnPool(p))
+	g.Go(func(ctx context.Context) error {
+		// The pool is full (this task holds its one worker): inline.
+		return p.Submit(ctx, func(context.Context) error { panic("inner") })
+	})
+	var pe *tandem.PanicError
+	func() {
+		defer func() { pe, _ = recover().(*tandem.PanicError) }()
+		_ = g.Wait()
+	}()
+	require.NotNil(t, pe, "Wait re-raises the inline task's panic, which went through the group's task")
+	inner, ok := pe.Value.(*tandem.PanicError)
+	require.True(t, ok, "the group task's panic value: got %T, want the inline task's *tandem.PanicError", pe.Value)
+	require.Equal(t, "inner", inner.Value)
+	s := p.Stats()
+	checkAddsUp(t, s)
+	assert.Equal(t, 0, s.Running, "Running after Wait in %+v", s)
+	assert.Equal(t, 2, s.Panicked, "Panicked (the inline task and the task it panicked through) in %+v", s)
+}
+
+// A group's next task, handed over by an inline task that called Goexit to
+// a parked worker, used to be counted as running twice.
+func TestPoolStatsCountAGroupTaskRequeuedToAParkedWorkerOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(2, pool.WithQueueSize(0))
+		releaseB := make(chan struct{})
+		allDone := make(chan struct{})
+		require.NoError(t, p.Submit(t.Context(), func(context.Context) error { <-releaseB; return nil }))
+		require.NoError(t, p.Submit(t.Context(), func(ctx context.Context) error {
+			g := pool.NewGroup(ctx, 1, pool.OnPool(p), pool.CollectErrors())
+			g.Go(func(context.Context) error { // full pool: runs inline here
+				g.Go(func(context.Context) error { close(allDone); return nil }) // pending
+				close(releaseB)
+				synctest.Wait() // B's worker has parked
+				runtime.Goexit()
+				return nil
+			})
+			return nil
+		}))
+		<-allDone
+		p.Close()
+		s := p.Stats()
+		checkAddsUp(t, s)
+		assert.Equal(t, 0, s.Running, "Running after Close in %+v", s)
+		assert.Equal(t, 4, s.Submitted, "Submitted in %+v", s)
+	})
 }

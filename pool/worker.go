@@ -104,10 +104,14 @@ func (p *Pool) runInline(j job) {
 	for {
 		var r result
 		if pe := catch.Call(func() { r = w.run(&j) }, func() { p.goexit(&w, &j, true) }); pe != nil {
-			if j.group == nil {
-				p.taskPanicked(pe)
-			}
 			r = result{out: panicked, err: pe, panic: pe}
+			if j.group == nil {
+				// Count it before the panic goes on into the enclosing
+				// task; a plain task hands over no next task.
+				p.finish(&w, &j, r, true, false)
+				p.taskPanicked(pe)
+				return
+			}
 		}
 		var more bool
 		if j, more, _ = p.finish(&w, &j, r, true, false); !more {
@@ -229,6 +233,7 @@ func (p *Pool) requeue(j job) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.idle) > 0 {
+		p.running-- // handLocked counts it again
 		p.handLocked(j)
 		return
 	}
