@@ -252,16 +252,31 @@ func (p *Pool) requeue(j job) {
 // nothing has been counted out and must return, unless it may park and
 // parked is true: then it is on the idle stack and must call await.
 func (p *Pool) finish(w *worker, j *job, r result, inline, mayPark bool) (next job, more, parked bool) {
+	var dropped job // next, when Shutdown's deadline passed meanwhile
 	if j.group != nil {
 		var done int
 		next, more, done = j.group.finish(j, r, p.stopping.Load())
-		defer j.group.done(done) // after the Unlock below
+		defer func() { // after the Unlock below: g.mu comes before p.mu
+			if dropped.group != nil {
+				_, _, n := dropped.group.finish(&dropped, result{out: canceled, err: ErrClosed}, true)
+				done += n
+			}
+			j.group.done(done)
+		}()
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if w.newMark {
 		w.newMark = false
 		p.mark = w.mark
+	}
+	if more && p.stopping.Load() {
+		// Shutdown passed its deadline and emptied the queue after the
+		// group looked: next must not start, nor go onto the queue.
+		// Counted as Shutdown counts what it drops.
+		p.submitted++
+		p.canceled++
+		dropped, next, more = next, job{}, false
 	}
 	p.running--
 	switch r.out {
