@@ -88,6 +88,22 @@ func misbehavingHooks() []misbehavingHook {
 	}
 }
 
+// eachHookWithMapAndStream runs test, under synctest, for every misbehaving
+// hook with Map and with Stream.
+func eachHookWithMapAndStream(t *testing.T, test func(t *testing.T, h misbehavingHook, useMap bool)) {
+	for _, h := range misbehavingHooks() {
+		for _, useMap := range []bool{true, false} {
+			name := h.name + "/Stream"
+			if useMap {
+				name = h.name + "/Map"
+			}
+			t.Run(name, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) { test(t, h, useMap) })
+			})
+		}
+	}
+}
+
 // runAll runs the fan-out with Map or Stream and returns its results by
 // index, its Stats, the panic it re-raised, if any, and Map's error.
 func runAll(t *testing.T, useMap bool, call func(context.Context, int) (int, error), opts []fanout.Option) (results map[int]fanout.Result[int], st fanout.Stats, p *tandem.PanicError, err error) {
@@ -120,68 +136,48 @@ func runAll(t *testing.T, useMap bool, call func(context.Context, int) (int, err
 }
 
 func TestAPanicInUserCodeAroundTheCallIsReraisedAndEveryInputAccountedFor(t *testing.T) {
-	for _, h := range misbehavingHooks() {
-		for _, useMap := range []bool{true, false} {
-			name := h.name + "/Stream"
-			if useMap {
-				name = h.name + "/Map"
-			}
-			t.Run(name, func(t *testing.T) {
-				synctest.Test(t, func(t *testing.T) {
-					boom := "boom in " + h.name
-					// Map re-panics, so its results are not returned: Stats
-					// account for them. Stream yields them before it re-panics.
-					results, st, p, _ := runAll(t, useMap, h.call, h.opts(func() { panic(boom) }))
-					require.NotNil(t, p, "want a re-raised *tandem.PanicError")
-					assert.Equal(t, boom, p.Value)
-					assert.Empty(t, p.Others)
-					want := fanout.Stats{Inputs: 3, Succeeded: 1, Failed: 1, NotStarted: 1, Attempts: h.attempts - 1}
-					assert.Equal(t, want, st, "input 0 succeeds, 1 fails with the panic, 2 never starts")
-					if useMap {
-						return
-					}
-					require.Len(t, results, 3, "every input yielded")
-					assert.Equal(t, fanout.Succeeded, results[0].Status)
-					assert.Equal(t, fanout.Failed, results[1].Status)
-					var got *tandem.PanicError
-					require.ErrorAs(t, results[1].Err, &got)
-					assert.Equal(t, boom, got.Value)
-					assert.Equal(t, fanout.NotStarted, results[2].Status)
-					assert.Error(t, results[2].Err, "NotStarted needs a non-nil Err")
-				})
-			})
+	eachHookWithMapAndStream(t, func(t *testing.T, h misbehavingHook, useMap bool) {
+		boom := "boom in " + h.name
+		// Map re-panics, so its results are not returned: Stats
+		// account for them. Stream yields them before it re-panics.
+		results, st, p, _ := runAll(t, useMap, h.call, h.opts(func() { panic(boom) }))
+		require.NotNil(t, p, "want a re-raised *tandem.PanicError")
+		assert.Equal(t, boom, p.Value)
+		assert.Empty(t, p.Others)
+		want := fanout.Stats{Inputs: 3, Succeeded: 1, Failed: 1, NotStarted: 1, Attempts: h.attempts - 1}
+		assert.Equal(t, want, st, "input 0 succeeds, 1 fails with the panic, 2 never starts")
+		if useMap {
+			return
 		}
-	}
+		require.Len(t, results, 3, "every input yielded")
+		assert.Equal(t, fanout.Succeeded, results[0].Status)
+		assert.Equal(t, fanout.Failed, results[1].Status)
+		var got *tandem.PanicError
+		require.ErrorAs(t, results[1].Err, &got)
+		assert.Equal(t, boom, got.Value)
+		assert.Equal(t, fanout.NotStarted, results[2].Status)
+		assert.Error(t, results[2].Err, "NotStarted needs a non-nil Err")
+	})
 }
 
 func TestAGoexitInUserCodeAroundTheCallFailsTheInputAndTheFanoutGoesOn(t *testing.T) {
-	for _, h := range misbehavingHooks() {
-		for _, useMap := range []bool{true, false} {
-			name := h.name + "/Stream"
-			if useMap {
-				name = h.name + "/Map"
-			}
-			t.Run(name, func(t *testing.T) {
-				synctest.Test(t, func(t *testing.T) {
-					results, st, p, err := runAll(t, useMap, h.call, h.opts(runtime.Goexit))
-					require.Nil(t, p, "a Goexit is no panic")
-					if useMap {
-						require.ErrorIs(t, err, tandem.ErrGoexit)
-					}
-					require.Len(t, results, 3, "every input accounted for")
-					for i, r := range results {
-						if i == 1 {
-							assert.Equal(t, fanout.Failed, r.Status, "input 1 ran Goexit")
-							assert.ErrorIs(t, r.Err, tandem.ErrGoexit, "input 1 ran Goexit")
-							continue
-						}
-						assert.Equal(t, fanout.Succeeded, r.Status, "input %d: err %v", i, r.Err)
-						assert.Equal(t, 2*i, r.Value, "input %d", i)
-					}
-					want := fanout.Stats{Inputs: 3, Succeeded: 2, Failed: 1, Attempts: h.attempts}
-					assert.Equal(t, want, st)
-				})
-			})
+	eachHookWithMapAndStream(t, func(t *testing.T, h misbehavingHook, useMap bool) {
+		results, st, p, err := runAll(t, useMap, h.call, h.opts(runtime.Goexit))
+		require.Nil(t, p, "a Goexit is no panic")
+		if useMap {
+			require.ErrorIs(t, err, tandem.ErrGoexit)
 		}
-	}
+		require.Len(t, results, 3, "every input accounted for")
+		for i, r := range results {
+			if i == 1 {
+				assert.Equal(t, fanout.Failed, r.Status, "input 1 ran Goexit")
+				assert.ErrorIs(t, r.Err, tandem.ErrGoexit, "input 1 ran Goexit")
+				continue
+			}
+			assert.Equal(t, fanout.Succeeded, r.Status, "input %d: err %v", i, r.Err)
+			assert.Equal(t, 2*i, r.Value, "input %d", i)
+		}
+		want := fanout.Stats{Inputs: 3, Succeeded: 2, Failed: 1, Attempts: h.attempts}
+		assert.Equal(t, want, st)
+	})
 }
