@@ -28,10 +28,12 @@ import (
 // of time returns an error matching context.DeadlineExceeded.
 //
 // Map returns after every goroutine it started has exited. If a call
-// panics, the fan-out stops and Map re-panics in the caller with a
+// panics, or user code that runs around it (a Rate or PerKey waiter, a
+// PerKey key function, a RetryIf predicate), the input fails with the
+// panic, the fan-out stops and Map re-panics in the caller with a
 // *tandem.PanicError that holds every panic and the stack where each
-// happened. A call that runs runtime.Goexit fails its input with
-// tandem.ErrGoexit.
+// happened. A call or such code that runs runtime.Goexit fails its input
+// with tandem.ErrGoexit, and the fan-out goes on.
 //
 // Map panics if call is nil, or if a PerKey option's key function does not
 // take In. Map allocates the result slice and, per fan-out, a constant few
@@ -60,7 +62,7 @@ func Map[In, Out any](ctx context.Context, inputs []In, call func(context.Contex
 				if i >= len(inputs) {
 					return
 				}
-				now = w.do(inputs[i], &results[i], now)
+				now = w.run(inputs[i], &results[i], now)
 			}
 		}
 		for range min(o.concurrency, len(inputs)) {
@@ -80,9 +82,9 @@ func Map[In, Out any](ctx context.Context, inputs []In, call func(context.Contex
 			}
 		}
 	}
-	r.panics.Raise()
 	if o.stats != nil {
-		*o.stats = r.stats
+		*o.stats = r.stats // before a re-raised panic too: it accounts for every input
 	}
+	r.panics.Raise()
 	return results, r.result(results, cause)
 }

@@ -206,8 +206,8 @@ func Quorum(k int) Option {
 }
 
 // WithStats has Map, when it returns, or Stream, when its loop ends, store
-// the fan-out's summary in *dst. Default: no summary. WithStats panics if dst
-// is nil.
+// the fan-out's summary in *dst, also when they go on to re-raise a panic.
+// Default: no summary. WithStats panics if dst is nil.
 func WithStats(dst *Stats) Option {
 	if dst == nil {
 		panic("fanout: WithStats needs a non-nil *Stats")

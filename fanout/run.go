@@ -98,7 +98,8 @@ type worker[In, Out any] struct {
 	st    Stats
 	cur   *Result[Out]
 	start time.Duration // when cur began, as an offset from r.base
-	// onGoexit runs when the call ends the goroutine with runtime.Goexit:
+	// onGoexit runs when user code (the call, a Waiter, a key function,
+	// RetryIf) ends the goroutine with runtime.Goexit:
 	// it completes the current input as failed and starts a replacement.
 	onGoexit func()
 }
@@ -109,7 +110,8 @@ func (w *worker[In, Out]) exit() {
 	w.r.mu.Unlock()
 }
 
-// goexited completes the current input after its call ran runtime.Goexit.
+// goexited completes the current input after user code that run guards
+// (the call or what paces and retries it) ran runtime.Goexit.
 func (w *worker[In, Out]) goexited() {
 	res := w.cur
 	res.Value = *new(Out)
@@ -117,6 +119,30 @@ func (w *worker[In, Out]) goexited() {
 	res.Duration = w.r.now() - w.start
 	w.st.count(res.Status, res.Attempts)
 	w.r.settle(res)
+}
+
+// run runs one input to its end with do, guarding all the user code do
+// reaches, not only the call: a Waiter, a PerKey key function, a RetryIf
+// predicate or an error's As method may panic or call runtime.Goexit too.
+// A panic fails the input with the *tandem.PanicError, records it (Map
+// and Stream re-raise it) and stops the fan-out; a Goexit runs
+// w.onGoexit, which completes the input and replaces the worker. This is
+// the one place that catches, so each input is counted exactly once.
+// It returns the time the input ended, as do does.
+func (w *worker[In, Out]) run(in In, res *Result[Out], start time.Duration) (end time.Duration) {
+	p := catch.Call(func() { end = w.do(in, res, start) }, w.onGoexit)
+	if p == nil {
+		return end
+	}
+	r := w.r
+	r.panics.Add(p)
+	r.cancel(p)
+	end = r.now()
+	res.Value, res.Err, res.Status = *new(Out), p, Failed
+	res.Duration = end - start
+	w.st.count(res.Status, res.Attempts)
+	r.settle(res)
+	return end
 }
 
 // do runs one input to its end: pace, call, retry; it fills *res and
@@ -152,16 +178,12 @@ func (w *worker[In, Out]) do(in In, res *Result[Out], start time.Duration) (end 
 			break
 		}
 		res.Attempts++
-		out, err, panicked := w.attempt(in)
+		out, err := w.attempt(in)
 		if err == nil {
 			res.Value, res.Err, res.Status = out, nil, Succeeded
 			break
 		}
 		res.Err = err
-		if panicked {
-			res.Status = Failed
-			break
-		}
 		if r.stopped() {
 			res.Status = Canceled
 			break
@@ -190,8 +212,9 @@ func (w *worker[In, Out]) do(in In, res *Result[Out], start time.Duration) (end 
 // now is the time since the fan-out began.
 func (r *run[In, Out]) now() time.Duration { return time.Since(r.base) }
 
-// attempt makes one call, with the per-call timeout, capturing a panic.
-func (w *worker[In, Out]) attempt(in In) (out Out, err error, panicked bool) {
+// attempt makes one call, with the per-call timeout. A panic or Goexit in
+// the call unwinds to run, which catches it.
+func (w *worker[In, Out]) attempt(in In) (out Out, err error) {
 	r := w.r
 	ctx := r.ctx
 	if r.o.timeout > 0 {
@@ -199,15 +222,11 @@ func (w *worker[In, Out]) attempt(in In) (out Out, err error, panicked bool) {
 		ctx, cancel = context.WithTimeoutCause(r.ctx, r.o.timeout, ErrCallTimeout)
 		defer cancel()
 	}
-	if p := catch.Call(func() { out, err = r.call(ctx, in) }, w.onGoexit); p != nil {
-		r.panics.Add(p)
-		r.cancel(p)
-		return *new(Out), p, true
-	}
+	out, err = r.call(ctx, in)
 	if err != nil && ctx != r.ctx && ctx.Err() != nil && !r.stopped() && !errors.Is(err, ErrCallTimeout) {
 		err = fmt.Errorf("%w after %v: %w", ErrCallTimeout, r.o.timeout, err)
 	}
-	return out, err, false
+	return out, err
 }
 
 // pace waits until an attempt may start: past a retry-after gate, then a

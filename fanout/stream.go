@@ -29,8 +29,8 @@ import (
 //
 // inputs is read from a goroutine of the fan-out; a sequence that blocks
 // (on a channel, say) must itself stop when ctx is done. A panic in a call
-// or in inputs is re-raised by the loop statement after everything has
-// exited, as with Map.
+// (or in the user code around it, as with Map) or in inputs is re-raised
+// by the loop statement after everything has exited, as with Map.
 //
 // Stream panics if call is nil, or if a PerKey option's key function does
 // not take In.
@@ -41,10 +41,10 @@ func Stream[In, Out any](ctx context.Context, inputs iter.Seq[In], call func(con
 		r := newRun(ctx, call, &o, perKey, -1)
 		defer r.cancel(nil)
 		r.stream(inputs, o.concurrency, yield)
-		r.panics.Raise()
 		if o.stats != nil {
 			*o.stats = r.stats
 		}
+		r.panics.Raise()
 	}
 }
 
@@ -112,7 +112,7 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], workers int, yield func(int, 
 		res := new(Result[Out])
 		for cur = range jobs {
 			*res = Result[Out]{}
-			w.do(cur.in, res, r.now())
+			w.run(cur.in, res, r.now())
 			out <- ended[Out]{cur.index, *res}
 		}
 	}
