@@ -47,9 +47,11 @@
 // # Failures
 //
 // Redis can be unreachable, slow or failing over. Every round trip is bounded
-// by a per-call timeout (WithTimeout, default 100ms; with go-redis, build the
-// client with ContextTimeoutEnabled so that the timeout reaches the socket),
-// and a failure policy decides what happens then (WithFailurePolicy):
+// by the caller's ctx, the client's own timeouts (go-redis's ReadTimeout,
+// WriteTimeout, DialTimeout and PoolTimeout: set them to the longest a
+// decision may take) and, if given, a per-call deadline (WithTimeout, for a
+// client shared with code that needs longer timeouts; it costs a timer per
+// call). A failure policy decides what happens then (WithFailurePolicy):
 // FailClosed (the default) returns an error wrapping ErrUnavailable,
 // FailOpen admits, and FailLocal admits at a share of the rate with an
 // in-process limiter. Whatever the policy, no call panics or waits past its

@@ -20,17 +20,17 @@ import (
 
 func ExampleLimiter() {
 	ctx := context.Background()
-	// ContextTimeoutEnabled lets the limiter's per-call timeout reach the socket.
-	client := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
+	// The client's timeouts bound every decision; past them the failure
+	// policy (here the default, FailClosed) decides. (The examples allow a
+	// second, so that a busy test machine cannot change their output; a
+	// service that had rather fail fast would set 50-100ms.)
+	client := redis.NewClient(&redis.Options{Addr: redisAddr, ReadTimeout: time.Second, WriteTimeout: time.Second})
 	defer client.Close()
 	client.Del(ctx, "example:{partner-api}") // start from a full bucket
 
 	// The partner API allows 10 requests per minute to all our replicas
-	// together, in bursts of up to 3. (The examples allow each round trip a
-	// second, so that a busy test machine cannot change their output; the
-	// default, 100ms, suits a service that had rather fail fast.)
-	limiter := redisrate.New(client, "example:{partner-api}", ratelimit.Per(10, time.Minute), 3,
-		redisrate.WithTimeout(time.Second))
+	// together, in bursts of up to 3.
+	limiter := redisrate.New(client, "example:{partner-api}", ratelimit.Per(10, time.Minute), 3)
 	for range 4 {
 		res, err := limiter.Allow(ctx)
 		if err != nil {
@@ -48,13 +48,13 @@ func ExampleLimiter() {
 
 func ExampleLimiter_WaitN() {
 	ctx := context.Background()
-	client := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
+	client := redis.NewClient(&redis.Options{Addr: redisAddr})
 	defer client.Close()
 	client.Del(ctx, "example:{pacing}")
 
 	// 100 events per second with no burst: each WaitN is one round trip to
 	// reserve a slot, then a local timer until it.
-	limiter := redisrate.New(client, "example:{pacing}", 100, 1, redisrate.WithTimeout(time.Second))
+	limiter := redisrate.New(client, "example:{pacing}", 100, 1)
 	start := time.Now()
 	for range 11 {
 		if err := limiter.WaitN(ctx, 1); err != nil {
@@ -75,12 +75,11 @@ func ExampleLimiter_WaitN() {
 
 func ExampleLimiter_ReserveN() {
 	ctx := context.Background()
-	client := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
+	client := redis.NewClient(&redis.Options{Addr: redisAddr})
 	defer client.Close()
 	client.Del(ctx, "example:{reports}")
 
-	limiter := redisrate.New(client, "example:{reports}", ratelimit.Every(time.Minute), 1,
-		redisrate.WithTimeout(time.Second))
+	limiter := redisrate.New(client, "example:{reports}", ratelimit.Every(time.Minute), 1)
 	first, _ := limiter.ReserveN(ctx, 1, 0)
 	fmt.Println("first: ok", first.OK(), "delay", first.Delay())
 
@@ -98,13 +97,12 @@ func ExampleLimiter_ReserveN() {
 
 func ExampleLimiter_AllowAtMost() {
 	ctx := context.Background()
-	client := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
+	client := redis.NewClient(&redis.Options{Addr: redisAddr})
 	defer client.Close()
 	client.Del(ctx, "example:{batch}")
 
 	// Send as much of a batch of 8 as the quota allows now; keep the rest.
-	limiter := redisrate.New(client, "example:{batch}", ratelimit.Per(5, time.Minute), 5,
-		redisrate.WithTimeout(time.Second))
+	limiter := redisrate.New(client, "example:{batch}", ratelimit.Per(5, time.Minute), 5)
 	res, _ := limiter.AllowAtMost(ctx, 8)
 	fmt.Println("send", res.Allowed, "keep", 8-res.Allowed)
 	// Output:
@@ -113,13 +111,12 @@ func ExampleLimiter_AllowAtMost() {
 
 func ExampleKeyed() {
 	ctx := context.Background()
-	client := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
+	client := redis.NewClient(&redis.Options{Addr: redisAddr})
 	defer client.Close()
 	client.Del(ctx, "example:tenant:acme", "example:tenant:globex")
 
 	// Each tenant gets 2 requests per minute, bursts of 2, across replicas.
-	perTenant := redisrate.NewKeyed(client, "example:tenant:", ratelimit.Per(2, time.Minute), 2,
-		redisrate.WithTimeout(time.Second))
+	perTenant := redisrate.NewKeyed(client, "example:tenant:", ratelimit.Per(2, time.Minute), 2)
 	for _, tenant := range []string{"acme", "acme", "acme", "globex"} {
 		res, _ := perTenant.Allow(ctx, tenant)
 		fmt.Println(tenant, "allowed:", res.Allowed)
@@ -133,10 +130,10 @@ func ExampleKeyed() {
 
 func ExampleResult() {
 	ctx := context.Background()
-	client := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
+	client := redis.NewClient(&redis.Options{Addr: redisAddr})
 	defer client.Close()
 	client.Del(ctx, "example:{http}")
-	limiter := redisrate.New(client, "example:{http}", 10, 3, redisrate.WithTimeout(time.Second))
+	limiter := redisrate.New(client, "example:{http}", 10, 3)
 
 	handler := func(w http.ResponseWriter, r *http.Request) {
 		res, err := limiter.Allow(r.Context())
@@ -165,7 +162,8 @@ func ExampleResult() {
 
 func ExampleFailLocal() {
 	ctx := context.Background()
-	// Nothing listens on port 1: every round trip fails.
+	// Nothing listens on port 1: every round trip fails. ContextTimeoutEnabled
+	// lets WithTimeout's per-call deadline reach the socket.
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	defer client.Close()
 

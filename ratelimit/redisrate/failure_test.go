@@ -43,7 +43,7 @@ func (p policies) all() []*redisrate.Limiter {
 
 // checkUp asserts that every limiter decides through Redis. Give it
 // limiters with a patient timeout: a busy machine may hold a round trip
-// past 100ms, and the policy would decide instead.
+// past a tight one, and the policy would decide instead.
 func (p policies) checkUp(t *testing.T) {
 	for _, l := range p.all() {
 		res, err := l.Allow(t.Context())

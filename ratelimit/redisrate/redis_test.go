@@ -21,7 +21,7 @@ import (
 )
 
 // patient is the per-call timeout of tests that check decisions, not
-// outages: on a busy machine a round trip can outlast the default 100ms,
+// outages: on a busy machine a round trip can outlast a tight timeout,
 // and the failure policy would then decide, which such a test does not mean
 // to check.
 var patient = redisrate.WithTimeout(10 * time.Second)

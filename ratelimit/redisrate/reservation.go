@@ -47,6 +47,6 @@ func (r Reservation) Cancel(ctx context.Context) error {
 		r.k.locals.giveBack(r.local)
 		return nil
 	}
-	_, err := r.k.call(ctx, []string{r.key}, r.k.intervalArg, r.k.tolArg, r.n, int64(modeRefund), r.stamp.us, r.stamp.ns)
+	_, err := r.k.call(ctx, []string{r.key}, r.k.intervalArg, r.k.tolArg, r.n, int64(modeRefund), r.stamp.sec, r.stamp.ns)
 	return err
 }
