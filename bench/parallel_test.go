@@ -206,25 +206,30 @@ func BenchmarkParallelSkew(b *testing.B) {
 	}
 }
 
+// squares sets out[i] = xs[i]*xs[i] for i in [lo, hi). The loop baselines
+// and the bodies of For call this same code, so that only what surrounds it
+// differs: a loop written inline, with bounds known at compile time, would
+// compile to different code than any range-form body, and the comparison
+// would measure the compiler, not For.
+//
+//go:noinline
+func squares(out, xs []float64, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		out[i] = xs[i] * xs[i]
+	}
+}
+
 // BenchmarkParallelTiny: 100 trivial items (x*x), the cost of a call that
 // should not go parallel at all.
 func BenchmarkParallelTiny(b *testing.B) {
 	xs := floatInput(100)
 	out := make([]float64, len(xs))
 	b.Run("loop", func(b *testing.B) {
-		perItem(b, len(xs), func() {
-			for i, v := range xs {
-				out[i] = v * v
-			}
-		})
+		perItem(b, len(xs), func() { squares(out, xs, 0, len(xs)) })
 	})
 	b.Run("tandem-For", func(b *testing.B) {
 		perItem(b, len(xs), func() {
-			parallel.For(len(xs), func(lo, hi int) {
-				for i := lo; i < hi; i++ {
-					out[i] = xs[i] * xs[i]
-				}
-			})
+			parallel.For(len(xs), func(lo, hi int) { squares(out, xs, lo, hi) })
 		})
 	})
 	b.Run("tandem-Reduce", func(b *testing.B) {
@@ -241,45 +246,57 @@ func BenchmarkParallelTiny(b *testing.B) {
 	})
 }
 
-// BenchmarkParallelTinyCold: the same 100 items, each call after 300 µs of
-// sleep, so that the other cores have idled (their Ps parked) when it starts.
-// Only the call is timed. Run it with a fixed count (-benchtime=2000x): b.Loop
-// sizes a run by the timed part alone and would sleep for minutes.
-func BenchmarkParallelTinyCold(b *testing.B) {
+// coldCalls times op alone, each call after 300 µs in which the other cores
+// had nothing to do, so their Ps parked: a call that wakes helpers pays for
+// waking them. The caller busy-waits meanwhile when callerBusy is set (the
+// case the figures are about: only the other cores idled), or sleeps (its
+// own core idles too, so its caches and branch predictors are cold as well:
+// even the plain loop then costs several times its warm time). Run with a
+// fixed count (-benchtime=2000x): b.Loop sizes a run by the timed part
+// alone and would wait for minutes.
+func coldCalls(b *testing.B, callerBusy bool, op func()) {
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		if callerBusy {
+			for start := time.Now(); time.Since(start) < 300*time.Microsecond; {
+			}
+		} else {
+			time.Sleep(300 * time.Microsecond)
+		}
+		b.StartTimer()
+		op()
+	}
+}
+
+// benchmarkTinyCold runs the 100 items of BenchmarkParallelTiny as cold
+// calls (see coldCalls).
+func benchmarkTinyCold(b *testing.B, callerBusy bool) {
 	xs := floatInput(100)
 	out := make([]float64, len(xs))
-	cold := func(b *testing.B, op func()) {
-		b.ReportAllocs()
-		for b.Loop() {
-			b.StopTimer()
-			time.Sleep(300 * time.Microsecond)
-			b.StartTimer()
-			op()
-		}
-	}
 	b.Run("loop", func(b *testing.B) {
-		cold(b, func() {
-			for i, v := range xs {
-				out[i] = v * v
-			}
-		})
+		coldCalls(b, callerBusy, func() { squares(out, xs, 0, len(xs)) })
 	})
 	b.Run("tandem-For", func(b *testing.B) {
-		cold(b, func() {
-			parallel.For(len(xs), func(lo, hi int) {
-				for i := lo; i < hi; i++ {
-					out[i] = xs[i] * xs[i]
-				}
-			})
+		coldCalls(b, callerBusy, func() {
+			parallel.For(len(xs), func(lo, hi int) { squares(out, xs, lo, hi) })
 		})
 	})
 	b.Run("tandem-Reduce", func(b *testing.B) {
-		cold(b, func() { sink = parallel.Reduce(xs, zeroFloat, sumSquaresFold, addFloats) })
+		coldCalls(b, callerBusy, func() { sink = parallel.Reduce(xs, zeroFloat, sumSquaresFold, addFloats) })
 	})
 	b.Run("conc-iter.Map", func(b *testing.B) {
-		cold(b, func() { sink = iter.Map(xs, func(v *float64) float64 { return *v * *v }) })
+		coldCalls(b, callerBusy, func() { sink = iter.Map(xs, func(v *float64) float64 { return *v * *v }) })
 	})
 }
+
+// BenchmarkParallelTinyCold: tiny calls after the other cores idled, the
+// caller busy (see coldCalls).
+func BenchmarkParallelTinyCold(b *testing.B) { benchmarkTinyCold(b, true) }
+
+// BenchmarkParallelTinyAllCold: tiny calls after every core idled, the
+// caller's included (see coldCalls).
+func BenchmarkParallelTinyAllCold(b *testing.B) { benchmarkTinyCold(b, false) }
 
 // BenchmarkParallelWorkers1: the same 100 items with Workers(1), against
 // the hand-written loops they should cost no more than: loop-sum for Reduce
@@ -296,28 +313,16 @@ func BenchmarkParallelWorkers1(b *testing.B) {
 		perItem(b, len(xs), func() { sink = parallel.Reduce(xs, zeroFloat, sumSquaresFold, addFloats, one...) })
 	})
 	b.Run("loop-out", func(b *testing.B) {
-		perItem(b, len(xs), func() {
-			for i := range xs {
-				out[i] = xs[i] * xs[i]
-			}
-		})
+		perItem(b, len(xs), func() { squares(out, xs, 0, len(xs)) })
 	})
 	b.Run("tandem-For", func(b *testing.B) {
 		perItem(b, len(xs), func() {
-			parallel.For(len(xs), func(lo, hi int) {
-				for i := lo; i < hi; i++ {
-					out[i] = xs[i] * xs[i]
-				}
-			}, one...)
+			parallel.For(len(xs), func(lo, hi int) { squares(out, xs, lo, hi) }, one...)
 		})
 	})
 	// The same body made once: what For itself costs, without the closure
 	// allocation that a literal capturing xs and out costs every call.
-	body := func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			out[i] = xs[i] * xs[i]
-		}
-	}
+	body := func(lo, hi int) { squares(out, xs, lo, hi) }
 	b.Run("tandem-For-hoisted", func(b *testing.B) {
 		perItem(b, len(xs), func() { parallel.For(len(xs), body, one...) })
 	})

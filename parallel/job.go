@@ -101,10 +101,7 @@ func (j *job[T, R]) run(ctx context.Context, lo, hi int) error {
 			}
 		}
 	case j.mapf != nil:
-		out := j.out[lo:hi]
-		for i, v := range j.in[lo:hi] {
-			out[i] = j.mapf(v)
-		}
+		mapInto(j.out[lo:hi], j.in[lo:hi], j.mapf)
 	case j.mapCtx != nil:
 		out := j.out[lo:hi]
 		for i, v := range j.in[lo:hi] {
@@ -172,4 +169,21 @@ func (j *job[T, R]) runLeaves(ctx context.Context, a, b int, failed *atomic.Bool
 		}
 	}
 	return nil
+}
+
+// mapInto sets out[i] = f(in[i]) in order. The loop is unrolled by four:
+// with a call per element that the compiler cannot inline, the loop's own
+// bookkeeping (bounds checks, the index, the branch) is a good part of the
+// cost of a trivial f, and unrolling made Map over 1e7 float64 about 10%
+// faster (BenchmarkParallelMapTrivial in bench/).
+func mapInto[T, R any](out []R, in []T, f func(T) R) {
+	out = out[:len(in)]
+	i := 0
+	for ; i+4 <= len(in); i += 4 {
+		in4, out4 := in[i:i+4], out[i:i+4]
+		out4[0], out4[1], out4[2], out4[3] = f(in4[0]), f(in4[1]), f(in4[2]), f(in4[3])
+	}
+	for ; i < len(in); i++ {
+		out[i] = f(in[i])
+	}
 }
