@@ -12,6 +12,7 @@ import (
 
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/internal/catch"
+	"github.com/tandem-go/tandem/internal/sleep"
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
@@ -54,6 +55,7 @@ type run[In, Out any] struct {
 
 	wg     sync.WaitGroup // every goroutine of the fan-out
 	panics catch.Panics
+	timers sleep.Timers // for retry-after gates and backoffs
 
 	mu    sync.Mutex
 	stats Stats // merged from the workers as they exit
@@ -243,7 +245,7 @@ func (r *run[In, Out]) pace(in In, st *Stats) error {
 	start := r.now()
 	defer func() { st.Throttled += r.now() - start }()
 	if wait := time.Duration(gate) - start; wait > 0 {
-		if err := sleep(r.ctx, wait); err != nil {
+		if err := r.timers.Sleep(r.ctx, wait, nil); err != nil {
 			return err
 		}
 	}
@@ -267,11 +269,11 @@ func (r *run[In, Out]) pace(in In, st *Stats) error {
 func (r *run[In, Out]) waitToRetry(in In, attempt int, hint time.Duration, hinted bool, st *Stats) bool {
 	start := r.now()
 	if hinted {
-		err := sleep(r.ctx, hint)
+		err := r.timers.Sleep(r.ctx, hint, nil)
 		st.Throttled += r.now() - start
 		return err == nil
 	}
-	err := sleep(r.ctx, r.backoff(attempt))
+	err := r.timers.Sleep(r.ctx, r.backoff(attempt), nil)
 	st.Backoff += r.now() - start
 	return err == nil
 }
@@ -412,19 +414,4 @@ func failures[Out any](results []Result[Out]) []error {
 		}
 	}
 	return errs
-}
-
-// sleep waits d or until ctx is done, and returns ctx.Err() in that case.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/tandem-go/tandem/internal/sleep"
 )
 
 // Keyed is a set of limiters, one per key (per tenant, per host, per API
@@ -48,7 +50,7 @@ type Keyed[K comparable] struct {
 	seed     maphash.Seed
 	mask     uint64
 	shards   []keyedShard[K]
-	timers   timerPool
+	timers   sleep.Timers
 }
 
 type keyedShard[K comparable] struct {
@@ -199,9 +201,9 @@ func (k *Keyed[K]) WaitN(ctx context.Context, key K, n int) error {
 		return err
 	}
 	if booked == 0 {
-		return k.timers.waitDeferral(ctx, delay)
+		return waitDeferral(ctx, &k.timers, delay)
 	}
-	return k.timers.sleep(ctx, delay, func() { k.refund(key, c, booked, int64(n)*c.interval) })
+	return k.timers.Sleep(ctx, time.Duration(delay), func() { k.refund(key, c, booked, int64(n)*c.interval) })
 }
 
 // refund gives back a canceled wait's booking if nothing was booked after

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tandem-go/tandem/internal/sleep"
 )
 
 // Limiter paces events to a rate (Limit, events per second) with a burst:
@@ -32,7 +34,7 @@ type Limiter struct {
 	// timers recycles the timers of sleeping waits: a fresh timer costs
 	// three allocations. Per limiter, not global, so that a limiter made
 	// inside a testing/synctest bubble only ever uses that bubble's timers.
-	timers timerPool
+	timers sleep.Timers
 	// The Limiter is 128 bytes, a size class whose objects are 64-byte
 	// aligned, so tat, cfg and base share one cache line with no neighbour.
 	_ [40]byte
@@ -192,7 +194,7 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 	now := l.now()
 	switch {
 	case c.mode == unlimited:
-		return l.timers.waitDeferral(ctx, l.tat.Load()-now)
+		return waitDeferral(ctx, &l.timers, l.tat.Load()-now)
 	case n > c.burst:
 		return ErrExceedsBurst
 	case c.mode == frozen:
@@ -215,7 +217,7 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 		}
 		if l.tat.CompareAndSwap(tat, newTat) {
 			r := Reservation{lim: l, cfg: c, ok: true, tat: newTat, cost: int64(n) * c.interval}
-			return l.timers.sleep(ctx, delay, r.Cancel)
+			return l.timers.Sleep(ctx, time.Duration(delay), r.Cancel)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tandem-go/tandem/internal/sleep"
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
@@ -14,8 +15,8 @@ import (
 // settings. A key costs nothing while its bucket is full: Redis expires it.
 //
 // A Keyed is safe for concurrent use and holds no goroutines, connections or
-// state of its own beyond its settings (and, under FailLocal, the local
-// limiters); it needs no Close. Processes sharing keys must use the same
+// state of its own beyond its settings, a pool of timers for waits (and,
+// under FailLocal, the local limiters); it needs no Close. Processes sharing keys must use the same
 // limit and burst: the bucket's state is one time, and each call applies its
 // own settings to it.
 //
@@ -31,6 +32,7 @@ type Keyed struct {
 	timeout             time.Duration
 	policy              Policy
 	locals              *locals // FailLocal's limiters
+	timers              sleep.Timers
 }
 
 // NewKeyed returns a limiter that admits limit events per second to each key,
@@ -240,13 +242,7 @@ func (k *Keyed) wait(ctx context.Context, method string, keys []string, n int) e
 		_ = r.Cancel(context.WithoutCancel(ctx))
 		return ratelimit.ErrWouldExceedDeadline
 	}
-	t := time.NewTimer(r.delay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
+	return k.timers.Sleep(ctx, r.delay, func() {
 		_ = r.Cancel(context.WithoutCancel(ctx)) // best effort
-		return ctx.Err()
-	}
+	})
 }

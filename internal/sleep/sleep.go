@@ -1,0 +1,46 @@
+// Package sleep waits out a delay unless a context ends first, on recycled
+// timers: the one wait that ratelimit, redisrate and fanout all need.
+package sleep
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Timers recycles the timers of sleeping waits, so that a wait allocates
+// nothing once the pool is warm. Since Go 1.23 a stopped or reset timer
+// never delivers a stale tick, which makes reuse safe.
+//
+// Keep one Timers per long-lived owner (a limiter, a fan-out) rather than
+// one per process: a timer made inside a testing/synctest bubble belongs to
+// that bubble, so an owner made in a bubble must only ever reuse its own.
+// The zero value is ready to use; a Timers must not be copied after use.
+type Timers struct{ pool sync.Pool }
+
+// Sleep waits d or until ctx is done, whichever comes first. When ctx ends
+// first it calls onCancel (if not nil), so that the caller can give back
+// what it booked for the wait, and returns ctx.Err(). A d <= 0 returns
+// ctx.Err() at once.
+func (t *Timers) Sleep(ctx context.Context, d time.Duration, onCancel func()) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer, _ := t.pool.Get().(*time.Timer)
+	if timer == nil {
+		timer = time.NewTimer(d)
+	} else {
+		timer.Reset(d)
+	}
+	defer t.pool.Put(timer)
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		timer.Stop()
+		if onCancel != nil {
+			onCancel()
+		}
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,56 @@
+package sleep
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestSleepWaitsTheWholeDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var timers Timers
+		for range 3 { // the second and third reuse the pooled timer
+			start := time.Now()
+			canceled := false
+			assert.NoError(t, timers.Sleep(t.Context(), 5*time.Second, func() { canceled = true }))
+			assert.Equal(t, 5*time.Second, time.Since(start))
+			assert.False(t, canceled)
+		}
+	})
+}
+
+func TestSleepEndsWithTheContextAndCallsOnCancel(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var timers Timers
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		start := time.Now()
+		canceled := 0
+		err := timers.Sleep(ctx, time.Hour, func() { canceled++ })
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, time.Second, time.Since(start))
+		assert.Equal(t, 1, canceled)
+
+		// A stopped timer back in the pool delivers no stale tick: the next
+		// sleep lasts its own delay.
+		start = time.Now()
+		assert.NoError(t, timers.Sleep(t.Context(), 2*time.Second, nil))
+		assert.Equal(t, 2*time.Second, time.Since(start))
+	})
+}
+
+func TestSleepOfNothingReturnsTheContextsError(t *testing.T) {
+	var timers Timers
+	assert.NoError(t, timers.Sleep(t.Context(), 0, nil))
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	called := false
+	assert.ErrorIs(t, timers.Sleep(ctx, -time.Second, func() { called = true }), context.Canceled)
+	assert.False(t, called, "no wait, nothing booked to give back")
+}
