@@ -86,6 +86,9 @@ func (c *call[T, R]) execute() (R, error) {
 		}
 		return c.acc, nil
 	}
+	if c.workers == 1 && c.done == nil && c.progress == nil {
+		return c.executeAlone()
+	}
 	p := catch.Call(c.drive, c.abandon)
 	s := c.s
 	if s == nil {
@@ -119,6 +122,18 @@ func (c *call[T, R]) execute() (R, error) {
 	}
 	c.conclude()
 	return c.acc, nil
+}
+
+// executeAlone runs the whole job on the caller when nothing can share it
+// or watch it (Workers(1), no context, no progress): no probe, no clock,
+// no helper, and For and ForEach call their body once. This is the path
+// whose cost is compared with a hand-written loop.
+func (c *call[T, R]) executeAlone() (R, error) {
+	var err error
+	if p := catch.Call(func() { err = c.runAlone(0, c.leaves) }, nil); p != nil {
+		panic(unnest(p))
+	}
+	return c.acc, err
 }
 
 // conclude combines the chunk results of the helpers into the caller's, in
@@ -181,21 +196,18 @@ func (c *call[T, R]) abandon() {
 // next one is what the cost per leaf seen so far says fits in the rest of
 // the budget, at most 16 times the previous one, so that a rising cost
 // overruns the budget by little. The clock is read before the first chunk
-// and after each one that leaves work: twice for a tiny input. A call with
+// and after each one that leaves work: three times for 100 trivial items
+// (chunks of 1, 16 and 83). A call with
 // few leaves skips the probe (few items are presumed expensive: two 2 ms
 // items should not run one after the other); the bound is small so that on
 // a machine with many cores a tiny input of cheap items still runs inline.
 // The leaves must be single items or chunks the caller chose: the 8
 // automatic chunks of a 100-item reduction are no sign of expensive items.
-// With one worker and nothing
-// to observe between chunks, the whole input is one chunk.
+// A call with one worker and nothing to observe between chunks does not
+// probe at all (see executeAlone).
 func (c *call[T, R]) probe() int {
 	if c.workers > 1 && c.leaves <= min(2*c.workers, fewLeaves) && (c.leaf == 1 || c.fixed) {
 		return 0
-	}
-	if c.workers == 1 && c.done == nil && c.progress == nil {
-		c.err = c.runAlone(0, c.leaves)
-		return c.leaves
 	}
 	start := elapsed()
 	var last time.Duration
