@@ -116,7 +116,7 @@
 // # Costs
 //
 // Measured in bench/parallel_test.go on a 2-core virtual machine (see the
-// README for the numbers). A call that stays inline costs ~25 ns over a
+// README for the numbers). A call that stays inline costs ~50 ns over a
 // plain loop with Workers(1), which reads no clock, and ~0.2-0.3 µs for 100
 // items otherwise (the probe reads the monotonic clock three times, ~30 ns
 // each on a VM); a reduction adds ~15 ns per chunk, 8 chunks for 100 items.
