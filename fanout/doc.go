@@ -102,9 +102,10 @@
 // A call that learns from the server when to come back (HTTP 429 or 503
 // with Retry-After) returns RetryAfter(err, d). Its retry then waits d, and
 // the whole fan-out backs off with it: a Rate limiter that is a
-// ratelimit.Deferrer (tandem's *ratelimit.Limiter) is pushed back to now+d,
-// and so is the input's key of a PerKey limiter that is a
-// ratelimit.KeyedDeferrer (tandem's *ratelimit.Keyed); without a per-key
+// ratelimit.Deferrer (tandem's *ratelimit.Limiter, or *redisrate.Limiter,
+// which pushes back every replica) is pushed back to now+d, and so is the
+// input's key of a PerKey limiter that is a ratelimit.KeyedDeferrer
+// (tandem's *ratelimit.Keyed, or *redisrate.Keyed); without a per-key
 // limit, a gate in the fan-out also holds every input until then, whatever
 // the limiter.
 //

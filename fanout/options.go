@@ -84,7 +84,8 @@ func Concurrency(n int) Option {
 // slots, so the rate stays exact and at most burst + R×W attempts start in
 // any window W (see the package doc). w may be shared with the rest of the
 // service. When w is also a ratelimit.Deferrer (as tandem's
-// *ratelimit.Limiter is), a RetryAfter hint pushes it back. Default: no
+// *ratelimit.Limiter and *redisrate.Limiter are), a RetryAfter hint pushes
+// it back. Default: no
 // rate limit. Rate panics if w is nil.
 func Rate(w ratelimit.Waiter) Option {
 	if w == nil {
@@ -96,7 +97,8 @@ func Rate(w ratelimit.Waiter) Option {
 // PerKey paces each attempt with w under the key that key(input) returns,
 // after the Rate (when both are given): a per-target limit, such as one rate
 // per host. When w is also a ratelimit.KeyedDeferrer[K] (as tandem's
-// *ratelimit.Keyed[K] is), a RetryAfter hint pushes back that key only.
+// *ratelimit.Keyed[K] and *redisrate.Keyed are), a RetryAfter hint pushes
+// back that key only.
 // Default: no per-key limit. PerKey panics if w or key is nil, and Map or
 // Stream panic if key does not take their input type.
 func PerKey[In any, K comparable](w ratelimit.KeyedWaiter[K], key func(In) K) Option {

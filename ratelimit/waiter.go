@@ -29,7 +29,8 @@ type KeyedWaiter[K comparable] interface {
 // 503 with Retry-After) can push back: DeferUntil(t) admits nothing before
 // t. Consumers look for it on the Waiter they are given: fanout pushes its
 // Rate limiter back when a call returns fanout.RetryAfter. *Limiter
-// satisfies it. A wrapper around a Limiter (for metrics, say) keeps that
+// satisfies it, and so does package ratelimit/redisrate's, for every
+// replica at once. A wrapper around a Limiter (for metrics, say) keeps that
 // behaviour only if it forwards DeferUntil; assert it at compile time with
 // var _ ratelimit.Deferrer = (*myWrapper)(nil).
 type Deferrer interface {
@@ -39,7 +40,8 @@ type Deferrer interface {
 // KeyedDeferrer is Deferrer for one key of a keyed limiter: DeferUntil(key,
 // t) admits nothing for key before t and leaves the other keys alone.
 // fanout pushes back the input's key of its PerKey limiter with it.
-// *Keyed[K] satisfies KeyedDeferrer[K].
+// *Keyed[K] satisfies KeyedDeferrer[K]; redisrate.Keyed satisfies
+// KeyedDeferrer[string].
 type KeyedDeferrer[K comparable] interface {
 	DeferUntil(key K, t time.Time)
 }

@@ -15,8 +15,8 @@
 // The same GCRA as package ratelimit, in its units: a Limit of events per
 // second (ratelimit.Every, ratelimit.Per, ratelimit.Inf) and a burst, as a
 // token bucket (a fresh bucket is full). Its whole state is one time, the
-// theoretical arrival time (TAT), kept in one Redis key as integer
-// microseconds of the server's clock plus three digits of nanoseconds, and
+// theoretical arrival time (TAT), kept in one Redis key as whole seconds
+// and nanoseconds of the server's clock ("1795653589:23227000"), and
 // computed by a Lua script on the server's clock (TIME): replicas need no
 // clock agreement. The key expires when the bucket is full again, so idle
 // limiters cost no memory and expiry loses nothing. In any window of length
@@ -93,8 +93,12 @@
 //
 // The client is any Scripter (EVALSHA and EVAL); go-redis's Client,
 // ClusterClient and Ring are. *Limiter satisfies ratelimit.Waiter, so
-// fanout and pipeline pace with it as they do with the in-process limiter.
-// Keyed applies one limit to each of many keys (per tenant, per user).
+// fanout and pipeline pace with it as they do with the in-process limiter,
+// and ratelimit.Deferrer: DeferUntil(t) holds every replica back until t,
+// so a fan-out that gets an HTTP 429 with Retry-After (fanout.RetryAfter)
+// pushes the whole fleet's limit back, not only its own process. Keyed
+// applies one limit to each of many keys (per tenant, per user) and is a
+// ratelimit.KeyedWaiter[string] and KeyedDeferrer[string].
 //
 // The module's go.mod also requires github.com/go-redis/redis_rate/v10: only
 // bench_test.go imports it, for the benchmark against it on the same Redis.

@@ -73,6 +73,25 @@ func ExampleLimiter_WaitN() {
 	// ratelimit: n exceeds the burst
 }
 
+func ExampleLimiter_DeferUntil() {
+	ctx := context.Background()
+	client := redis.NewClient(&redis.Options{Addr: redisAddr})
+	defer client.Close()
+	client.Del(ctx, "example:{partner}")
+	limiter := redisrate.New(client, "example:{partner}", 10, 5)
+
+	// The partner answered 429 with "Retry-After: 30": every replica holds
+	// back until then. (fanout does this itself when a call returns
+	// fanout.RetryAfter and this limiter is its Rate.)
+	limiter.DeferUntil(time.Now().Add(30 * time.Second))
+	res, _ := limiter.Allow(ctx)
+	fmt.Println("allowed:", res.Allowed)
+	fmt.Println("retry in about 30s:", res.RetryAfter > 29*time.Second && res.RetryAfter <= 30*time.Second)
+	// Output:
+	// allowed: 0
+	// retry in about 30s: true
+}
+
 func ExampleLimiter_ReserveN() {
 	ctx := context.Background()
 	client := redis.NewClient(&redis.Options{Addr: redisAddr})

@@ -54,18 +54,26 @@ func (m *model) cancel(n, stamp int) {
 	}
 }
 
+// deferUntil admits nothing before d intervals from now, then one event.
+func (m *model) deferUntil(d int) {
+	if d > 0 {
+		m.tat = max(m.tat, d+m.tol-1)
+	}
+}
+
 func (m *model) remaining() int { return max(0, m.tol-m.tat) }
 
 // FuzzScriptMatchesTheModel runs a sequence of calls against Redis and the
 // model, and requires the same decision, remaining count and delay from
 // both: every admission the script makes is one the GCRA allows, and
-// refunds give back exactly what the rule says.
+// refunds and deferrals move the TAT exactly as the rule says.
 func FuzzScriptMatchesTheModel(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0, 0})
 	f.Add([]byte{2, 2, 2, 2, 4, 2, 2, 4, 4})
 	f.Add([]byte{0x31, 0x21, 0x13, 0x05, 0x12, 0x04, 0x23, 0x32, 0x14, 0x04, 0x11})
 	f.Add([]byte{0x30, 0x32, 0x32, 0x22, 0x34, 0x33, 0x14, 0x24, 0x31, 0x04, 0x04, 0x20})
 	f.Add([]byte{0x13, 0x33, 0x03, 0x34, 0x33, 0x24, 0x14, 0x31, 0x30, 0x21, 0x32, 0x24, 0x34})
+	f.Add([]byte{0x02, 0x35, 0x04, 0x15, 0x02, 0x75, 0x00, 0x04, 0x25, 0x01})
 	const burst = 4
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		if len(ops) > 64 {
@@ -88,7 +96,7 @@ func FuzzScriptMatchesTheModel(f *testing.F) {
 				wantDelay = -1
 				gotDelay  time.Duration
 			)
-			switch op % 5 {
+			switch op % 6 {
 			case 0:
 				r, err := l.AllowN(ctx, n)
 				require.NoError(t, err)
@@ -99,7 +107,7 @@ func FuzzScriptMatchesTheModel(f *testing.F) {
 				res, want = r, m.allowAtMost(n)
 			case 2, 3:
 				maxWait := -1 // op 2: any wait; op 3: within 2 intervals
-				if op%5 == 3 {
+				if op%6 == 3 {
 					maxWait = 2
 				}
 				r, err := l.ReserveN(ctx, n, time.Duration(maxWait)*hour)
@@ -122,6 +130,13 @@ func FuzzScriptMatchesTheModel(f *testing.F) {
 				require.NoError(t, h.r.Cancel(ctx))
 				m.cancel(h.n, h.stamp)
 				r, err := l.AllowAtMost(ctx, 1) // observe the state: take one if there is one
+				require.NoError(t, err)
+				res, want = r, m.allowAtMost(1)
+			case 5:
+				d := int(op>>4) % 8 // 0: now, nothing to do
+				l.DeferUntil(time.Now().Add(time.Duration(d) * hour))
+				m.deferUntil(d)
+				r, err := l.AllowAtMost(ctx, 1)
 				require.NoError(t, err)
 				res, want = r, m.allowAtMost(1)
 			}

@@ -122,6 +122,27 @@ func (k *Keyed) WaitN(ctx context.Context, key string, n int) error {
 	return k.wait(ctx, "Keyed.WaitN", []string{k.prefix + key}, n)
 }
 
+// DeferUntil admits nothing for key before t; see Limiter.DeferUntil.
+func (k *Keyed) DeferUntil(key string, t time.Time) {
+	k.deferUntil([]string{k.prefix + key}, t)
+}
+
+// deferUntil is DeferUntil: one round trip, errors dropped (the interface
+// it satisfies has no way to return one), and FailLocal's limiter deferred
+// too, so that it holds the line if Redis fails later.
+func (k *Keyed) deferUntil(keys []string, t time.Time) {
+	d := int64(time.Until(t))
+	if d <= 0 || k.interval == 0 {
+		return
+	}
+	if k.locals != nil {
+		k.locals.deferUntil(keys[0], t)
+	}
+	// The stored TAT must stay exact in a Lua number (see maxTolerance).
+	d = min(d, maxTolerance-k.tolerance)
+	_, _ = k.call(context.Background(), keys, k.intervalArg, k.tolArg, int64(1), int64(modeDefer), d)
+}
+
 // noBound is maxWait "any wait", boxed once.
 var noBound any = int64(-1)
 

@@ -80,6 +80,24 @@ func (l *Limiter) ReserveN(ctx context.Context, n int, maxWait time.Duration) (R
 	return l.k.reserve(ctx, "ReserveN", l.keys, n, modeAllOrNothing, maxWaitNS(maxWait))
 }
 
+// DeferUntil admits nothing before t, on every replica sharing the key: use
+// it to honour a Retry-After from the service the limit protects. From t on
+// the bucket refills at the limit from one token, so the first event may
+// happen at t. It never brings an earlier schedule forward: a t already past
+// or covered by earlier reservations changes nothing. It satisfies
+// ratelimit.Deferrer, so fanout pushes the shared limit back when a call
+// returns fanout.RetryAfter, and every replica backs off together.
+//
+// t is turned into a delay from now on this machine and applied on the
+// server's clock, so clock skew between replicas does not matter. DeferUntil
+// makes one round trip, bounded as every call is (the client's timeouts,
+// WithTimeout), and cannot report a failure: when Redis does not answer, the
+// deferral is lost, except under FailLocal, whose local limiter is always
+// deferred too. Under ratelimit.Inf, which never asks Redis, it does nothing.
+func (l *Limiter) DeferUntil(t time.Time) {
+	l.k.deferUntil(l.keys, t)
+}
+
 // Wait is WaitN(ctx, 1).
 func (l *Limiter) Wait(ctx context.Context) error {
 	return l.WaitN(ctx, 1)

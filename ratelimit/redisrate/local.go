@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/tandem-go/tandem/ratelimit"
 )
@@ -86,6 +87,13 @@ func (ls *locals) decide(key string, n int, mode, maxWait int64) (reply, []ratel
 	// The bucket as the script reports it: how far its TAT is ahead of now.
 	debt := ls.tolerance - int64(math.Round(l.Tokens()*float64(ls.interval)))
 	return reply{admitted: int64(admitted), tat: max(0, debt)}, bookings
+}
+
+// deferUntil defers key's local limiter until t.
+func (ls *locals) deferUntil(key string, t time.Time) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.get(key).DeferUntil(t)
 }
 
 // book reserves n events on l whatever the delay, as the script does. The

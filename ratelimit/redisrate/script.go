@@ -34,8 +34,9 @@ type Scripter interface {
 // time on the server.
 //
 // ARGV: 1 interval (ns per event), 2 tolerance (burst*interval, ns), 3 n,
-// 4 mode, 5 max wait (ns, < 0: none) or, for a refund, the reservation's
-// stamp as two numbers (5 seconds, 6 nanoseconds).
+// 4 mode, 5 max wait (ns, < 0: none), or for a deferral the ns from now
+// before which nothing is admitted, or for a refund the reservation's stamp
+// as two numbers (5 seconds, 6 nanoseconds).
 //
 // Modes:
 //   - 0, all or nothing: admit n if they fit within max wait, else nothing.
@@ -43,6 +44,8 @@ type Scripter interface {
 //   - 1, at most: admit as many of n as fit now.
 //   - 2, refund: give back a canceled reservation of n events whose new TAT
 //     was the stamp, minus whatever was reserved after it.
+//   - 3, defer: admit nothing before ARGV[5] ns from now, and then the
+//     first event exactly then (DeferUntil); never brings the TAT forward.
 //
 // Reply: {admitted, TAT - now in ns after the decision, stamp seconds, stamp
 // nanoseconds}; the stamp only when events were admitted.
@@ -80,6 +83,11 @@ if mode == 2 then
   if refund <= 0 then return {0, tat} end
   tat = tat - refund
   n = refund
+elseif mode == 3 then
+  local target = tonumber(ARGV[5]) + tolerance - interval
+  if tat >= target then return {0, tat} end
+  tat = target
+  n = 0
 elseif mode == 1 then
   local fit = math.floor((tolerance - tat) / interval)
   if fit < n then n = fit end
@@ -110,6 +118,7 @@ const (
 	modeAllOrNothing = 0
 	modeAtMost       = 1
 	modeRefund       = 2
+	modeDefer        = 3
 )
 
 // stamp is a TAT as the server wrote it: the identity of a reservation,
