@@ -1,6 +1,8 @@
 package redisrate_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -8,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tandem-go/tandem/fanout"
 	"github.com/tandem-go/tandem/ratelimit"
 	"github.com/tandem-go/tandem/ratelimit/redisrate"
 )
@@ -88,4 +91,23 @@ func TestDeferUntilUnderInfDoesNothing(t *testing.T) {
 	res, err := l.Allow(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, 1, res.Allowed)
+}
+
+func TestFanoutsRetryAfterHoldsBackTheOtherReplicas(t *testing.T) {
+	ctx := t.Context()
+	key := freshKey(t)
+	mine := redisrate.New(newClient(t, redisAddr), key, ratelimit.Every(hour), 5, patient)
+	theirs := redisrate.New(newClient(t, redisAddr), key, ratelimit.Every(hour), 5, patient)
+
+	tooMany := errors.New("429 Too Many Requests")
+	results, err := fanout.Map(ctx, []int{1}, func(context.Context, int) (int, error) {
+		return 0, fanout.RetryAfter(tooMany, 10*hour)
+	}, fanout.Rate(mine), fanout.Attempts(1), fanout.CollectAll())
+	require.ErrorIs(t, err, tooMany)
+	require.ErrorIs(t, results[0].Err, tooMany)
+
+	res, err := theirs.Allow(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, res.Allowed, "another replica's fan-out was told to come back later")
+	near(t, res.RetryAfter, 10*hour, "retry after")
 }
