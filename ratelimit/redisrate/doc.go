@@ -26,8 +26,9 @@
 // The script is the one copy of the GCRA here; FailLocal decides with
 // package ratelimit's Limiter.
 //
-// Each decision touches one key, so a Limiter works on Redis Cluster; put a
-// hash tag in the key ("quota:{partner}") to choose its slot. All processes
+// Each decision touches one key, so a Limiter works on Redis Cluster (the
+// tests run one on a three-node cluster through go-redis's ClusterClient);
+// put a hash tag in the key ("quota:{partner}") to choose its slot. All processes
 // using a key must use the same limit and burst.
 //
 // # Cost

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os/exec"
 	"strconv"
@@ -33,30 +34,29 @@ type redisServer struct {
 }
 
 // startRedis starts redis-server on a free loopback port, without
-// persistence, and waits until it answers. The port is free when chosen but
-// may be taken before redis-server binds it (other test binaries on this
-// machine start servers too): a server that is not ours answers with
-// another process id, so startRedis checks the id and tries another port.
-func startRedis(path string) (*redisServer, error) {
+// persistence, with args added, and waits until it answers. The port is
+// free when chosen but may be taken before redis-server binds it (other
+// test binaries on this machine start servers too): a server that is not
+// ours answers with another process id, so startRedis checks the id and
+// tries another port.
+func startRedis(path string, args ...string) (*redisServer, error) {
 	var err error
 	for range 5 {
 		var s *redisServer
-		if s, err = startRedisOnce(path); err == nil {
+		if s, err = startRedisOnce(path, args); err == nil {
 			return s, nil
 		}
 	}
 	return nil, err
 }
 
-func startRedisOnce(path string) (*redisServer, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func startRedisOnce(path string, args []string) (*redisServer, error) {
+	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no")
+	cmd := exec.Command(path, append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no"}, args...)...)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -74,6 +74,22 @@ func startRedisOnce(path string) (*redisServer, error) {
 	}
 	s.kill()
 	return nil, fmt.Errorf("redis-server on %s did not answer", s.addr)
+}
+
+// freePort returns a loopback port that was free a moment ago, between
+// 20000 and 39999: a cluster node also listens on port+10000 (its bus),
+// which must exist and is best kept out of the ephemeral range.
+func freePort() (int, error) {
+	var err error
+	for range 20 {
+		port := 20000 + rand.IntN(20000)
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port))); err == nil {
+			ln.Close()
+			return port, nil
+		}
+	}
+	return 0, err
 }
 
 // pid asks the server for its process id (INFO server).
