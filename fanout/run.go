@@ -55,7 +55,10 @@ type run[In, Out any] struct {
 
 	wg     sync.WaitGroup // every goroutine of the fan-out
 	panics catch.Panics
-	timers sleep.Timers // for retry-after gates and backoffs
+	// timers serves the retry-after gates and backoffs. A pointer: a pool
+	// in use is referenced from sync's list of pools until two GCs after,
+	// which should hold this small struct, not the run with its inputs.
+	timers *sleep.Timers
 
 	mu    sync.Mutex
 	stats Stats // merged from the workers as they exit
@@ -77,7 +80,7 @@ func checkCall[In, Out any](call func(context.Context, In) (Out, error), o *opti
 }
 
 func newRun[In, Out any](ctx context.Context, call func(context.Context, In) (Out, error), o *options, perKey inputLimiter[In], n int) *run[In, Out] {
-	r := &run[In, Out]{call: call, o: o, n: n, perKey: perKey, base: time.Now()}
+	r := &run[In, Out]{call: call, o: o, n: n, perKey: perKey, base: time.Now(), timers: new(sleep.Timers)}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.done = r.ctx.Done()
 	if o.rate != nil {

@@ -133,7 +133,11 @@ func (c *call[T, R]) executeAlone() (R, error) {
 	if p := catch.Call(func() { err = c.runAlone(0, c.leaves) }, nil); p != nil {
 		panic(unnest(p))
 	}
-	return c.acc, err
+	if err != nil {
+		var zero R // not the chunks folded before the failure
+		return zero, err
+	}
+	return c.acc, nil
 }
 
 // conclude combines the chunk results of the helpers into the caller's, in

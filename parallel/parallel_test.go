@@ -299,6 +299,45 @@ func TestForCtxStopsAloneAtTheFirstError(t *testing.T) {
 	assert.Equal(t, 1, ran, "chunks run")
 }
 
+func TestAFailedReductionReturnsTheZeroValueOnEveryPath(t *testing.T) {
+	in := make([]int, 100)
+	for i := range in {
+		in[i] = i
+	}
+	// The body fails on a late item, after other chunks were folded: their
+	// partial sum must not come out with the error, whether the call runs
+	// alone (Workers(1) with a context that is never done) or not.
+	fold := func(_ context.Context, acc int, chunk []int) (int, error) {
+		for _, v := range chunk {
+			if v == 95 {
+				return 0, errBoom
+			}
+			acc += v
+		}
+		return acc, nil
+	}
+	mapf := func(_ context.Context, v int) (int, error) {
+		if v == 95 {
+			return 0, errBoom
+		}
+		return v, nil
+	}
+	add := func(a, b int) int { return a + b }
+	canceled, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, ctx := range []context.Context{context.Background(), canceled} {
+		for _, w := range []int{1, 2} {
+			what := fmt.Sprintf("workers %d, ctx with a done channel %v", w, ctx.Done() != nil)
+			sum, err := ReduceCtx(ctx, in, func() int { return 0 }, fold, add, Chunk(10), Workers(w))
+			require.ErrorIs(t, err, errBoom, what)
+			assert.Zero(t, sum, "ReduceCtx, %s", what)
+			sum, err = MapReduceCtx(ctx, in, func() int { return 0 }, mapf, add, Chunk(10), Workers(w))
+			require.ErrorIs(t, err, errBoom, what)
+			assert.Zero(t, sum, "MapReduceCtx, %s", what)
+		}
+	}
+}
+
 func TestBodiesSeeTheirContextCanceledAfterAFailure(t *testing.T) {
 	forceHelpers(t, 4)
 	err := ForCtx(context.Background(), 2, func(ctx context.Context, lo, hi int) error {

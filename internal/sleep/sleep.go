@@ -15,7 +15,11 @@ import (
 // Keep one Timers per long-lived owner (a limiter, a fan-out) rather than
 // one per process: a timer made inside a testing/synctest bubble belongs to
 // that bubble, so an owner made in a bubble must only ever reuse its own.
-// The zero value is ready to use; a Timers must not be copied after use.
+// Once used, a Timers stays reachable from package sync's list of pools
+// until the second garbage collection after, and with it anything it is a
+// field of: embed it only in owners that are small or long-lived anyway,
+// and point to it from the others. The zero value is ready to use; a
+// Timers must not be copied after use.
 type Timers struct{ pool sync.Pool }
 
 // Sleep waits d or until ctx is done, whichever comes first. When ctx ends

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -37,11 +38,25 @@ func TestSleepEndsWithTheContextAndCallsOnCancel(t *testing.T) {
 		assert.Equal(t, time.Second, time.Since(start))
 		assert.Equal(t, 1, canceled)
 
-		// A stopped timer back in the pool delivers no stale tick: the next
-		// sleep lasts its own delay.
-		start = time.Now()
-		assert.NoError(t, timers.Sleep(t.Context(), 2*time.Second, nil))
-		assert.Equal(t, 2*time.Second, time.Since(start))
+	})
+}
+
+func TestAPooledTimerDeliversNoStaleTick(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var timers Timers
+		for range 50 {
+			// The timer and the deadline fire at the same instant, so either
+			// branch may win; when the deadline does, the timer has fired
+			// too and goes back to the pool stopped, its tick undelivered.
+			ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+			_ = timers.Sleep(ctx, time.Second, nil)
+			cancel()
+			// The next sleep, on that timer, lasts its own delay: no stale
+			// tick ends it at once.
+			start := time.Now()
+			require.NoError(t, timers.Sleep(t.Context(), 2*time.Second, nil))
+			require.Equal(t, 2*time.Second, time.Since(start))
+		}
 	})
 }
 

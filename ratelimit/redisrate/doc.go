@@ -48,16 +48,18 @@
 // # Failures
 //
 // Redis can be unreachable, slow or failing over. Every round trip is bounded
-// by the caller's ctx, the client's own timeouts (go-redis's ReadTimeout,
-// WriteTimeout, DialTimeout and PoolTimeout: set them to the longest a
-// decision may take) and, if given, a per-call deadline (WithTimeout, for a
-// client shared with code that needs longer timeouts; it costs a timer per
-// call). A failure policy decides what happens then (WithFailurePolicy):
+// by the client's own timeouts (go-redis's ReadTimeout, WriteTimeout,
+// DialTimeout and PoolTimeout: set them to the longest a decision may take)
+// and, if given, a per-call deadline (WithTimeout, for a client shared with
+// code that needs longer timeouts; it costs a timer per call). The caller's
+// ctx bounds the wait for a connection, and with go-redis's
+// ContextTimeoutEnabled its deadline and WithTimeout's also reach the
+// socket. A failure policy decides what happens then (WithFailurePolicy):
 // FailClosed (the default) returns an error wrapping ErrUnavailable,
 // FailOpen admits, and FailLocal admits at a share of the rate with an
-// in-process limiter. Whatever the policy, no call panics or waits past its
-// ctx and the timeout because of a network error, and a call whose ctx is
-// done returns ctx's error.
+// in-process limiter. Whatever the policy, no call panics because of a
+// network error or waits past the bounds above, and a call whose ctx is done
+// returns ctx's error.
 //
 // # Errors, edge cases and misuse
 //

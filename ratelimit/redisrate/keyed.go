@@ -138,8 +138,13 @@ func (k *Keyed) deferUntil(keys []string, t time.Time) {
 	if k.locals != nil {
 		k.locals.deferUntil(keys[0], t)
 	}
-	// The stored TAT must stay exact in a Lua number (see maxTolerance).
-	d = min(d, maxTolerance-k.tolerance)
+	// The stored TAT, nanoseconds into the current second plus up to d +
+	// tolerance, must stay exact in a Lua number (see maxTolerance): a
+	// deferral past about 104 days is cut to that.
+	d = min(d, maxTolerance-k.tolerance-int64(time.Second))
+	if d <= 0 {
+		return
+	}
 	_, _ = k.call(context.Background(), keys, k.intervalArg, k.tolArg, int64(1), int64(modeDefer), d)
 }
 

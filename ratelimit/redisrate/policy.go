@@ -5,8 +5,8 @@ import "math"
 // Policy is what a limiter does when Redis cannot decide: unreachable, an
 // error reply, or no answer within the client's timeouts or WithTimeout's.
 // Whatever the policy, a call whose own ctx is done returns ctx's error, and
-// no call panics or waits beyond its ctx and those timeouts because of a
-// network error. A key that
+// no call panics because of a network error or waits past those timeouts
+// (see the package doc's Failures). A key that
 // holds something else than the limiter's state (a WRONGTYPE reply) is a
 // misconfiguration, not an outage: calls return that error under every policy.
 type Policy struct {

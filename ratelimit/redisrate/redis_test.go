@@ -76,20 +76,30 @@ func startRedisOnce(path string, args []string) (*redisServer, error) {
 	return nil, fmt.Errorf("redis-server on %s did not answer", s.addr)
 }
 
-// freePort returns a loopback port that was free a moment ago, between
-// 20000 and 39999: a cluster node also listens on port+10000 (its bus),
-// which must exist and is best kept out of the ephemeral range.
+// freePort returns a loopback port that was free a moment ago, and so was
+// port+10000, where a cluster node listens for its bus. Both lie below
+// 32768, where Linux's ephemeral ports begin, so that no outgoing
+// connection of another test takes them meanwhile.
 func freePort() (int, error) {
 	var err error
 	for range 20 {
-		port := 20000 + rand.IntN(20000)
-		var ln net.Listener
-		if ln, err = net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port))); err == nil {
-			ln.Close()
+		port := 15000 + rand.IntN(7000)
+		if err = portsFree(port, port+10000); err == nil {
 			return port, nil
 		}
 	}
 	return 0, err
+}
+
+func portsFree(ports ...int) error {
+	for _, port := range ports {
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			return err
+		}
+		ln.Close()
+	}
+	return nil
 }
 
 // pid asks the server for its process id (INFO server).
