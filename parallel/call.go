@@ -125,9 +125,11 @@ func (c *call[T, R]) execute() (R, error) {
 }
 
 // executeAlone runs the whole job on the caller when nothing can share it
-// or watch it (Workers(1), no context, no progress): no probe, no clock,
-// no helper, and For and ForEach call their body once. This is the path
-// whose cost is compared with a hand-written loop.
+// or watch it (one worker, because of Workers(1) or a single leaf; a
+// context that is never done; no progress): no probe, no clock, no helper.
+// For without Chunk calls its body once over [0, n), and ForEach, Map and
+// MapReduce run one loop. This is the path whose cost is compared with a
+// hand-written loop.
 func (c *call[T, R]) executeAlone() (R, error) {
 	var err error
 	if p := catch.Call(func() { err = c.runAlone(0, c.leaves) }, nil); p != nil {

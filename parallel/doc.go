@@ -116,10 +116,12 @@
 // # Costs
 //
 // Measured in bench/parallel_test.go on a 2-core virtual machine (see the
-// README for the numbers). A call that stays inline costs ~50 ns over a
-// plain loop with Workers(1), which reads no clock, and ~0.2-0.3 µs for 100
-// items otherwise (the probe reads the monotonic clock three times, ~30 ns
-// each on a VM); a reduction adds ~15 ns per chunk, 8 chunks for 100 items.
+// README for the numbers). A call that stays inline costs 10-50 ns over a
+// plain loop with Workers(1), which reads no clock (the spread is code
+// layout, from build to build), and ~0.2-0.3 µs for 100 items otherwise
+// (the probe reads the monotonic clock three times, ~30 ns each on a VM); a
+// reduction folds 8 chunks for 100 items, ~20 ns more than one loop with
+// Workers(1).
 // A function literal that captures variables escapes to the heap, because
 // helpers may run it: one allocation (~50-90 ns with its GC share) per call,
 // which a body made once avoids. A call that goes parallel allocates a

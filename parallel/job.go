@@ -39,7 +39,7 @@ type job[T, R any] struct {
 // min(n, 8+n/128, 256). Up to 8 items every item is its own chunk, so a few
 // expensive items still spread over the cores; 100 cheap items make 8
 // chunks, so the per-chunk cost (an identity, a fold and a combine call,
-// ~5 ns each chunk) stays within ~50 ns of a plain loop; 256 chunks, from
+// a few ns each chunk) stays within ~20-50 ns of a plain loop; 256 chunks, from
 // ~32,000 items on, are enough for 2 x 128 workers to balance. It depends on
 // n alone, so results are reproducible.
 func reductionLeaves(n int) int { return min(n, 8+n/128, 256) }

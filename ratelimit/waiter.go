@@ -40,7 +40,7 @@ type Deferrer interface {
 // KeyedDeferrer is Deferrer for one key of a keyed limiter: DeferUntil(key,
 // t) admits nothing for key before t and leaves the other keys alone.
 // fanout pushes back the input's key of its PerKey limiter with it.
-// *Keyed[K] satisfies KeyedDeferrer[K]; redisrate.Keyed satisfies
+// *Keyed[K] satisfies KeyedDeferrer[K]; *redisrate.Keyed satisfies
 // KeyedDeferrer[string].
 type KeyedDeferrer[K comparable] interface {
 	DeferUntil(key K, t time.Time)

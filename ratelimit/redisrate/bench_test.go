@@ -79,19 +79,30 @@ func BenchmarkRedisAllow(b *testing.B) {
 // ±20% from one second to the next, more than the gap being measured. It
 // reports each library's median latency per call and their ratio
 // (tandem/redis_rate: below 1 means tandem answers faster). Both run with
-// their default options, bounded by the client's timeouts only; a tandem
-// limiter with WithTimeout pays for a runtime timer per call on top.
+// their default options, bounded by the client's timeouts only, and once
+// more with tandem's WithTimeout, which pays for a runtime timer per call.
 func BenchmarkRedisAllowPaired(b *testing.B) {
 	ctx := context.Background()
-	for _, admitted := range []bool{true, false} {
-		name, rate, burst := "admitted", 1e6, 1<<30
+	for _, bc := range []struct {
+		name     string
+		admitted bool
+		opts     []redisrate.Option
+	}{
+		{"admitted", true, nil},
+		{"denied", false, nil},
+		// The cost of a per-call deadline: a runtime timer per call. (The
+		// client has ContextTimeoutEnabled, so it reaches the socket.)
+		{"admitted-WithTimeout", true, []redisrate.Option{redisrate.WithTimeout(10 * time.Second)}},
+	} {
+		admitted := bc.admitted
+		rate, burst := 1e6, 1<<30
 		limit := redis_rate.Limit{Rate: int(rate), Burst: burst, Period: time.Second}
 		if !admitted {
-			name, rate, burst = "denied", 1.0/3600, 1
+			rate, burst = 1.0/3600, 1
 			limit = redis_rate.Limit{Rate: 1, Burst: 1, Period: time.Hour}
 		}
-		b.Run(name, func(b *testing.B) {
-			l := redisrate.New(newClient(b, redisAddr), freshKey(b), ratelimit.Limit(rate), burst)
+		b.Run(bc.name, func(b *testing.B) {
+			l := redisrate.New(newClient(b, redisAddr), freshKey(b), ratelimit.Limit(rate), burst, bc.opts...)
 			rl := redis_rate.NewLimiter(newClient(b, redisAddr))
 			key := freshKey(b)
 			if !admitted {

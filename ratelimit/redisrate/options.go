@@ -35,15 +35,20 @@ func buildOptions(opts []Option) options {
 //
 // The client's timeouts are the cheaper bound and the one to set first:
 // go-redis applies ReadTimeout, WriteTimeout, DialTimeout and PoolTimeout to
-// every command on the socket, at no extra cost (its defaults are 3s, 3s, 5s
-// and ReadTimeout+1s). When the client serves only limiters, set them to the
-// longest a rate-limit decision may take. WithTimeout is for a client shared
-// with code that needs longer ones. It wraps each call's ctx in a deadline,
+// every command on the socket, at no extra cost (in go-redis v9.23 their
+// defaults are 5s, ReadTimeout, 5s and ReadTimeout+1s). go-redis also retries
+// a command that timed out or failed to connect (MaxRetries, default 3, with
+// a backoff), so a decision can take several times ReadTimeout: when the
+// client serves only limiters, set the timeouts to the longest one attempt
+// may take and MaxRetries to -1. WithTimeout bounds the whole call, retries
+// included, and is for a client shared with code that needs longer
+// timeouts. It wraps each call's ctx in a deadline,
 // which reaches the socket only if the go-redis client was built with
 // ContextTimeoutEnabled: true; without it go-redis ignores the deadline once
 // the command is sent. The deadline costs a runtime timer per call, which
-// made a loopback Allow about 3% slower in BenchmarkRedisAllowPaired; that
-// is why it is not the default.
+// made a loopback Allow 2-3% slower (BenchmarkRedisAllowPaired's
+// admitted-WithTimeout case against its admitted case); that is why it is
+// not the default.
 func WithTimeout(d time.Duration) Option {
 	if d < 0 {
 		panic("redisrate: negative timeout")

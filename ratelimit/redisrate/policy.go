@@ -3,12 +3,12 @@ package redisrate
 import "math"
 
 // Policy is what a limiter does when Redis cannot decide: unreachable, an
-// error reply, or no answer within the client's timeouts or WithTimeout's.
-// Whatever the policy, a call whose own ctx is done returns ctx's error, and
-// no call panics because of a network error or waits past those timeouts
-// (see the package doc's Failures). A key that
-// holds something else than the limiter's state (a WRONGTYPE reply) is a
-// misconfiguration, not an outage: calls return that error under every policy.
+// error reply, or no answer within the client's timeouts (and retries) or
+// WithTimeout's. Whatever the policy, a call whose own ctx is done returns
+// ctx's error, and no call panics because of a network error or waits past
+// those bounds (see the package doc's Failures). A key that holds something
+// else than the limiter's state (a WRONGTYPE reply) is a misconfiguration,
+// not an outage: calls return that error under every policy.
 type Policy struct {
 	kind  policyKind
 	share float64

@@ -48,7 +48,8 @@ type Scripter interface {
 //     first event exactly then (DeferUntil); never brings the TAT forward.
 //
 // Reply: {admitted, TAT - now in ns after the decision, stamp seconds, stamp
-// nanoseconds}; the stamp only when events were admitted.
+// nanoseconds}; the stamp only when a new TAT was stored (events admitted,
+// refunded or deferred).
 const gcraScript = `
 if redis.replicate_commands then redis.replicate_commands() end
 local key = KEYS[1]
