@@ -20,11 +20,12 @@ import (
 
 func ExampleLimiter() {
 	ctx := context.Background()
-	// The client's timeouts bound every decision; past them the failure
-	// policy (here the default, FailClosed) decides. (The examples allow a
-	// second, so that a busy test machine cannot change their output; a
-	// service that had rather fail fast would set 50-100ms.)
-	client := redis.NewClient(&redis.Options{Addr: redisAddr, ReadTimeout: time.Second, WriteTimeout: time.Second})
+	// The client's timeouts bound every decision, and no retries: past them
+	// the failure policy (here the default, FailClosed) decides. (The
+	// example allows a second, so that a busy test machine cannot change its
+	// output; a service that had rather fail fast would set 50-100ms.)
+	client := redis.NewClient(&redis.Options{Addr: redisAddr,
+		ReadTimeout: time.Second, WriteTimeout: time.Second, MaxRetries: -1})
 	defer client.Close()
 	client.Del(ctx, "example:{partner-api}") // start from a full bucket
 
