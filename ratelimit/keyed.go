@@ -230,6 +230,29 @@ func (k *Keyed[K]) DeferUntil(key K, t time.Time) {
 	s.mu.Unlock()
 }
 
+// Tokens returns the tokens in key's bucket now, as Limiter.Tokens: for a
+// RateLimit-Remaining header, say. A key not tracked (never seen, or evicted
+// once its bucket refilled) has a fresh bucket's tokens; asking does not
+// start tracking it.
+func (k *Keyed[K]) Tokens(key K) float64 {
+	now := k.now()
+	s := k.shard(key)
+	s.mu.Lock()
+	if i, ok := s.index[key]; ok {
+		e := &s.entries[i]
+		tokens := e.cfg.tokens(e.tat, now)
+		s.mu.Unlock()
+		return tokens
+	}
+	s.mu.Unlock()
+	c := k.cfg
+	if k.limitOf != nil {
+		limit, burst := k.limitOf(key)
+		c = newConfig(limit, burst, now)
+	}
+	return c.tokens(c.initialTAT(k.initial, now), now)
+}
+
 // Len returns the number of keys tracked now, idle ones not yet evicted
 // included.
 func (k *Keyed[K]) Len() int {

@@ -28,6 +28,29 @@ func TestKeyedKeysHaveIndependentBuckets(t *testing.T) {
 	})
 }
 
+func TestKeyedTokensCountsEachKeysBucketWithoutTrackingNewKeys(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		k := ratelimit.NewKeyed[string](10, 5, ratelimit.WithLimitFunc(func(tenant string) (ratelimit.Limit, int) {
+			if tenant == "gold" {
+				return 100, 50
+			}
+			return 10, 5
+		}))
+		assert.Equal(t, 5.0, k.Tokens("a"), "a key never seen has a full bucket")
+		assert.Equal(t, 50.0, k.Tokens("gold"), "of its own size")
+		assert.Zero(t, k.Len(), "asking tracks nothing")
+
+		require.True(t, k.AllowN("a", 3))
+		assert.Equal(t, 2.0, k.Tokens("a"))
+		time.Sleep(150 * time.Millisecond) // 1.5 tokens at 10/s
+		assert.Equal(t, 3.5, k.Tokens("a"))
+		assert.Equal(t, 5.0, k.Tokens("b"), "b is untouched by a")
+
+		k2 := ratelimit.NewKeyed[string](10, 5, ratelimit.WithInitialTokens(1))
+		assert.Equal(t, 1.0, k2.Tokens("new"), "a new key starts with the initial tokens")
+	})
+}
+
 func TestKeyedWithLimitFuncGivesEachKeyItsOwnLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		k := ratelimit.NewKeyed[string](1, 1, ratelimit.WithLimitFunc(func(tenant string) (ratelimit.Limit, int) {
