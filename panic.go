@@ -33,33 +33,62 @@ type PanicError struct {
 // task is counted as failed with this error so that its waiter never hangs.
 var ErrGoexit = errors.New("tandem: task called runtime.Goexit")
 
-// Error returns the panic value, the stack where it happened and, when
-// several tasks panicked, the same for each of the others.
+// Error returns a message whose first line is short enough for a log line:
+// the first panic's value, its type when the value is an error, and how
+// many other panics ride along. The stack of the first panic follows after
+// a blank line, then each other panic with its own stack.
+//
+//	panic: boom (and 2 more panics)
+//
+//	goroutine 7 [running]:
+//	...
+//
+//	[panic 2 of 3] panic: second
+//	...
 func (p *PanicError) Error() string {
 	var b strings.Builder
-	p.write(&b)
+	writeValue(&b, p.Value)
+	if n := len(p.Others); n == 1 {
+		b.WriteString(" (and 1 more panic)")
+	} else if n > 1 {
+		fmt.Fprintf(&b, " (and %d more panics)", n)
+	}
+	writeStack(&b, p.Stack)
 	for i, o := range p.Others {
-		fmt.Fprintf(&b, "\n\n[and panic %d of %d]\n", i+2, len(p.Others)+1)
-		o.write(&b)
+		fmt.Fprintf(&b, "\n\n[panic %d of %d] ", i+2, len(p.Others)+1)
+		writeValue(&b, o.Value)
+		writeStack(&b, o.Stack)
 	}
 	return b.String()
 }
 
-func (p *PanicError) write(b *strings.Builder) {
-	fmt.Fprintf(b, "panic: %v", p.Value)
-	if err, ok := p.Value.(error); ok {
+func writeValue(b *strings.Builder, v any) {
+	fmt.Fprintf(b, "panic: %v", v)
+	if err, ok := v.(error); ok {
 		// fmt already printed err.Error(); the type helps read a crash report.
 		fmt.Fprintf(b, " [%T]", err)
 	}
-	if p.Stack != "" {
+}
+
+func writeStack(b *strings.Builder, stack string) {
+	if stack != "" {
 		b.WriteString("\n\n")
-		b.WriteString(strings.TrimRight(p.Stack, "\n"))
+		b.WriteString(strings.TrimRight(stack, "\n"))
 	}
 }
 
-// Unwrap returns the panic value when it is an error, so errors.Is and
-// errors.As see through the panic, and nil otherwise.
-func (p *PanicError) Unwrap() error {
-	err, _ := p.Value.(error)
-	return err
+// Unwrap returns the value of every panic, the first and its Others in
+// order, that is an error, so errors.Is and errors.As see through a
+// PanicError to any of them. It returns nil when none is an error.
+func (p *PanicError) Unwrap() []error {
+	var errs []error
+	if err, ok := p.Value.(error); ok {
+		errs = append(errs, err)
+	}
+	for _, o := range p.Others {
+		if err, ok := o.Value.(error); ok {
+			errs = append(errs, err)
+		}
+	}
+	return errs
 }

@@ -3,6 +3,7 @@ package tandem_test
 import (
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ func TestPanicErrorPrintsValueAndStack(t *testing.T) {
 func TestPanicErrorUnwrapsAnErrorValue(t *testing.T) {
 	p := &tandem.PanicError{Value: io.ErrUnexpectedEOF}
 	assert.ErrorIs(t, p, io.ErrUnexpectedEOF)
-	assert.Equal(t, io.ErrUnexpectedEOF, p.Unwrap())
+	assert.Equal(t, []error{io.ErrUnexpectedEOF}, p.Unwrap())
 	assert.Contains(t, p.Error(), "unexpected EOF [*errors.errorString]")
 }
 
@@ -49,8 +50,41 @@ func TestPanicErrorListsEveryOtherPanic(t *testing.T) {
 		},
 	}
 	got := p.Error()
-	for _, want := range []string{"panic: first", "stack one", "[and panic 2 of 3]", "panic: second", "stack two", "[and panic 3 of 3]", "panic: third", "stack three"} {
+	first, _, _ := strings.Cut(got, "\n")
+	assert.Equal(t, "panic: first (and 2 more panics)", first)
+	for _, want := range []string{"stack one", "[panic 2 of 3] panic: second", "stack two", "[panic 3 of 3] panic: third", "stack three"} {
 		assert.Contains(t, got, want)
 	}
 	assert.Less(t, strings.Index(got, "second"), strings.Index(got, "third"), "others out of order in %q", got)
+}
+
+func TestPanicErrorUnwrapsEveryPanicThatIsAnError(t *testing.T) {
+	errFirst, errThird := errors.New("first"), errors.New("third")
+	p := &tandem.PanicError{
+		Value: errFirst,
+		Others: []*tandem.PanicError{
+			{Value: "second, not an error"},
+			{Value: errThird},
+			{Value: tandem.ErrGoexit},
+		},
+	}
+	assert.Equal(t, []error{errFirst, errThird, tandem.ErrGoexit}, p.Unwrap())
+	assert.ErrorIs(t, p, errFirst)
+	assert.ErrorIs(t, p, errThird, "a later panic must match errors.Is too")
+	assert.ErrorIs(t, p, tandem.ErrGoexit)
+	assert.NotErrorIs(t, p, io.EOF)
+}
+
+func TestPanicErrorWithOneOtherSaysSoOnItsFirstLine(t *testing.T) {
+	p := &tandem.PanicError{Value: "a", Others: []*tandem.PanicError{{Value: "b"}}}
+	first, _, _ := strings.Cut(p.Error(), "\n")
+	assert.Equal(t, "panic: a (and 1 more panic)", first)
+}
+
+func TestPanicErrorAsFindsAnErrorTypeInALaterPanic(t *testing.T) {
+	p := &tandem.PanicError{Value: 1, Others: []*tandem.PanicError{{Value: &os.PathError{Op: "open", Path: "x", Err: io.EOF}}}}
+	var pe *os.PathError
+	require.ErrorAs(t, p, &pe)
+	assert.Equal(t, "x", pe.Path)
+	assert.ErrorIs(t, p, io.EOF)
 }
