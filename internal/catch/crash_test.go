@@ -1,6 +1,9 @@
 package catch_test
 
 import (
+	"errors"
+	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -28,4 +31,22 @@ func TestRaisedPanicCrashesTheProgramWithTheTasksStack(t *testing.T) {
 	out := crashtest.Panicked(t)
 	assert.Contains(t, out, "deliberate crash in a task")
 	assert.Contains(t, out, "catch_test.crashingTaskForSubprocess", "crash output lacks the task's frame")
+}
+
+// TestCallTellsPanicNilFromGoexitUnderPanicnil1 checks, in a subprocess
+// run with GODEBUG=panicnil=1 (where recover returns nil for panic(nil), as
+// before Go 1.21), that a panic(nil) is still a panic: Call returns it as a
+// *runtime.PanicNilError and does not run the Goexit hook.
+func TestCallTellsPanicNilFromGoexitUnderPanicnil1(t *testing.T) {
+	if crashtest.InChild(t) {
+		goexits := 0
+		p := catch.Call(func() { panic(nil) }, func() { goexits++ })
+		var nilErr *runtime.PanicNilError
+		fmt.Printf("panic=%v goexits=%d nilerror=%v\n", p != nil, goexits, p != nil && errors.As(p, &nilErr))
+		return
+	}
+	t.Setenv("GODEBUG", "panicnil=1")
+	out, status := crashtest.Run(t)
+	assert.Equal(t, 0, status, out)
+	assert.Contains(t, out, "panic=true goexits=0 nilerror=true")
 }

@@ -10,7 +10,10 @@ import (
 
 // Timers recycles the timers of sleeping waits, so that a wait allocates
 // nothing once the pool is warm. Since Go 1.23 a stopped or reset timer
-// never delivers a stale tick, which makes reuse safe.
+// never delivers a stale tick, which makes reuse safe; under
+// GODEBUG=asynctimerchan=1 (the pre-1.23 timers, still honoured) a timer
+// that fired while its wait was ending on ctx keeps the tick in its
+// channel, so Sleep drains it before the timer goes back to the pool.
 //
 // Keep one Timers per long-lived owner (a limiter, a fan-out) rather than
 // one per process: a timer made inside a testing/synctest bubble belongs to
@@ -41,7 +44,14 @@ func (t *Timers) Sleep(ctx context.Context, d time.Duration, onCancel func()) er
 	case <-timer.C:
 		return nil
 	case <-ctx.Done():
-		timer.Stop()
+		if !timer.Stop() {
+			// Only with asynctimerchan=1 can a tick wait here; the drain
+			// never blocks, and with today's timers finds nothing.
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
 		if onCancel != nil {
 			onCancel()
 		}

@@ -2,6 +2,7 @@ package sleep
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -9,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/tandem-go/tandem/internal/crashtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -68,4 +71,35 @@ func TestSleepOfNothingReturnsTheContextsError(t *testing.T) {
 	called := false
 	assert.ErrorIs(t, timers.Sleep(ctx, -time.Second, func() { called = true }), context.Canceled)
 	assert.False(t, called, "no wait, nothing booked to give back")
+}
+
+// TestAPooledTimerDeliversNoStaleTickWithAsyncTimers runs, in a subprocess
+// with GODEBUG=asynctimerchan=1 (pre-Go 1.23 timers, whose channel keeps a
+// tick that fired before Stop), waits that end on ctx just as their timer
+// fires, each followed by a wait on a never-done ctx: that wait reuses the
+// timer and must last its whole delay, never end on a leftover tick.
+// synctest refuses asynctimerchan, so this one runs on the real clock; it
+// only checks a lower bound, which no machine load can break.
+func TestAPooledTimerDeliversNoStaleTickWithAsyncTimers(t *testing.T) {
+	if crashtest.InChild(t) {
+		var timers Timers
+		done, cancel := context.WithCancel(context.Background())
+		cancel()
+		early := 0
+		for range 300 {
+			_ = timers.Sleep(done, time.Nanosecond, nil)
+			time.Sleep(10 * time.Microsecond) // let a racing tick land in the channel
+			start := time.Now()
+			_ = timers.Sleep(context.Background(), time.Millisecond, nil)
+			if time.Since(start) < time.Millisecond {
+				early++
+			}
+		}
+		fmt.Printf("early wake-ups: %d\n", early)
+		return
+	}
+	t.Setenv("GODEBUG", "asynctimerchan=1")
+	out, status := crashtest.Run(t)
+	require.Equal(t, 0, status, out)
+	assert.Contains(t, out, "early wake-ups: 0\n")
 }
