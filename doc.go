@@ -44,7 +44,7 @@
 // Context first. Anything that can block takes a context.Context as its first
 // argument, and task functions receive the context as a parameter. A blocked
 // submitter returns as soon as its own context is done. Work whose context is
-// done before it starts never starts and is reported as canceled.
+// done before it starts never starts and is counted as NotStarted.
 //
 // Errors. Runtime conditions are returned as errors; sentinels are exported
 // and matched with errors.Is. A construct that cancels on the first error
@@ -53,16 +53,20 @@
 // inputs come back in input order, each with its own error where partial
 // results make sense.
 //
-// Misuse. Programmer errors (a limit below 1, a negative count) panic at once
-// with a message prefixed by the package name, such as "pool: limit must be
-// at least 1", and the doc comment of the function says so.
+// Misuse. Programmer errors panic at once, in one format,
+// "pkg: Name: what is wrong[, got value]", where Name is the function or
+// option that was misused: "pool: New: workers must be at least 1, got 0",
+// "fanout: Pace: nil Waiter" (a typed nil, such as a nil *ratelimit.Limiter
+// in a Waiter, counts as nil), "parallel: For: nil context". Every function
+// that can panic says so in its doc comment. Nothing misbehaves silently.
 //
 // Panics. A panic is a bug and is never swallowed. In every construct that
 // has a waiter (a group's Wait, a parallel call, a pipeline's Run, a fanout
 // call), a task's panic is recovered in the worker with the stack of the
 // task, the construct is canceled, and the panic is raised again in the
 // waiting goroutine as a *[PanicError]. Every panic is kept: the first is
-// raised and the later ones ride along in its Others. A task that calls
+// raised and the later ones ride along in its Others, and errors.Is and
+// errors.As see every one whose value is an error. A task that calls
 // runtime.Goexit never hangs its waiter; it fails with [ErrGoexit].
 // Fire-and-forget work on a long-lived pool, with no waiter, crashes the
 // program like a go statement would, unless the pool has a panic handler.
@@ -72,10 +76,60 @@
 // construct's Wait, Run or Close returns, every goroutine it started has
 // exited.
 //
-// Nothing lost. Every item handed in is accounted for as completed, failed,
-// canceled or rejected, and the counts add up; long-lived and streaming
-// constructs report them in a Stats snapshot.
+// Nothing lost. Every item handed in is accounted for in exactly one of the
+// outcomes of the table below, and the counts add up; long-lived and
+// streaming constructs report them in a Stats snapshot.
 //
 // Time. Only the standard time package is used, so tests of time-dependent
 // behavior run under testing/synctest, instantly and deterministically.
+//
+// # Vocabulary
+//
+// One word per concept in every package, so that one dashboard can put
+// pool, pipeline and fanout side by side. A new option or Stats field uses
+// the word of its row, or adds a row.
+//
+//	concept                word          meaning; where
+//	---------------------  ------------  -----------------------------------------------
+//	concurrency bound      Workers       the most tasks, items or calls running at once:
+//	                                     pool.New(workers), pool.NewGroup(ctx, workers),
+//	                                     pool.Stats.Workers, parallel.Workers(n),
+//	                                     pipeline.Workers(n), fanout.Workers(n)
+//	no bound               Unlimited     pool.NewGroup(ctx, pool.Unlimited), as errgroup
+//	never started          NotStarted    accepted, then never began: its ctx ended or its
+//	                                     construct stopped first (pool.Stats,
+//	                                     pipeline.StageStats, fanout.NotStarted)
+//	started, then stopped  Canceled      began, then ended early because its ctx or run
+//	                                     was canceled, not by a failure of its own
+//	                                     (pool.Stats, pipeline.StageStats,
+//	                                     fanout.Canceled)
+//	success                Succeeded     returned nil (pool.Stats, pipeline.StageStats,
+//	                                     fanout.Succeeded)
+//	failure                Failed        returned an error of its own, or called
+//	                                     runtime.Goexit; a pool, which can outlive
+//	                                     panics, also counts Panicked apart
+//	never accepted         Rejected      refused at the door: ErrFull, ErrClosed, or the
+//	                                     submitter's ctx ended while it waited (pool)
+//	flow                   In, Out       pipeline stages: items taken, items handed on
+//	run all, join errors   CollectAll    every task runs and the errors are joined; the
+//	                                     other policy is FailFast. pool's groups fail
+//	                                     fast by default (their tasks share one outcome,
+//	                                     as errgroup's do); fanout collects all by
+//	                                     default (its results belong to inputs)
+//	pacing                 Pace          wait on a ratelimit.Waiter before each item or
+//	                                     call (pipeline.Pace, fanout.Pace,
+//	                                     fanout.PacePerKey); the time it takes is Paced
+//	per-item timeout       Timeout(d)    each task, item, call or attempt at most d;
+//	                                     0 means no timeout, the default, everywhere
+//	options                bare names    pool.QueueSize(n), fanout.Workers(n),
+//	                                     ratelimit.MaxKeys(n); a nil Option panics
+//	declaring vs running   Run...        in pipeline, constructors (Map, Filter, Sink,
+//	                                     ...) declare; only (*Pipeline).Run, RunCollect,
+//	                                     RunReduce and RunAll run. Elsewhere a function
+//	                                     that takes a ctx runs at once
+//	partial results        per package   on failure, pool's ResultGroup and fanout return
+//	                                     every input's result with its own error or
+//	                                     status; parallel returns none; pipeline's
+//	                                     RunCollect returns what it collected before the
+//	                                     stop, RunReduce the zero value
 package tandem
