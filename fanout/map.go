@@ -41,7 +41,7 @@ import (
 func Map[In, Out any](ctx context.Context, inputs []In, call func(context.Context, In) (Out, error), opts ...Option) ([]Result[Out], error) {
 	o := buildOptions(opts)
 	r := newRun(ctx, call, &o, checkCall(call, &o), len(inputs))
-	defer r.cancel(nil)
+	defer r.cancel(errEnded)
 	results := make([]Result[Out], len(inputs))
 
 	if o.hedge > 0 {
@@ -71,9 +71,8 @@ func Map[In, Out any](ctx context.Context, inputs []In, call func(context.Contex
 		r.wg.Wait()
 	}
 
-	var cause error
-	if r.ctx.Err() != nil {
-		cause = context.Cause(r.ctx)
+	cause := r.stopCause()
+	if cause != nil {
 		// Inputs no worker claimed: zero Results, which read NotStarted.
 		for i := range results {
 			if res := &results[i]; res.Status == NotStarted && res.Err == nil {

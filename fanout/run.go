@@ -20,6 +20,12 @@ import (
 // its k successes: the calls still in flight are no longer needed.
 var errSettled = errors.New("fanout: enough inputs succeeded")
 
+// errEnded is the cancel cause of a fan-out's own cleanup, once Map has
+// its results or a Stream's loop has ended (the calls still in flight
+// after a break see it). It never stands for why a fan-out stopped: see
+// stopCause.
+var errEnded = errors.New("fanout: the fan-out has ended")
+
 // run is the state of one fan-out, shared by its workers.
 type run[In, Out any] struct {
 	ctx    context.Context // canceled when the fan-out stops
@@ -375,9 +381,26 @@ func (r *run[In, Out]) refuse(err error) *notStartedError {
 	return e
 }
 
+// stopCause is why the fan-out stopped before its inputs ran out, or nil
+// when nothing stopped it: ctx's cause, the failure of a FailFast run,
+// errSettled, ErrNoQuorum or a panic, never the cancel of the fan-out's
+// own cleanup (errEnded), which may have run already on the stream path.
+func (r *run[In, Out]) stopCause() error {
+	if !r.stopped() {
+		return nil
+	}
+	if cause := context.Cause(r.ctx); cause != errEnded {
+		return cause
+	}
+	return nil
+}
+
 // result is the error Map returns, given the results and the merged Stats.
-// cause is the fan-out's cancel cause when it stopped early, else nil; a
-// limiter's deadline refusal then stands in for it.
+// cause is stopCause(); a limiter's deadline refusal stands in for it when
+// nil. Either is part of the error only when it stopped an input (one
+// ended Canceled or NotStarted): a ctx that ends after the last input
+// ended stopped nothing. The failure that stopped a FailFast run is that
+// input's own error, so it is returned whatever else ended.
 func (r *run[In, Out]) result(results []Result[Out], cause error) error {
 	var refusal error
 	if p := r.refusal.Load(); p != nil {
@@ -386,9 +409,13 @@ func (r *run[In, Out]) result(results []Result[Out], cause error) error {
 	if cause == nil {
 		cause = refusal
 	}
+	stoppedSome := r.stats.Canceled+r.stats.NotStarted > 0
 	switch r.o.policy {
 	case failFast:
-		return cause
+		if r.stats.Failed > 0 || stoppedSome {
+			return cause
+		}
+		return nil
 	case quorum:
 		if r.stats.Succeeded >= r.o.quorum {
 			return nil
@@ -397,13 +424,13 @@ func (r *run[In, Out]) result(results []Result[Out], cause error) error {
 		if cause == ErrNoQuorum {
 			cause = refusal // refused inputs may be why the quorum was lost
 		}
-		if cause != nil && cause != ErrNoQuorum && cause != errSettled {
+		if cause != nil && cause != errSettled && stoppedSome {
 			errs = append(errs, cause)
 		}
 		return errors.Join(append(errs, failures(results)...)...)
 	}
 	errs := failures(results)
-	if cause != nil && r.stats.Canceled+r.stats.NotStarted > 0 {
+	if cause != nil && stoppedSome {
 		errs = append(errs, cause)
 	}
 	return errors.Join(errs...)

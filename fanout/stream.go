@@ -39,7 +39,7 @@ func Stream[In, Out any](ctx context.Context, inputs iter.Seq[In], call func(con
 	perKey := checkCall(call, &o)
 	return func(yield func(int, Result[Out]) bool) {
 		r := newRun(ctx, call, &o, perKey, -1)
-		defer r.cancel(nil)
+		defer r.cancel(errEnded)
 		r.stream(inputs, o.concurrency, yield)
 		if o.stats != nil {
 			*o.stats = r.stats
@@ -77,7 +77,7 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], workers int, yield func(int, 
 	// so a worker's send never blocks for ever; whatever way this function
 	// ends, the fan-out stops and everything is joined.
 	defer func() {
-		r.cancel(nil)
+		r.cancel(errEnded)
 		for range out {
 		}
 		r.wg.Wait()
