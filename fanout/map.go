@@ -44,7 +44,7 @@ func Map[In, Out any](ctx context.Context, inputs []In, call func(context.Contex
 	defer r.cancel(errEnded)
 	results := make([]Result[Out], len(inputs))
 
-	if o.hedge > 0 {
+	if o.policy.hedge > 0 {
 		r.stream(slices.Values(inputs), max(1, min(o.concurrency, len(inputs))), func(i int, res Result[Out]) bool {
 			results[i] = res
 			return true

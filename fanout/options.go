@@ -28,13 +28,23 @@ type optionFunc func(*options)
 
 func (f optionFunc) apply(o *options) { f(o) }
 
-type policy uint8
+type policyKind uint8
 
 const (
-	collectAll policy = iota
+	collectAll policyKind = iota
 	failFast
 	quorum // FirstSuccess is Quorum(1) with a hedging delay
 )
+
+// policy is a fan-out's result policy. A policy option replaces it whole,
+// so the last one given leaves nothing of an earlier one behind: no
+// hedging delay of a FirstSuccess under a later CollectAll, no quorum
+// under a later FailFast.
+type policy struct {
+	kind   policyKind
+	quorum int           // the successes that settle a quorum fan-out
+	hedge  time.Duration // FirstSuccess's hedging delay; 0 for every other policy
+}
 
 type options struct {
 	concurrency int
@@ -46,8 +56,6 @@ type options struct {
 	backoffCap  time.Duration
 	retryIf     func(error) bool
 	policy      policy
-	quorum      int
-	hedge       time.Duration
 	stats       *Stats
 }
 
@@ -59,7 +67,7 @@ func buildOptions(opts []Option) options {
 		backoffBase: DefaultBackoffBase,
 		backoffCap:  DefaultBackoffCap,
 		retryIf:     Retryable,
-		policy:      collectAll,
+		policy:      policy{kind: collectAll},
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -169,7 +177,7 @@ func Retryable(err error) bool {
 // failures (plus the ctx's cause once, if it stopped the fan-out). This is
 // the default policy.
 func CollectAll() Option {
-	return optionFunc(func(o *options) { o.policy = collectAll })
+	return optionFunc(func(o *options) { o.policy = policy{kind: collectAll} })
 }
 
 // FailFast stops the fan-out at the first input that fails (after its
@@ -179,7 +187,7 @@ func CollectAll() Option {
 // deadline is not a failure (it ends NotStarted) and stops nothing.
 // Default: CollectAll.
 func FailFast() Option {
-	return optionFunc(func(o *options) { o.policy = failFast })
+	return optionFunc(func(o *options) { o.policy = policy{kind: failFast} })
 }
 
 // FirstSuccess races the inputs (replicas) and stops the fan-out as soon as
@@ -193,7 +201,7 @@ func FirstSuccess(hedge time.Duration) Option {
 	if hedge < 0 {
 		panic("fanout: FirstSuccess needs hedge >= 0")
 	}
-	return optionFunc(func(o *options) { o.policy, o.quorum, o.hedge = quorum, 1, hedge })
+	return optionFunc(func(o *options) { o.policy = policy{kind: quorum, quorum: 1, hedge: hedge} })
 }
 
 // Quorum stops the fan-out once k inputs have succeeded (Map returns nil),
@@ -204,7 +212,7 @@ func Quorum(k int) Option {
 	if k < 1 {
 		panic("fanout: Quorum needs k >= 1")
 	}
-	return optionFunc(func(o *options) { o.policy, o.quorum, o.hedge = quorum, k, 0 })
+	return optionFunc(func(o *options) { o.policy = policy{kind: quorum, quorum: k} })
 }
 
 // WithStats has Map, when it returns, or Stream, when its loop ends, store

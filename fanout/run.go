@@ -92,10 +92,10 @@ func newRun[In, Out any](ctx context.Context, call func(context.Context, In) (Ou
 	if o.rate != nil {
 		r.rateDeferrer, _ = o.rate.(ratelimit.Deferrer)
 	}
-	if o.hedge > 0 {
+	if o.policy.hedge > 0 {
 		r.failedSignal = make(chan struct{}, o.concurrency)
 	}
-	if o.policy == quorum && n >= 0 && n < o.quorum {
+	if o.policy.kind == quorum && n >= 0 && n < o.policy.quorum {
 		r.cancel(ErrNoQuorum) // k successes are out of reach before any call
 	}
 	return r
@@ -322,7 +322,7 @@ func (r *run[In, Out]) backoff(attempt int) time.Duration {
 func (r *run[In, Out]) settle(res *Result[Out]) {
 	switch res.Status {
 	case Succeeded:
-		if r.o.policy == quorum && r.succeeded.Add(1) == int64(r.o.quorum) {
+		if r.o.policy.kind == quorum && r.succeeded.Add(1) == int64(r.o.policy.quorum) {
 			r.cancel(errSettled)
 		}
 	default:
@@ -330,11 +330,11 @@ func (r *run[In, Out]) settle(res *Result[Out]) {
 		// fan-out goes on) is lost to a quorum, but not a failure to stop a
 		// FailFast fan-out for: the other inputs may still make the deadline.
 		switch {
-		case r.o.policy == failFast && res.Status == Failed:
+		case r.o.policy.kind == failFast && res.Status == Failed:
 			r.cancel(res.Err)
-		case r.o.policy == quorum:
+		case r.o.policy.kind == quorum:
 			lost := r.lost.Add(1)
-			if r.n >= 0 && lost > int64(r.n-r.o.quorum) {
+			if r.n >= 0 && lost > int64(r.n-r.o.policy.quorum) {
 				r.cancel(ErrNoQuorum)
 			}
 			if r.failedSignal != nil {
@@ -410,14 +410,14 @@ func (r *run[In, Out]) result(results []Result[Out], cause error) error {
 		cause = refusal
 	}
 	stoppedSome := r.stats.Canceled+r.stats.NotStarted > 0
-	switch r.o.policy {
+	switch r.o.policy.kind {
 	case failFast:
 		if r.stats.Failed > 0 || stoppedSome {
 			return cause
 		}
 		return nil
 	case quorum:
-		if r.stats.Succeeded >= r.o.quorum {
+		if r.stats.Succeeded >= r.o.policy.quorum {
 			return nil
 		}
 		errs := []error{ErrNoQuorum}

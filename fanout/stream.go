@@ -66,7 +66,7 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], workers int, yield func(int, 
 	// A buffer of one input per worker saves most hand-offs from parking a
 	// goroutine; a hedging feeder needs each hand-off to be a start.
 	buffer := workers
-	if r.o.hedge > 0 {
+	if r.o.policy.hedge > 0 {
 		buffer = 0
 	}
 	jobs := make(chan job[In], buffer)
@@ -136,8 +136,8 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], workers int, yield func(int, 
 func (r *run[In, Out]) feed(inputs iter.Seq[In], jobs chan<- job[In], out chan<- ended[Out]) {
 	i := 0
 	var hedge *time.Timer
-	if r.o.hedge > 0 {
-		hedge = time.NewTimer(r.o.hedge)
+	if r.o.policy.hedge > 0 {
+		hedge = time.NewTimer(r.o.policy.hedge)
 		defer hedge.Stop()
 	}
 	for in := range inputs {
@@ -153,7 +153,7 @@ func (r *run[In, Out]) feed(inputs iter.Seq[In], jobs chan<- job[In], out chan<-
 			case jobs <- job[In]{i, in}:
 				i++
 				if hedge != nil {
-					hedge.Reset(r.o.hedge)
+					hedge.Reset(r.o.policy.hedge)
 				}
 				continue
 			case <-r.ctx.Done():
