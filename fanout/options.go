@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/tandem-go/tandem/internal/misuse"
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
@@ -96,9 +97,7 @@ func Concurrency(n int) Option {
 // it back. Default: no
 // rate limit. Rate panics if w is nil.
 func Rate(w ratelimit.Waiter) Option {
-	if w == nil {
-		panic("fanout: Rate needs a non-nil Waiter")
-	}
+	misuse.Nil("fanout: Rate", "Waiter", w)
 	return optionFunc(func(o *options) { o.rate = w })
 }
 
@@ -110,9 +109,8 @@ func Rate(w ratelimit.Waiter) Option {
 // Default: no per-key limit. PerKey panics if w or key is nil, and Map or
 // Stream panic if key does not take their input type.
 func PerKey[In any, K comparable](w ratelimit.KeyedWaiter[K], key func(In) K) Option {
-	if w == nil || key == nil {
-		panic("fanout: PerKey needs a non-nil KeyedWaiter and key function")
-	}
+	misuse.Nil("fanout: PerKey", "KeyedWaiter", w)
+	misuse.Nil("fanout: PerKey", "key function", key)
 	lim := &keyedLimiter[In, K]{waiter: w, key: key}
 	lim.deferrer, _ = w.(ratelimit.KeyedDeferrer[K])
 	return optionFunc(func(o *options) { o.perKey = lim })
@@ -156,9 +154,7 @@ func Backoff(base, limit time.Duration) Option {
 // says; panics are never retried. Default Retryable. RetryIf panics if
 // retryable is nil.
 func RetryIf(retryable func(error) bool) Option {
-	if retryable == nil {
-		panic("fanout: RetryIf needs a non-nil predicate")
-	}
+	misuse.Nil("fanout: RetryIf", "function", retryable)
 	return optionFunc(func(o *options) { o.retryIf = retryable })
 }
 
@@ -219,8 +215,6 @@ func Quorum(k int) Option {
 // the fan-out's summary in *dst, also when they go on to re-raise a panic.
 // Default: no summary. WithStats panics if dst is nil.
 func WithStats(dst *Stats) Option {
-	if dst == nil {
-		panic("fanout: WithStats needs a non-nil *Stats")
-	}
+	misuse.Nil("fanout: WithStats", "*Stats", dst)
 	return optionFunc(func(o *options) { o.stats = dst })
 }
