@@ -16,9 +16,14 @@ import (
 var ErrNotStarted = errors.New("fanout: not started")
 
 // ErrCallTimeout marks an attempt that ran out of the per-call Timeout while
-// the fan-out itself was still running. The attempt's own error stays in the
-// chain. Unlike other context errors, it is retryable by default: a hung
-// attempt is what per-call timeouts and retries are for.
+// the fan-out itself was still running: its ctx's deadline passed and the
+// call returned an error that says so (one matching
+// context.DeadlineExceeded, or with a Timeout method that reports true, as
+// net's and os's deadline errors have). The attempt's own error stays in
+// the chain. A call that returns another error, even as its Timeout
+// fires, has given its own answer, which is not marked. Unlike other
+// context errors, ErrCallTimeout is retryable by default: a hung attempt is
+// what per-call timeouts and retries are for.
 var ErrCallTimeout = errors.New("fanout: call timed out")
 
 // ErrNoQuorum is returned when a Quorum(k) or FirstSuccess fan-out ends with

@@ -118,7 +118,8 @@ func PerKey[In any, K comparable](w ratelimit.KeyedWaiter[K], key func(In) K) Op
 
 // Timeout bounds each attempt to d, on a context derived from the fan-out's:
 // an attempt that runs out fails with an error wrapping ErrCallTimeout (and
-// may be retried), while the fan-out goes on. Default: no per-call limit
+// may be retried), while the fan-out goes on; a call that returns an
+// error of its own as d passes keeps it unmarked (see ErrCallTimeout). Default: no per-call limit
 // beyond the fan-out's ctx. Timeout panics if d < 0; 0 means no limit.
 func Timeout(d time.Duration) Option {
 	if d < 0 {

@@ -225,6 +225,13 @@ func (r *run[In, Out]) now() time.Duration { return time.Since(r.base) }
 
 // attempt makes one call, with the per-call timeout. A panic or Goexit in
 // the call unwinds to run, which catches it.
+//
+// The attempt timed out when its Timeout passed while the fan-out went on
+// and the call's error says it timed out; then the error is marked with
+// ErrCallTimeout (unless the call returned context.Cause(ctx), which is
+// it). An error that says something else (a 404) is the call's own
+// answer, also when it comes back as the Timeout fires, and stays as it
+// is: a RetryIf that retries timeouts only must not retry it.
 func (w *worker[In, Out]) attempt(in In) (out Out, err error) {
 	r := w.r
 	ctx := r.ctx
@@ -234,10 +241,22 @@ func (w *worker[In, Out]) attempt(in In) (out Out, err error) {
 		defer cancel()
 	}
 	out, err = r.call(ctx, in)
-	if err != nil && ctx != r.ctx && ctx.Err() != nil && !r.stopped() && !errors.Is(err, ErrCallTimeout) {
+	if err != nil && ctx != r.ctx && ctx.Err() != nil && !r.stopped() && !errors.Is(err, ErrCallTimeout) && saysTimedOut(err) {
 		err = fmt.Errorf("%w after %v: %w", ErrCallTimeout, r.o.timeout, err)
 	}
 	return out, err
+}
+
+// saysTimedOut reports whether err is a context's deadline or an error that
+// reports a timeout (a Timeout method returning true, as net's and os's
+// deadline errors do, which a client returns when its ctx watcher sets a
+// connection's deadline).
+func saysTimedOut(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
 }
 
 // pace waits until an attempt may start: past a retry-after gate, then a
