@@ -153,7 +153,7 @@ func (r *run[In, Out]) feed(inputs iter.Seq[In], jobs chan<- job[In], out chan<-
 			case jobs <- job[In]{i, in}:
 				i++
 				if hedge != nil {
-					hedge.Reset(r.o.policy.hedge)
+					resetHedge(hedge, r.o.policy.hedge)
 				}
 				continue
 			case <-r.ctx.Done():
@@ -167,4 +167,21 @@ func (r *run[In, Out]) feed(inputs iter.Seq[In], jobs chan<- job[In], out chan<-
 		out <- ended[Out]{i, Result[Out]{Err: r.notStarted(), Status: NotStarted}}
 		return
 	}
+}
+
+// resetHedge restarts the hedge timer after a hand-off. Under
+// GODEBUG=asynctimerchan=1 (pre-Go 1.23 timers, which Go 1.26 still
+// honours) a timer that fired while the feeder waited on a failure or on
+// the hand-off keeps its tick in the channel, and Reset does not drop it:
+// the next input would go out at once. So a failed Stop is followed by a
+// drain, which never blocks, and with today's timers (a stopped or reset
+// timer delivers no stale tick) finds nothing.
+func resetHedge(t *time.Timer, d time.Duration) {
+	if !t.Stop() {
+		select {
+		case <-t.C:
+		default:
+		}
+	}
+	t.Reset(d)
 }
