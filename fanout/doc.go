@@ -5,8 +5,8 @@
 // its error.
 //
 //	results, err := fanout.Map(ctx, userIDs, fetchProfile,
-//		fanout.Concurrency(20),          // never more than 20 calls in flight
-//		fanout.Rate(limiter),            // a ratelimit.Waiter: at most R per second
+//		fanout.Workers(20),          // never more than 20 calls in flight
+//		fanout.Pace(limiter),            // a ratelimit.Waiter: at most R per second
 //		fanout.Timeout(2*time.Second),   // per call; ctx bounds the whole fan-out
 //		fanout.Attempts(3),              // retries with jittered exponential backoff
 //	)
@@ -46,7 +46,7 @@
 //     succeed.
 //
 // Every input is accounted for: Succeeded, Failed, Canceled (started, then
-// the fan-out stopped) or NotStarted. WithStats sums them up, with the
+// the fan-out stopped) or NotStarted. StatsTo sums them up, with the
 // attempts, retries and the time spent throttled and backing off. Work that
 // cannot start before ctx is done never starts: an input whose rate token
 // would come after ctx's deadline, which tandem's limiters refuse at once
@@ -54,9 +54,9 @@
 // (Canceled if it had started: a refused retry), like the inputs not
 // reached when ctx ends, instead of waiting for the deadline.
 //
-// # Concurrency and rate: the window guarantee
+// # Workers and rate: the window guarantee
 //
-// fanout runs its own bounded workers: for Map, min(Concurrency,
+// fanout runs its own bounded workers: for Map, min(Workers,
 // len(inputs)) goroutines, each claiming the next input index from an
 // atomic cursor. So it starts no goroutine per input, allocates nothing per
 // input beyond the result slice, and a worker's stack, once grown by a deep
@@ -71,8 +71,8 @@
 // later, for services that want one budget of goroutines.
 //
 // A worker is the concurrency slot. It takes the slot first, then waits for
-// the rate: a token of Rate, then one of PerKey, then the call starts at
-// once. Taking the slot first keeps at most Concurrency goroutines waiting
+// the rate: a token of Pace, then one of PacePerKey, then the call starts at
+// once. Taking the slot first keeps at most Workers goroutines waiting
 // on the limiter and the start of each call right at its token, so the
 // limiter's schedule is the call schedule. For a token bucket with rate R
 // and burst b (tandem's ratelimit.Limiter, x/time/rate), at most
@@ -83,10 +83,10 @@
 // second" means per any second, use burst 1 (or a small one and count it).
 // Retries are attempts like the first: they wait for the rate and hold the
 // input's slot, also while backing off, so a retrying input never lets
-// more than Concurrency calls run, and a retry never queues behind new
+// more than Workers calls run, and a retry never queues behind new
 // inputs.
 //
-// With both Rate and PerKey, the rate is waited first and the per-key rate
+// With both Pace and PacePerKey, the rate is waited first and the per-key rate
 // last, right before the call, because the per-target limit is usually the
 // one a server enforces; the window guarantee is exact for the per-key
 // limit.
@@ -101,10 +101,10 @@
 //
 // A call that learns from the server when to come back (HTTP 429 or 503
 // with Retry-After) returns RetryAfter(err, d). Its retry then waits d, and
-// the whole fan-out backs off with it: a Rate limiter that is a
+// the whole fan-out backs off with it: a Pace limiter that is a
 // ratelimit.Deferrer (tandem's *ratelimit.Limiter, or *redisrate.Limiter,
 // which pushes back every replica) is pushed back to now+d, and so is the
-// input's key of a PerKey limiter that is a ratelimit.KeyedDeferrer
+// input's key of a PacePerKey limiter that is a ratelimit.KeyedDeferrer
 // (tandem's *ratelimit.Keyed, or *redisrate.Keyed); without a per-key
 // limit, a gate in the fan-out also holds every input until then, whatever
 // the limiter.
@@ -117,6 +117,6 @@
 // with tandem.ErrGoexit and its worker is replaced. Map returns, and a
 // Stream loop ends, only after every goroutine of the fan-out has exited.
 //
-// Misuse (a nil call, Concurrency(0), a PerKey key function of the wrong
+// Misuse (a nil call, Workers(0), a PacePerKey key function of the wrong
 // input type, ...) panics at once with a message starting with "fanout: ".
 package fanout

@@ -34,9 +34,9 @@ var ErrNoQuorum = errors.New("fanout: quorum not reached")
 // now, as an HTTP 429 or 503 with a Retry-After header gives. A call returns
 // it to have its next attempt wait d (instead of the jittered backoff) and
 // to push the rate back so the whole fan-out waits with it, also when the
-// input has no attempt left: the Rate limiter and the input's PerKey key
+// input has no attempt left: the Pace limiter and the input's PacePerKey key
 // when they are a ratelimit.Deferrer and KeyedDeferrer, and, without a
-// PerKey limit, a gate that holds every input of this fan-out until then.
+// PacePerKey limit, a gate that holds every input of this fan-out until then.
 //
 // A hinted error is retried whatever the RetryIf predicate says, unless the
 // input is out of attempts or the fan-out is stopping. errors.Is and

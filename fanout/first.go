@@ -9,7 +9,7 @@ import (
 // succeed: Map under FirstSuccess(hedge), reduced to the winner. The losers'
 // calls are canceled before First returns. When none succeeds, the error is
 // ErrNoQuorum joined with every failure (and ctx's cause, if it stopped the
-// race). opts may add Concurrency, Timeout, Rate, Attempts, WithStats...; a
+// race). opts may add Workers, Timeout, Pace, Attempts, StatsTo...; a
 // policy among them is overridden. First panics as Map and FirstSuccess do.
 func First[In, Out any](ctx context.Context, replicas []In, call func(context.Context, In) (Out, error), hedge time.Duration, opts ...Option) (Out, error) {
 	results, err := Map(ctx, replicas, call, append(opts[:len(opts):len(opts)], FirstSuccess(hedge))...)

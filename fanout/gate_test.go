@@ -34,7 +34,7 @@ func TestAnInputAsleepOnTheRetryAfterGateWaitsForALongerHintThatCameMeanwhile(t 
 				time.Sleep(time.Second)
 			}
 			return x, nil
-		}, fanout.Concurrency(3))
+		}, fanout.Workers(3))
 		require.Error(t, err, "inputs 0 and 1 fail with their hints")
 		assert.Equal(t, 250*time.Millisecond, startedAt[3], "input 3 starts at the later hint")
 	})

@@ -8,7 +8,7 @@ import (
 )
 
 // inputLimiter paces the inputs of one fan-out by a key taken from each
-// input. PerKey stores one, typed on the input, behind an any (options are
+// input. PacePerKey stores one, typed on the input, behind an any (options are
 // not generic); Map and Stream assert it back to their input type.
 type inputLimiter[In any] interface {
 	wait(ctx context.Context, in In) error

@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 )
 
-// Map calls call once for each input, up to the Concurrency limit at a
-// time, paced by the Rate and PerKey limits, retried as Attempts allows, and
+// Map calls call once for each input, up to the Workers limit at a
+// time, paced by the Pace and PacePerKey limits, retried as Attempts allows, and
 // returns one Result per input at the input's index: its value or error,
 // how it ended (Status), its attempts and its duration. Every input is
 // accounted for, also when the fan-out stops early (its Status is then
@@ -28,14 +28,14 @@ import (
 // of time returns an error matching context.DeadlineExceeded.
 //
 // Map returns after every goroutine it started has exited. If a call
-// panics, or user code that runs around it (a Rate or PerKey waiter, a
-// PerKey key function, a RetryIf predicate), the input fails with the
+// panics, or user code that runs around it (a Pace or PacePerKey waiter, a
+// PacePerKey key function, a RetryIf predicate), the input fails with the
 // panic, the fan-out stops and Map re-panics in the caller with a
 // *tandem.PanicError that holds every panic and the stack where each
 // happened. A call or such code that runs runtime.Goexit fails its input
 // with tandem.ErrGoexit, and the fan-out goes on.
 //
-// Map panics if call is nil, or if a PerKey option's key function does not
+// Map panics if call is nil, or if a PacePerKey option's key function does not
 // take In. Map allocates the result slice and, per fan-out, a constant few
 // objects; an input that needs no waiting allocates nothing.
 func Map[In, Out any](ctx context.Context, inputs []In, call func(context.Context, In) (Out, error), opts ...Option) ([]Result[Out], error) {
@@ -45,7 +45,7 @@ func Map[In, Out any](ctx context.Context, inputs []In, call func(context.Contex
 	results := make([]Result[Out], len(inputs))
 
 	if o.policy.hedge > 0 {
-		r.stream(slices.Values(inputs), max(1, min(o.concurrency, len(inputs))), func(i int, res Result[Out]) bool {
+		r.stream(slices.Values(inputs), max(1, min(o.workers, len(inputs))), func(i int, res Result[Out]) bool {
 			results[i] = res
 			return true
 		})
@@ -65,7 +65,7 @@ func Map[In, Out any](ctx context.Context, inputs []In, call func(context.Contex
 				now = w.run(inputs[i], &results[i], now)
 			}
 		}
-		for range min(o.concurrency, len(inputs)) {
+		for range min(o.workers, len(inputs)) {
 			r.wg.Go(work)
 		}
 		r.wg.Wait()

@@ -9,10 +9,10 @@ import (
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
-// DefaultConcurrency is the number of calls a fan-out runs at once when no
-// Concurrency option is given: enough to hide the latency of a remote
+// DefaultWorkers is the number of calls a fan-out runs at once when no
+// Workers option is given: enough to hide the latency of a remote
 // service, few enough not to overwhelm one.
-const DefaultConcurrency = 16
+const DefaultWorkers = 16
 
 // Default backoff between attempts when Attempts allows retries and no
 // Backoff option is given.
@@ -48,9 +48,9 @@ type policy struct {
 }
 
 type options struct {
-	concurrency int
-	rate        ratelimit.Waiter
-	perKey      any // an inputLimiter[In], set by PerKey
+	workers     int
+	pace        ratelimit.Waiter
+	perKey      any // an inputLimiter[In], set by PacePerKey
 	timeout     time.Duration
 	attempts    int
 	backoffBase time.Duration
@@ -63,7 +63,7 @@ type options struct {
 // buildOptions is the one place that sets the defaults.
 func buildOptions(opts []Option) options {
 	o := options{
-		concurrency: DefaultConcurrency,
+		workers:     DefaultWorkers,
 		attempts:    1,
 		backoffBase: DefaultBackoffBase,
 		backoffCap:  DefaultBackoffCap,
@@ -78,39 +78,39 @@ func buildOptions(opts []Option) options {
 	return o
 }
 
-// Concurrency caps the calls in flight at n: never more than n calls of one
-// fan-out run at once, retries included. Default DefaultConcurrency (16).
-// Concurrency panics if n < 1.
-func Concurrency(n int) Option {
+// Workers caps the calls in flight at n: never more than n calls of one
+// fan-out run at once, retries included. Default DefaultWorkers (16).
+// Workers panics if n < 1.
+func Workers(n int) Option {
 	if n < 1 {
-		panic("fanout: Concurrency needs n >= 1")
+		panic("fanout: Workers needs n >= 1")
 	}
-	return optionFunc(func(o *options) { o.concurrency = n })
+	return optionFunc(func(o *options) { o.workers = n })
 }
 
-// Rate paces the start of every attempt (first or retry) with w, one event
-// each: an input waits for w only after it holds one of the Concurrency
+// Pace paces the start of every attempt (first or retry) with w, one event
+// each: an input waits for w only after it holds one of the Workers
 // slots, so the rate stays exact and at most burst + R×W attempts start in
 // any window W (see the package doc). w may be shared with the rest of the
 // service. When w is also a ratelimit.Deferrer (as tandem's
 // *ratelimit.Limiter and *redisrate.Limiter are), a RetryAfter hint pushes
 // it back. Default: no
-// rate limit. Rate panics if w is nil.
-func Rate(w ratelimit.Waiter) Option {
-	misuse.Nil("fanout: Rate", "Waiter", w)
-	return optionFunc(func(o *options) { o.rate = w })
+// rate limit. Pace panics if w is nil.
+func Pace(w ratelimit.Waiter) Option {
+	misuse.Nil("fanout: Pace", "Waiter", w)
+	return optionFunc(func(o *options) { o.pace = w })
 }
 
-// PerKey paces each attempt with w under the key that key(input) returns,
-// after the Rate (when both are given): a per-target limit, such as one rate
+// PacePerKey paces each attempt with w under the key that key(input) returns,
+// after the Pace (when both are given): a per-target limit, such as one rate
 // per host. When w is also a ratelimit.KeyedDeferrer[K] (as tandem's
 // *ratelimit.Keyed[K] and *redisrate.Keyed are), a RetryAfter hint pushes
 // back that key only.
-// Default: no per-key limit. PerKey panics if w or key is nil, and Map or
+// Default: no per-key limit. PacePerKey panics if w or key is nil, and Map or
 // Stream panic if key does not take their input type.
-func PerKey[In any, K comparable](w ratelimit.KeyedWaiter[K], key func(In) K) Option {
-	misuse.Nil("fanout: PerKey", "KeyedWaiter", w)
-	misuse.Nil("fanout: PerKey", "key function", key)
+func PacePerKey[In any, K comparable](w ratelimit.KeyedWaiter[K], key func(In) K) Option {
+	misuse.Nil("fanout: PacePerKey", "KeyedWaiter", w)
+	misuse.Nil("fanout: PacePerKey", "key function", key)
 	lim := &keyedLimiter[In, K]{waiter: w, key: key}
 	lim.deferrer, _ = w.(ratelimit.KeyedDeferrer[K])
 	return optionFunc(func(o *options) { o.perKey = lim })
@@ -192,7 +192,7 @@ func FailFast() Option {
 // joined with the failures when none succeeds. With hedge > 0 the inputs
 // start one by one: the next starts after hedge has passed with no answer,
 // or at once when a started one fails; with hedge = 0 all start together
-// (within the Concurrency limit). Default: CollectAll. FirstSuccess panics
+// (within the Workers limit). Default: CollectAll. FirstSuccess panics
 // if hedge < 0.
 func FirstSuccess(hedge time.Duration) Option {
 	if hedge < 0 {
@@ -212,10 +212,10 @@ func Quorum(k int) Option {
 	return optionFunc(func(o *options) { o.policy = policy{kind: quorum, quorum: k} })
 }
 
-// WithStats has Map, when it returns, or Stream, when its loop ends, store
+// StatsTo has Map, when it returns, or Stream, when its loop ends, store
 // the fan-out's summary in *dst, also when they go on to re-raise a panic.
-// Default: no summary. WithStats panics if dst is nil.
-func WithStats(dst *Stats) Option {
-	misuse.Nil("fanout: WithStats", "*Stats", dst)
+// Default: no summary. StatsTo panics if dst is nil.
+func StatsTo(dst *Stats) Option {
+	misuse.Nil("fanout: StatsTo", "*Stats", dst)
 	return optionFunc(func(o *options) { o.stats = dst })
 }

@@ -48,23 +48,23 @@ func policyOptions() []namedOption {
 // workers in the order they ask, so a rate gets one worker; retries wait
 // for the failures' RetryAfter hint, never a random backoff.
 func otherSettings() []namedSetting {
-	rate := func() fanout.Option { return fanout.Rate(ratelimit.New(100, 1)) }
+	rate := func() fanout.Option { return fanout.Pace(ratelimit.New(100, 1)) }
 	perKey := func() fanout.Option {
-		return fanout.PerKey(ratelimit.NewKeyed[int](50, 1), func(x int) int { return x % 2 })
+		return fanout.PacePerKey(ratelimit.NewKeyed[int](50, 1), func(x int) int { return x % 2 })
 	}
 	never := func() fanout.Option { return fanout.RetryIf(func(error) bool { return false }) }
 	return []namedSetting{
-		{"Concurrency(2)", func() []fanout.Option { return []fanout.Option{fanout.Concurrency(2)} }},
+		{"Workers(2)", func() []fanout.Option { return []fanout.Option{fanout.Workers(2)} }},
 		{"Timeout(70ms)", func() []fanout.Option { return []fanout.Option{fanout.Timeout(70 * time.Millisecond)} }},
-		{"Rate", func() []fanout.Option { return []fanout.Option{rate(), fanout.Concurrency(1)} }},
-		{"PerKey", func() []fanout.Option { return []fanout.Option{perKey(), fanout.Concurrency(2)} }},
+		{"Pace", func() []fanout.Option { return []fanout.Option{rate(), fanout.Workers(1)} }},
+		{"PacePerKey", func() []fanout.Option { return []fanout.Option{perKey(), fanout.Workers(2)} }},
 		{"Attempts(3)", func() []fanout.Option { return []fanout.Option{fanout.Attempts(3)} }},
 		{"RetryIf", func() []fanout.Option { return []fanout.Option{never(), fanout.Attempts(3)} }},
 		{"Backoff", func() []fanout.Option {
 			return []fanout.Option{fanout.Backoff(time.Second, time.Second), fanout.Attempts(3)}
 		}},
 		{"all of them", func() []fanout.Option {
-			return []fanout.Option{fanout.Concurrency(1), fanout.Timeout(70 * time.Millisecond), rate(), perKey(),
+			return []fanout.Option{fanout.Workers(1), fanout.Timeout(70 * time.Millisecond), rate(), perKey(),
 				fanout.Attempts(3), never(), fanout.Backoff(time.Second, time.Second)}
 		}},
 	}
@@ -126,7 +126,7 @@ func policyRunners() []runner {
 	}
 	return []runner{
 		{"Map", func(ctx context.Context, call func(context.Context, int) (int, error), opts []fanout.Option) (o outcome) {
-			results, err := fanout.Map(ctx, inputs, call, append(opts, fanout.WithStats(&o.Stats))...)
+			results, err := fanout.Map(ctx, inputs, call, append(opts, fanout.StatsTo(&o.Stats))...)
 			for _, r := range results {
 				o.Results = append(o.Results, seen(r))
 			}
@@ -135,13 +135,13 @@ func policyRunners() []runner {
 		}},
 		{"Stream", func(ctx context.Context, call func(context.Context, int) (int, error), opts []fanout.Option) (o outcome) {
 			o.Results = make([]seenResult, len(inputs))
-			for i, r := range fanout.Stream(ctx, slices.Values(inputs), call, append(opts, fanout.WithStats(&o.Stats))...) {
+			for i, r := range fanout.Stream(ctx, slices.Values(inputs), call, append(opts, fanout.StatsTo(&o.Stats))...) {
 				o.Results[i] = seen(r)
 			}
 			return o
 		}},
 		{"First", func(ctx context.Context, call func(context.Context, int) (int, error), opts []fanout.Option) (o outcome) {
-			v, err := fanout.First(ctx, inputs, call, 30*time.Millisecond, append(opts, fanout.WithStats(&o.Stats))...)
+			v, err := fanout.First(ctx, inputs, call, 30*time.Millisecond, append(opts, fanout.StatsTo(&o.Stats))...)
 			o.Value, o.Err = v, errText(err)
 			return o
 		}},

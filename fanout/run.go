@@ -35,7 +35,7 @@ type run[In, Out any] struct {
 	o      *options
 	n      int // number of inputs, or -1 for a stream
 
-	rateDeferrer ratelimit.Deferrer // o.rate, when it can be pushed back
+	paceDeferrer ratelimit.Deferrer // o.pace, when it can be pushed back
 	perKey       inputLimiter[In]
 
 	// base is when the fan-out began. Times are kept as offsets from it,
@@ -80,7 +80,7 @@ func checkCall[In, Out any](call func(context.Context, In) (Out, error), o *opti
 	}
 	lim, ok := o.perKey.(inputLimiter[In])
 	if !ok {
-		panic(fmt.Sprintf("fanout: PerKey's key function does not take the inputs' type %v", reflect.TypeFor[In]()))
+		panic(fmt.Sprintf("fanout: PacePerKey's key function does not take the inputs' type %v", reflect.TypeFor[In]()))
 	}
 	return lim
 }
@@ -89,11 +89,11 @@ func newRun[In, Out any](ctx context.Context, call func(context.Context, In) (Ou
 	r := &run[In, Out]{call: call, o: o, n: n, perKey: perKey, base: time.Now(), timers: new(sleep.Timers)}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.done = r.ctx.Done()
-	if o.rate != nil {
-		r.rateDeferrer, _ = o.rate.(ratelimit.Deferrer)
+	if o.pace != nil {
+		r.paceDeferrer, _ = o.pace.(ratelimit.Deferrer)
 	}
 	if o.policy.hedge > 0 {
-		r.failedSignal = make(chan struct{}, o.concurrency)
+		r.failedSignal = make(chan struct{}, o.workers)
 	}
 	if o.policy.kind == quorum && n >= 0 && n < o.policy.quorum {
 		r.cancel(ErrNoQuorum) // k successes are out of reach before any call
@@ -133,7 +133,7 @@ func (w *worker[In, Out]) goexited() {
 }
 
 // run runs one input to its end with do, guarding all the user code do
-// reaches, not only the call: a Waiter, a PerKey key function, a RetryIf
+// reaches, not only the call: a Waiter, a PacePerKey key function, a RetryIf
 // predicate or an error's As method may panic or call runtime.Goexit too.
 // A panic fails the input with the *tandem.PanicError, records it (Map
 // and Stream re-raise it) and stops the fan-out; a Goexit runs
@@ -275,19 +275,19 @@ func (r *run[In, Out]) pace(in In, st *Stats) error {
 		return r.ctx.Err() // nothing new starts once the fan-out stops
 	}
 	gate := r.gate.Load()
-	if gate == 0 && r.o.rate == nil && r.perKey == nil {
+	if gate == 0 && r.o.pace == nil && r.perKey == nil {
 		return nil
 	}
 	start := r.now()
-	defer func() { st.Throttled += r.now() - start }()
+	defer func() { st.Paced += r.now() - start }()
 	for now := start; time.Duration(gate) > now; now = r.now() {
 		if err := r.timers.Sleep(r.ctx, time.Duration(gate)-now, nil); err != nil {
 			return err
 		}
 		gate = r.gate.Load()
 	}
-	if r.o.rate != nil {
-		if err := r.o.rate.WaitN(r.ctx, 1); err != nil {
+	if r.o.pace != nil {
+		if err := r.o.pace.WaitN(r.ctx, 1); err != nil {
 			return err
 		}
 	}
@@ -307,7 +307,7 @@ func (r *run[In, Out]) waitToRetry(in In, attempt int, hint time.Duration, hinte
 	start := r.now()
 	if hinted {
 		err := r.timers.Sleep(r.ctx, hint, nil)
-		st.Throttled += r.now() - start
+		st.Paced += r.now() - start
 		return err == nil
 	}
 	err := r.timers.Sleep(r.ctx, r.backoff(attempt), nil)
@@ -319,8 +319,8 @@ func (r *run[In, Out]) waitToRetry(in In, attempt int, hint time.Duration, hinte
 // back are, and without a per-key limit the fan-out's own gate holds every
 // input (a per-key hint must not hold the other keys).
 func (r *run[In, Out]) pushBack(in In, t time.Time) {
-	if r.rateDeferrer != nil {
-		r.rateDeferrer.DeferUntil(t)
+	if r.paceDeferrer != nil {
+		r.paceDeferrer.DeferUntil(t)
 	}
 	if r.perKey != nil {
 		r.perKey.deferUntil(in, t)

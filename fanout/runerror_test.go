@@ -20,7 +20,7 @@ func TestAFailFastRunOnTheHedgedPathWhoseInputsAllSucceedReturnsNoError(t *testi
 	synctest.Test(t, func(t *testing.T) {
 		var st fanout.Stats
 		results, err := fanout.Map(t.Context(), make([]int, 5), double,
-			fanout.FirstSuccess(time.Second), fanout.FailFast(), fanout.WithStats(&st))
+			fanout.FirstSuccess(time.Second), fanout.FailFast(), fanout.StatsTo(&st))
 		require.NoError(t, err, "stats %+v", st)
 		for i, r := range results {
 			assert.Equal(t, fanout.Succeeded, r.Status, "input %d", i)
@@ -42,7 +42,7 @@ func TestARunWhoseCtxEndsAfterItsLastInputSucceededReturnsNoError(t *testing.T) 
 					cancel()
 				}
 				return x, nil
-			}, fanout.Concurrency(1), policy)
+			}, fanout.Workers(1), policy)
 			require.NoError(t, err, "ctx ended after every input had succeeded: it stopped nothing")
 			for i, r := range results {
 				if name == "first success" && i == 1 {

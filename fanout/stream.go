@@ -14,8 +14,8 @@ import (
 // each input's index (its position in inputs) and Result as the input ends,
 // in completion order, with the same limits, retries and policies as Map.
 // Inputs are read from the sequence as workers become free, at most
-// Concurrency+1 ahead of the calls (none ahead with a hedging delay), so
-// memory stays bounded by the Concurrency limit; inputs read ahead when the
+// Workers+1 ahead of the calls (none ahead with a hedging delay), so
+// memory stays bounded by the Workers limit; inputs read ahead when the
 // fan-out stops are reported NotStarted.
 //
 // Breaking out of the loop stops the fan-out: the calls in flight are
@@ -32,7 +32,7 @@ import (
 // (or in the user code around it, as with Map) or in inputs is re-raised
 // by the loop statement after everything has exited, as with Map.
 //
-// Stream panics if call is nil, or if a PerKey option's key function does
+// Stream panics if call is nil, or if a PacePerKey option's key function does
 // not take In.
 func Stream[In, Out any](ctx context.Context, inputs iter.Seq[In], call func(context.Context, In) (Out, error), opts ...Option) iter.Seq2[int, Result[Out]] {
 	o := buildOptions(opts)
@@ -40,7 +40,7 @@ func Stream[In, Out any](ctx context.Context, inputs iter.Seq[In], call func(con
 	return func(yield func(int, Result[Out]) bool) {
 		r := newRun(ctx, call, &o, perKey, -1)
 		defer r.cancel(errEnded)
-		r.stream(inputs, o.concurrency, yield)
+		r.stream(inputs, o.workers, yield)
 		if o.stats != nil {
 			*o.stats = r.stats
 		}
@@ -70,7 +70,7 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], workers int, yield func(int, 
 		buffer = 0
 	}
 	jobs := make(chan job[In], buffer)
-	out := make(chan ended[Out], r.o.concurrency)
+	out := make(chan ended[Out], r.o.workers)
 	var live atomic.Int64 // workers running; the last to exit closes out
 
 	// The consumer (this goroutine) always drains out until it is closed,

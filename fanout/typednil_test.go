@@ -18,10 +18,10 @@ func TestAnOptionRejectsATypedNilWhereItIsMade(t *testing.T) {
 		name, want string
 		make       func()
 	}{
-		{"Rate(nil *Limiter)", `^fanout: Rate: nil Waiter$`, func() { fanout.Rate((*ratelimit.Limiter)(nil)) }},
-		{"Rate(nil waiterFunc)", `^fanout: Rate: nil Waiter$`, func() { fanout.Rate(waiterFunc(nil)) }},
-		{"PerKey(nil *Keyed)", `^fanout: PerKey: nil KeyedWaiter$`, func() { fanout.PerKey((*ratelimit.Keyed[string])(nil), key) }},
-		{"PerKey(nil keyedWaiterFunc)", `^fanout: PerKey: nil KeyedWaiter$`, func() { fanout.PerKey[int](keyedWaiterFunc(nil), func(x int) int { return x }) }},
+		{"Pace(nil *Limiter)", `^fanout: Pace: nil Waiter$`, func() { fanout.Pace((*ratelimit.Limiter)(nil)) }},
+		{"Pace(nil waiterFunc)", `^fanout: Pace: nil Waiter$`, func() { fanout.Pace(waiterFunc(nil)) }},
+		{"PacePerKey(nil *Keyed)", `^fanout: PacePerKey: nil KeyedWaiter$`, func() { fanout.PacePerKey((*ratelimit.Keyed[string])(nil), key) }},
+		{"PacePerKey(nil keyedWaiterFunc)", `^fanout: PacePerKey: nil KeyedWaiter$`, func() { fanout.PacePerKey[int](keyedWaiterFunc(nil), func(x int) int { return x }) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
