@@ -12,7 +12,10 @@ import (
 // race). opts may add Workers, Timeout, Pace, Attempts, StatsTo...; a
 // policy among them is overridden. First panics as Map and FirstSuccess do.
 func First[In, Out any](ctx context.Context, replicas []In, call func(context.Context, In) (Out, error), hedge time.Duration, opts ...Option) (Out, error) {
-	results, err := Map(ctx, replicas, call, append(opts[:len(opts):len(opts)], FirstSuccess(hedge))...)
+	o, perKey := prepare("fanout: First", ctx, call, opts)
+	checkHedge("fanout: First", hedge)
+	o.policy = firstSuccess(hedge) // whatever policy opts chose
+	results, err := mapInputs(ctx, replicas, call, &o, perKey)
 	for _, r := range results {
 		if r.Status == Succeeded {
 			return r.Value, nil

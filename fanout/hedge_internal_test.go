@@ -24,7 +24,7 @@ import (
 func hedgeGaps(t *testing.T, rounds int, hedge time.Duration) time.Duration {
 	shortest := time.Duration(1<<63 - 1)
 	for range rounds {
-		o := buildOptions([]Option{FirstSuccess(hedge), Workers(2)})
+		o := buildOptions("fanout: test", []Option{FirstSuccess(hedge), Workers(2)})
 		r := newRun(context.Background(), func(context.Context, int) (int, error) { return 0, nil }, &o, nil, -1)
 		jobs := make(chan job[int]) // unbuffered, as stream makes it for hedging
 		out := make(chan ended[int], 2)

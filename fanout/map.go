@@ -39,8 +39,13 @@ import (
 // take In. Map allocates the result slice and, per fan-out, a constant few
 // objects; an input that needs no waiting allocates nothing.
 func Map[In, Out any](ctx context.Context, inputs []In, call func(context.Context, In) (Out, error), opts ...Option) ([]Result[Out], error) {
-	o := buildOptions(opts)
-	r := newRun(ctx, call, &o, checkCall(call, &o), len(inputs))
+	o, perKey := prepare("fanout: Map", ctx, call, opts)
+	return mapInputs(ctx, inputs, call, &o, perKey)
+}
+
+// mapInputs is Map once its arguments are checked.
+func mapInputs[In, Out any](ctx context.Context, inputs []In, call func(context.Context, In) (Out, error), o *options, perKey inputLimiter[In]) ([]Result[Out], error) {
+	r := newRun(ctx, call, o, perKey, len(inputs))
 	defer r.cancel(errEnded)
 	results := make([]Result[Out], len(inputs))
 

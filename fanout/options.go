@@ -3,6 +3,7 @@ package fanout
 import (
 	"context"
 	"errors"
+	"reflect"
 	"time"
 
 	"github.com/tandem-go/tandem/internal/misuse"
@@ -50,7 +51,7 @@ type policy struct {
 type options struct {
 	workers     int
 	pace        ratelimit.Waiter
-	perKey      any // an inputLimiter[In], set by PacePerKey
+	perKey      anyInputLimiter // an inputLimiter[In], set by PacePerKey
 	timeout     time.Duration
 	attempts    int
 	backoffBase time.Duration
@@ -60,8 +61,9 @@ type options struct {
 	stats       *Stats
 }
 
-// buildOptions is the one place that sets the defaults.
-func buildOptions(opts []Option) options {
+// buildOptions is the one place that sets the defaults. where names the
+// function that received opts, for its misuse panics ("fanout: Map").
+func buildOptions(where string, opts []Option) options {
 	o := options{
 		workers:     DefaultWorkers,
 		attempts:    1,
@@ -71,11 +73,27 @@ func buildOptions(opts []Option) options {
 		policy:      policy{kind: collectAll},
 	}
 	for _, opt := range opts {
-		if opt != nil {
-			opt.apply(&o)
-		}
+		misuse.Nil(where, "Option", opt)
+		opt.apply(&o)
 	}
 	return o
+}
+
+// prepare checks the arguments that Map, Stream and First share, in their
+// order, and builds the options; it panics on misuse with where as the
+// name. It returns the PacePerKey limiter, if any, typed on In.
+func prepare[In, Out any](where string, ctx context.Context, call func(context.Context, In) (Out, error), opts []Option) (options, inputLimiter[In]) {
+	misuse.Ctx(where, ctx)
+	misuse.Nil(where, "function", call)
+	o := buildOptions(where, opts)
+	if o.perKey == nil {
+		return o, nil
+	}
+	lim, ok := o.perKey.(inputLimiter[In])
+	if !ok {
+		misuse.Panicf(where, "PacePerKey's key function takes %v, not the inputs' type %v", o.perKey.keyInput(), reflect.TypeFor[In]())
+	}
+	return o, lim
 }
 
 // Workers caps the calls in flight at n: never more than n calls of one
@@ -83,7 +101,7 @@ func buildOptions(opts []Option) options {
 // Workers panics if n < 1.
 func Workers(n int) Option {
 	if n < 1 {
-		panic("fanout: Workers needs n >= 1")
+		misuse.Panicf("fanout: Workers", "n must be at least 1, got %d", n)
 	}
 	return optionFunc(func(o *options) { o.workers = n })
 }
@@ -123,7 +141,7 @@ func PacePerKey[In any, K comparable](w ratelimit.KeyedWaiter[K], key func(In) K
 // beyond the fan-out's ctx. Timeout panics if d < 0; 0 means no limit.
 func Timeout(d time.Duration) Option {
 	if d < 0 {
-		panic("fanout: Timeout needs d >= 0")
+		misuse.Panicf("fanout: Timeout", "d must not be negative, got %v", d)
 	}
 	return optionFunc(func(o *options) { o.timeout = d })
 }
@@ -134,7 +152,7 @@ func Timeout(d time.Duration) Option {
 // Attempts panics if n < 1.
 func Attempts(n int) Option {
 	if n < 1 {
-		panic("fanout: Attempts needs n >= 1")
+		misuse.Panicf("fanout: Attempts", "n must be at least 1, got %d", n)
 	}
 	return optionFunc(func(o *options) { o.attempts = n })
 }
@@ -144,8 +162,11 @@ func Attempts(n int) Option {
 // retries of many inputs apart). Default DefaultBackoffBase (100 ms) and
 // DefaultBackoffCap (10 s). Backoff panics if base <= 0 or limit < base.
 func Backoff(base, limit time.Duration) Option {
-	if base <= 0 || limit < base {
-		panic("fanout: Backoff needs 0 < base <= limit")
+	if base <= 0 {
+		misuse.Panicf("fanout: Backoff", "base must be positive, got %v", base)
+	}
+	if limit < base {
+		misuse.Panicf("fanout: Backoff", "limit must not be less than base (%v), got %v", base, limit)
 	}
 	return optionFunc(func(o *options) { o.backoffBase, o.backoffCap = base, limit })
 }
@@ -195,10 +216,20 @@ func FailFast() Option {
 // (within the Workers limit). Default: CollectAll. FirstSuccess panics
 // if hedge < 0.
 func FirstSuccess(hedge time.Duration) Option {
+	checkHedge("fanout: FirstSuccess", hedge)
+	return optionFunc(func(o *options) { o.policy = firstSuccess(hedge) })
+}
+
+// firstSuccess is the policy of FirstSuccess(hedge) and First: a quorum of
+// one, hedged.
+func firstSuccess(hedge time.Duration) policy {
+	return policy{kind: quorum, quorum: 1, hedge: hedge}
+}
+
+func checkHedge(where string, hedge time.Duration) {
 	if hedge < 0 {
-		panic("fanout: FirstSuccess needs hedge >= 0")
+		misuse.Panicf(where, "hedge must not be negative, got %v", hedge)
 	}
-	return optionFunc(func(o *options) { o.policy = policy{kind: quorum, quorum: 1, hedge: hedge} })
 }
 
 // Quorum stops the fan-out once k inputs have succeeded (Map returns nil),
@@ -207,7 +238,7 @@ func FirstSuccess(hedge time.Duration) Option {
 // canceled. Default: CollectAll. Quorum panics if k < 1.
 func Quorum(k int) Option {
 	if k < 1 {
-		panic("fanout: Quorum needs k >= 1")
+		misuse.Panicf("fanout: Quorum", "k must be at least 1, got %d", k)
 	}
 	return optionFunc(func(o *options) { o.policy = policy{kind: quorum, quorum: k} })
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/fanout"
 	"github.com/tandem-go/tandem/internal/crashtest"
-	"github.com/tandem-go/tandem/ratelimit"
 )
 
 //go:noinline
@@ -124,36 +123,4 @@ func TestMapPanicCrashesTheProgramWhenNobodyRecovers(t *testing.T) {
 	out := crashtest.Panicked(t)
 	assert.Contains(t, out, "bad input")
 	assert.Contains(t, out, "fanout_test.panickingCall", "crash output lacks the call's frame")
-}
-
-func TestMisuseePanicsWithAFanoutMessage(t *testing.T) {
-	for name, f := range map[string]func(){
-		"nil call":        func() { _, _ = fanout.Map[int, int](t.Context(), nil, nil) },
-		"Workers(0)":      func() { fanout.Workers(0) },
-		"Pace(nil)":       func() { fanout.Pace(nil) },
-		"Timeout(-1)":     func() { fanout.Timeout(-1) },
-		"Attempts(0)":     func() { fanout.Attempts(0) },
-		"Backoff(0, 1)":   func() { fanout.Backoff(0, 1) },
-		"Backoff(2, 1)":   func() { fanout.Backoff(2, 1) },
-		"RetryIf(nil)":    func() { fanout.RetryIf(nil) },
-		"Quorum(0)":       func() { fanout.Quorum(0) },
-		"FirstSuccess":    func() { fanout.FirstSuccess(-1) },
-		"StatsTo(nil)":    func() { fanout.StatsTo(nil) },
-		"PacePerKey(nil)": func() { fanout.PacePerKey[int, string](nil, func(int) string { return "" }) },
-		"PacePerKey of another input type": func() {
-			_, _ = fanout.Map(t.Context(), []int{1}, double, fanout.PacePerKey(ratelimit.NewKeyed[string](1, 1), func(s string) string { return s }))
-		},
-		"Stream PacePerKey of another input type": func() {
-			fanout.Stream(t.Context(), slices.Values([]int{1}), double, fanout.PacePerKey(ratelimit.NewKeyed[string](1, 1), func(s string) string { return s }))
-		},
-	} {
-		t.Run(name, func(t *testing.T) {
-			defer func() {
-				msg, _ := recover().(string)
-				assert.Regexp(t, `^fanout: `, msg, "panic message")
-			}()
-			f()
-			t.Error("did not panic")
-		})
-	}
 }

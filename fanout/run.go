@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,21 +67,6 @@ type run[In, Out any] struct {
 
 	mu    sync.Mutex
 	stats Stats // merged from the workers as they exit
-}
-
-// checkCall panics on misuse that Map and Stream share, at the call site.
-func checkCall[In, Out any](call func(context.Context, In) (Out, error), o *options) inputLimiter[In] {
-	if call == nil {
-		panic("fanout: call is nil")
-	}
-	if o.perKey == nil {
-		return nil
-	}
-	lim, ok := o.perKey.(inputLimiter[In])
-	if !ok {
-		panic(fmt.Sprintf("fanout: PacePerKey's key function does not take the inputs' type %v", reflect.TypeFor[In]()))
-	}
-	return lim
 }
 
 func newRun[In, Out any](ctx context.Context, call func(context.Context, In) (Out, error), o *options, perKey inputLimiter[In], n int) *run[In, Out] {

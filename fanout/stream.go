@@ -35,8 +35,7 @@ import (
 // Stream panics if call is nil, or if a PacePerKey option's key function does
 // not take In.
 func Stream[In, Out any](ctx context.Context, inputs iter.Seq[In], call func(context.Context, In) (Out, error), opts ...Option) iter.Seq2[int, Result[Out]] {
-	o := buildOptions(opts)
-	perKey := checkCall(call, &o)
+	o, perKey := prepare("fanout: Stream", ctx, call, opts)
 	return func(yield func(int, Result[Out]) bool) {
 		r := newRun(ctx, call, &o, perKey, -1)
 		defer r.cancel(errEnded)
