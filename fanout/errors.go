@@ -36,7 +36,8 @@ var ErrNoQuorum = errors.New("fanout: quorum not reached")
 // to push the rate back so the whole fan-out waits with it, also when the
 // input has no attempt left: the Pace limiter and the input's PacePerKey key
 // when they are a ratelimit.Deferrer and KeyedDeferrer, and, without a
-// PacePerKey limit, a gate that holds every input of this fan-out until then.
+// PacePerKey limit, a gate that holds every input of this fan-out until then
+// (an input asleep on the gate when a later hint comes waits for that one).
 //
 // A hinted error is retried whatever the RetryIf predicate says, unless the
 // input is out of attempts or the fan-out is stopping. errors.Is and

@@ -6,26 +6,29 @@ import (
 	"sync/atomic"
 )
 
-// Map calls call once for each input, up to the Workers limit at a
-// time, paced by the Pace and PacePerKey limits, retried as Attempts allows, and
-// returns one Result per input at the input's index: its value or error,
-// how it ended (Status), its attempts and its duration. Every input is
-// accounted for, also when the fan-out stops early (its Status is then
-// Canceled or NotStarted).
+// Map calls call once for each input, at most Workers at a time, paced by
+// Pace and PacePerKey and retried as Attempts allows, and returns one
+// Result per input at the input's index: its value or error, how it ended
+// (Status), its attempts and its duration. Every Result comes back,
+// whatever the error: an input that the fan-out stopped is Canceled, one
+// it never started is NotStarted.
 //
 // call receives a context that is canceled when the fan-out stops: ctx is
 // done, the policy is settled (FailFast, FirstSuccess, Quorum), or a call
 // panicked; with Timeout, each attempt's context also has that deadline.
 //
-// The error depends on the policy: CollectAll (the default) returns
-// errors.Join of the failures, plus ctx's cause when it stopped the
-// fan-out; FailFast returns the first failure, or ctx's cause; FirstSuccess
-// and Quorum return nil once they have their successes, and otherwise
-// ErrNoQuorum joined with the failures (and ctx's cause). An input the rate
-// limiter refused because its token would come after ctx's deadline is not
-// a failure (it ends NotStarted, or Canceled between attempts): the
-// limiter's error stands for ctx's cause then, so a fan-out that ran out
-// of time returns an error matching context.DeadlineExceeded.
+// The error comes from what stopped the fan-out, and depends on the
+// policy: CollectAll (the default) returns errors.Join of the failures,
+// plus ctx's cause if it stopped an input; FailFast returns the first
+// failure, or ctx's cause if it stopped an input, and nil when every input
+// succeeded; FirstSuccess and Quorum return nil once they have their
+// successes, and otherwise ErrNoQuorum joined with the failures (and ctx's
+// cause if it stopped an input). A ctx that ends after the last input
+// ended stopped nothing, and is in no error. An input the limiter refused
+// because its token would come after ctx's deadline is not a failure (it
+// ends NotStarted, or Canceled between attempts): the limiter's error
+// stands for ctx's cause then, so a fan-out that ran out of time returns
+// an error matching context.DeadlineExceeded.
 //
 // Map returns after every goroutine it started has exited. If a call
 // panics, or user code that runs around it (a Pace or PacePerKey waiter, a
@@ -35,9 +38,10 @@ import (
 // happened. A call or such code that runs runtime.Goexit fails its input
 // with tandem.ErrGoexit, and the fan-out goes on.
 //
-// Map panics if call is nil, or if a PacePerKey option's key function does not
-// take In. Map allocates the result slice and, per fan-out, a constant few
-// objects; an input that needs no waiting allocates nothing.
+// Map panics if ctx, call or an Option is nil, or if a PacePerKey key
+// function does not take In. Map allocates the result slice and, per
+// fan-out, a constant few objects; an input that needs no waiting
+// allocates nothing.
 func Map[In, Out any](ctx context.Context, inputs []In, call func(context.Context, In) (Out, error), opts ...Option) ([]Result[Out], error) {
 	o, perKey := prepare("fanout: Map", ctx, call, opts)
 	return mapInputs(ctx, inputs, call, &o, perKey)

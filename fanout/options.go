@@ -96,9 +96,11 @@ func prepare[In, Out any](where string, ctx context.Context, call func(context.C
 	return o, lim
 }
 
-// Workers caps the calls in flight at n: never more than n calls of one
-// fan-out run at once, retries included. Default DefaultWorkers (16).
-// Workers panics if n < 1.
+// Workers bounds the calls in flight at n: never more than n calls of one
+// fan-out run at once, retries included, and an input keeps its slot while
+// it waits to retry. Map runs min(n, len(inputs)) goroutines of its own;
+// it does not draw them from a shared pool.Pool (an option for that may
+// come later). Default DefaultWorkers (16). Workers panics if n < 1.
 func Workers(n int) Option {
 	if n < 1 {
 		misuse.Panicf("fanout: Workers", "n must be at least 1, got %d", n)
@@ -106,26 +108,38 @@ func Workers(n int) Option {
 	return optionFunc(func(o *options) { o.workers = n })
 }
 
-// Pace paces the start of every attempt (first or retry) with w, one event
-// each: an input waits for w only after it holds one of the Workers
-// slots, so the rate stays exact and at most burst + R×W attempts start in
-// any window W (see the package doc). w may be shared with the rest of the
-// service. When w is also a ratelimit.Deferrer (as tandem's
-// *ratelimit.Limiter and *redisrate.Limiter are), a RetryAfter hint pushes
-// it back. Default: no
-// rate limit. Pace panics if w is nil.
+// Pace paces the start of every attempt, first or retry, with one event of
+// w. An input waits for w only once it holds a Workers slot, and its call
+// starts as soon as it has the token (and the PacePerKey one), so the
+// limiter's schedule is the call schedule: for a token bucket of rate R and
+// burst b (tandem's *ratelimit.Limiter, x/time/rate's *rate.Limiter), at
+// most b + R×W attempts start in any window of length W, give or take the
+// Go scheduler, which on a loaded machine may run a few admitted calls a
+// little late and so together. Mind the burst: at R = 100/s and b = 100,
+// 199 calls may start within one second; for "100 in any second", use
+// burst 1. At most Workers goroutines of the fan-out wait on w, which may
+// be shared with the rest of the service.
+//
+// When w is a ratelimit.Deferrer (as tandem's *ratelimit.Limiter and
+// *redisrate.Limiter are), a RetryAfter hint pushes it back; an attempt
+// already waiting for its token keeps it, since starting it later would
+// bunch the starts w spaced out. Default: no pacing. Pace panics if w is
+// nil, or an interface holding a nil pointer, func or map.
 func Pace(w ratelimit.Waiter) Option {
 	misuse.Nil("fanout: Pace", "Waiter", w)
 	return optionFunc(func(o *options) { o.pace = w })
 }
 
-// PacePerKey paces each attempt with w under the key that key(input) returns,
-// after the Pace (when both are given): a per-target limit, such as one rate
-// per host. When w is also a ratelimit.KeyedDeferrer[K] (as tandem's
-// *ratelimit.Keyed[K] and *redisrate.Keyed are), a RetryAfter hint pushes
-// back that key only.
-// Default: no per-key limit. PacePerKey panics if w or key is nil, and Map or
-// Stream panic if key does not take their input type.
+// PacePerKey paces each attempt with w under the key that key(input)
+// returns: a per-target limit, such as one rate per host. With Pace too,
+// Pace is waited first and PacePerKey last, right before the call,
+// because the per-target limit is usually the one a server enforces: the
+// window bound (see Pace) is exact for each key. When w is a
+// ratelimit.KeyedDeferrer[K] (as tandem's *ratelimit.Keyed[K] and
+// *redisrate.Keyed are), a RetryAfter hint pushes back that key only, and
+// with PacePerKey no hint holds back the other keys' inputs. Default: no
+// per-key pacing. PacePerKey panics if w or key is nil (a typed nil too),
+// and Map, Stream and First panic if key does not take their input type.
 func PacePerKey[In any, K comparable](w ratelimit.KeyedWaiter[K], key func(In) K) Option {
 	misuse.Nil("fanout: PacePerKey", "KeyedWaiter", w)
 	misuse.Nil("fanout: PacePerKey", "key function", key)
@@ -136,9 +150,10 @@ func PacePerKey[In any, K comparable](w ratelimit.KeyedWaiter[K], key func(In) K
 
 // Timeout bounds each attempt to d, on a context derived from the fan-out's:
 // an attempt that runs out fails with an error wrapping ErrCallTimeout (and
-// may be retried), while the fan-out goes on; a call that returns an
-// error of its own as d passes keeps it unmarked (see ErrCallTimeout). Default: no per-call limit
-// beyond the fan-out's ctx. Timeout panics if d < 0; 0 means no limit.
+// may be retried) while the fan-out goes on; a call that returns an error
+// of its own as d passes keeps it unmarked (see ErrCallTimeout). d = 0
+// means no timeout, the default: each attempt is bounded by ctx alone.
+// Timeout panics if d < 0.
 func Timeout(d time.Duration) Option {
 	if d < 0 {
 		misuse.Panicf("fanout: Timeout", "d must not be negative, got %v", d)
@@ -148,7 +163,7 @@ func Timeout(d time.Duration) Option {
 
 // Attempts allows up to n calls per input: the first and n-1 retries, each
 // after a backoff (see Backoff) or a RetryAfter hint, each waiting for the
-// rate and holding the input's concurrency slot. Default 1 (no retries).
+// rate and holding the input's Workers slot. Default 1 (no retries).
 // Attempts panics if n < 1.
 func Attempts(n int) Option {
 	if n < 1 {
@@ -192,18 +207,24 @@ func Retryable(err error) bool {
 }
 
 // CollectAll runs every input to its end and returns errors.Join of the
-// failures (plus the ctx's cause once, if it stopped the fan-out). This is
-// the default policy.
+// failures, plus ctx's cause once if it stopped an input. It is the
+// default because results belong to inputs: a fan-out is asked for every
+// input's result, and one failure is no reason to drop the others. (A pool
+// group defaults to FailFast instead: its tasks share one outcome.)
 func CollectAll() Option {
 	return optionFunc(func(o *options) { o.policy = policy{kind: collectAll} })
 }
 
 // FailFast stops the fan-out at the first input that fails (after its
-// retries): no call starts after it, the calls in flight see their context
-// canceled with that error as the cause, and Map returns that error. An
-// input the rate limiter refuses because its token would come after ctx's
-// deadline is not a failure (it ends NotStarted) and stops nothing.
-// Default: CollectAll.
+// retries): no attempt starts after it, the calls in flight see their
+// context canceled with that error as the cause, and Map returns that
+// error, or nil when every input succeeded. Unlike errgroup, which goes on
+// starting queued tasks after the first error, each worker checks before
+// every attempt, also after waiting for its token. An input the limiter
+// refuses because its token would come after ctx's deadline is not a
+// failure (it ends NotStarted) and stops nothing. It is opt-in, for calls
+// whose results are worth nothing unless all succeed; the default is
+// CollectAll.
 func FailFast() Option {
 	return optionFunc(func(o *options) { o.policy = policy{kind: failFast} })
 }
@@ -244,8 +265,10 @@ func Quorum(k int) Option {
 }
 
 // StatsTo has Map, when it returns, or Stream, when its loop ends, store
-// the fan-out's summary in *dst, also when they go on to re-raise a panic.
-// Default: no summary. StatsTo panics if dst is nil.
+// the fan-out's summary in *dst, also before they re-raise a panic. *dst
+// is written by the goroutine that called Map or ranged over Stream, once:
+// fan-outs running at once must not share a dst. Default: no summary.
+// StatsTo panics if dst is nil.
 func StatsTo(dst *Stats) Option {
 	misuse.Nil("fanout: StatsTo", "*Stats", dst)
 	return optionFunc(func(o *options) { o.stats = dst })

@@ -69,7 +69,7 @@ type Result[Out any] struct {
 }
 
 // Stats summarizes one fan-out: StatsTo fills it in when Map returns or
-// a Stream ends. The status counts add up to Inputs.
+// a Stream loop ends. The status counts add up to Inputs.
 type Stats struct {
 	// Inputs counts the inputs accounted for: all of them for Map; for
 	// Stream, those taken from the sequence (the rest were never read).
@@ -79,8 +79,8 @@ type Stats struct {
 	// Attempts counts every call made; Retries the attempts after an
 	// input's first (Attempts minus the inputs that started).
 	Attempts, Retries int
-	// Paced sums the time inputs waited for the rate, the per-key
-	// rate and retry-after hints.
+	// Paced sums the time inputs waited for Pace, PacePerKey and
+	// retry-after hints.
 	Paced time.Duration
 	// Backoff sums the time inputs waited between attempts for the
 	// jittered exponential backoff (retry-after waits count as Paced).

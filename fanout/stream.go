@@ -22,8 +22,8 @@ import (
 // canceled and the loop statement returns once every goroutine has exited.
 // A failure that stops a FailFast stream is the first Failed result
 // yielded; the inputs it stopped end Canceled or NotStarted with that
-// cause. Inputs never read from the sequence are not yielded; Stats counts
-// the inputs read. As the length of the sequence is unknown, a Quorum
+// cause. Inputs never read from the sequence are not yielded; StatsTo
+// counts the inputs read. As the length of the sequence is unknown, a Quorum
 // stream stops early once k inputs succeed, but not when k can no longer
 // succeed: the results show it.
 //
@@ -32,8 +32,9 @@ import (
 // (or in the user code around it, as with Map) or in inputs is re-raised
 // by the loop statement after everything has exited, as with Map.
 //
-// Stream panics if call is nil, or if a PacePerKey option's key function does
-// not take In.
+// Stream panics where it is called, not when its loop runs, if ctx, call
+// or an Option is nil, or if a PacePerKey key function does not take In.
+// Each loop over the sequence it returns is a fan-out of its own.
 func Stream[In, Out any](ctx context.Context, inputs iter.Seq[In], call func(context.Context, In) (Out, error), opts ...Option) iter.Seq2[int, Result[Out]] {
 	o, perKey := prepare("fanout: Stream", ctx, call, opts)
 	return func(yield func(int, Result[Out]) bool) {
