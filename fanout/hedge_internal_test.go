@@ -26,7 +26,8 @@ func hedgeGaps(t *testing.T, rounds int, hedge time.Duration) time.Duration {
 	for range rounds {
 		o := buildOptions("fanout: test", []Option{FirstSuccess(hedge), Workers(2)})
 		r := newRun(context.Background(), func(context.Context, int) (int, error) { return 0, nil }, &o, nil, -1)
-		jobs := make(chan job[int]) // unbuffered, as stream makes it for hedging
+		r.failedSignal = make(chan struct{}, 2) // as stream makes it for 2 workers
+		jobs := make(chan job[int])             // unbuffered, as stream makes it for hedging
 		out := make(chan ended[int], 2)
 		fed := make(chan struct{})
 		go func() {

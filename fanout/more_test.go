@@ -3,6 +3,7 @@ package fanout_test
 import (
 	"context"
 	"errors"
+	"math"
 	"runtime"
 	"slices"
 	"sync/atomic"
@@ -376,5 +377,19 @@ func TestMapFailsTheInputsAZeroLimitCanNeverAdmit(t *testing.T) {
 			assert.Equal(t, fanout.Failed, r.Status)
 			assert.ErrorIs(t, r.Err, ratelimit.ErrZeroLimit)
 		}
+	})
+}
+
+func TestAHedgedFanOutCostsWhatItRunsNotItsWorkersBound(t *testing.T) {
+	// The workers a hedged Map starts are min(Workers, inputs), and so
+	// must be what it allocates for them: a bound of math.MaxInt is a
+	// bound, not a size.
+	synctest.Test(t, func(t *testing.T) {
+		v, err := fanout.First(t.Context(), []int{1, 2, 3}, double, time.Millisecond, fanout.Workers(math.MaxInt))
+		require.NoError(t, err)
+		assert.Equal(t, 2, v)
+		results, err := fanout.Map(t.Context(), []int{1, 2, 3}, double, fanout.FirstSuccess(time.Millisecond), fanout.Workers(math.MaxInt))
+		require.NoError(t, err)
+		assert.Equal(t, fanout.Succeeded, results[0].Status)
 	})
 }

@@ -48,7 +48,8 @@ type run[In, Out any] struct {
 	// counts those that ended without success.
 	succeeded, lost atomic.Int64
 	// failedSignal wakes a hedging feeder when an input ends without
-	// success (failed, or refused for the deadline).
+	// success (failed, or refused for the deadline); stream makes it, with
+	// a slot per worker it starts.
 	failedSignal chan struct{}
 
 	notStartedOnce sync.Once
@@ -74,9 +75,6 @@ func newRun[In, Out any](ctx context.Context, call func(context.Context, In) (Ou
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	if o.pace != nil {
 		r.paceDeferrer, _ = o.pace.(ratelimit.Deferrer)
-	}
-	if o.policy.hedge > 0 {
-		r.failedSignal = make(chan struct{}, o.workers)
 	}
 	if o.policy.kind == quorum && n >= 0 && n < o.policy.quorum {
 		r.cancel(ErrNoQuorum) // k successes are out of reach before any call
@@ -319,14 +317,14 @@ func (r *run[In, Out]) pushBack(in In, t time.Time) {
 }
 
 // backoff is "full jitter": uniform in [0, min(cap, base×2^(attempt-1))].
+// base×2^shift is taken only when it cannot overflow (base <= cap>>shift),
+// and the draw is unsigned, so that a cap of math.MaxInt64 is a cap too.
 func (r *run[In, Out]) backoff(attempt int) time.Duration {
 	limit := r.o.backoffCap
-	if shift := attempt - 1; shift < 62 {
-		if d := r.o.backoffBase << shift; d > 0 && d < limit {
-			limit = d
-		}
+	if shift := attempt - 1; shift < 63 && r.o.backoffBase <= limit>>shift {
+		limit = r.o.backoffBase << shift
 	}
-	return time.Duration(rand.Int64N(int64(limit) + 1))
+	return time.Duration(rand.Uint64N(uint64(limit) + 1))
 }
 
 // settle applies the result policy to an input that just ended.

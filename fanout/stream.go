@@ -16,7 +16,10 @@ import (
 // Inputs are read from the sequence as workers become free, at most
 // Workers+1 ahead of the calls (none ahead with a hedging delay), so
 // memory stays bounded by the Workers limit; inputs read ahead when the
-// fan-out stops are reported NotStarted.
+// fan-out stops are reported NotStarted. As the sequence's length is
+// unknown, the loop starts all Workers goroutines at once, and buffers up
+// to Workers inputs and results: a Workers bound for Stream is also its
+// size.
 //
 // Breaking out of the loop stops the fan-out: the calls in flight are
 // canceled and the loop statement returns once every goroutine has exited.
@@ -70,7 +73,10 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], workers int, yield func(int, 
 		buffer = 0
 	}
 	jobs := make(chan job[In], buffer)
-	out := make(chan ended[Out], r.o.workers)
+	out := make(chan ended[Out], workers)
+	if r.o.policy.hedge > 0 {
+		r.failedSignal = make(chan struct{}, workers)
+	}
 	var live atomic.Int64 // workers running; the last to exit closes out
 
 	// The consumer (this goroutine) always drains out until it is closed,
