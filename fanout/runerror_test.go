@@ -2,6 +2,9 @@ package fanout_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -51,5 +54,33 @@ func TestARunWhoseCtxEndsAfterItsLastInputSucceededReturnsNoError(t *testing.T) 
 				assert.Equal(t, fanout.Succeeded, r.Status, "input %d", i)
 			}
 		})
+	}
+}
+
+func TestACallsCtxKeptPastTheFanOutIsDoneOnceItReturns(t *testing.T) {
+	for _, timeout := range []time.Duration{0, time.Hour} {
+		for _, e := range entryPoints {
+			t.Run(fmt.Sprintf("%s/Timeout(%v)", e.name, timeout), func(t *testing.T) {
+				var kept []context.Context
+				var mu sync.Mutex
+				keep := func(ctx context.Context, x int) (int, error) {
+					mu.Lock()
+					kept = append(kept, ctx)
+					mu.Unlock()
+					return x, nil
+				}
+				if e.name == "Stream" {
+					for range fanout.Stream(t.Context(), slices.Values([]int{1, 2, 3}), keep, fanout.Timeout(timeout)) {
+					}
+				} else {
+					e.call(t.Context(), keep, fanout.Timeout(timeout))
+				}
+				require.NotEmpty(t, kept)
+				for i, ctx := range kept {
+					assert.Error(t, ctx.Err(), "kept ctx %d: a goroutine the call left behind on it must stop", i)
+				}
+				assert.NoError(t, t.Context().Err(), "the caller's ctx is its own")
+			})
+		}
 	}
 }
