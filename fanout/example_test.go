@@ -266,7 +266,7 @@ func ExampleFirst() {
 }
 
 // Pace paces the calls: each waits for a token after taking its
-// concurrency slot, so at 100 per second four calls take 30 ms or more
+// Workers slot, so at 100 per second four calls take 30 ms or more
 // (the first starts at once).
 func ExamplePace() {
 	limiter := ratelimit.New(100, 1) // may be shared with the rest of the service

@@ -242,15 +242,14 @@ func saysTimedOut(err error) bool {
 
 // pace waits until an attempt may start: past a retry-after gate, then a
 // token of the rate, then one of the per-key rate. The caller holds its
-// concurrency slot already (it is a worker), which keeps the rate exact.
+// Workers slot already (it is a worker), which keeps the rate exact.
 //
 // A hint that comes while the input sleeps on the gate may push the gate
-// further, so the gate is read again after each sleep. One that comes
-// after the input has passed the gate does not hold it back from the
-// token it is waiting for, or has: the call starts at its token, because
-// starting booked calls later than their tokens would bunch together the
-// starts the limiter spaced out (a Deferrer limiter is pushed back for the
-// tokens not yet booked).
+// further, so the gate is read again after each sleep. A hint that comes
+// once the input has passed the gate does not hold it: the call starts at
+// its token, because starting booked calls later than their tokens would
+// bunch together the starts the limiter spaced out (a Deferrer limiter is
+// pushed back for the tokens not yet booked).
 func (r *run[In, Out]) pace(in In, st *Stats) error {
 	if r.stopped() {
 		return r.ctx.Err() // nothing new starts once the fan-out stops
