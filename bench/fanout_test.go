@@ -60,7 +60,7 @@ func BenchmarkFanoutOverhead(b *testing.B) {
 	const c = 8
 	b.Run("tandem", func(b *testing.B) {
 		perItem(b, n, func() {
-			res, _ := fanout.Map(context.Background(), inputs, trivialCall, fanout.Concurrency(c))
+			res, _ := fanout.Map(context.Background(), inputs, trivialCall, fanout.Workers(c))
 			sink = res
 		})
 	})
@@ -74,7 +74,7 @@ func BenchmarkFanoutOverhead(b *testing.B) {
 	b.Run("tandem-stream", func(b *testing.B) {
 		perItem(b, n, func() {
 			sum := 0
-			for _, r := range fanout.Stream(context.Background(), slices.Values(inputs), trivialCall, fanout.Concurrency(c)) {
+			for _, r := range fanout.Stream(context.Background(), slices.Values(inputs), trivialCall, fanout.Workers(c)) {
 				sum += r.Value
 			}
 			sink = sum
@@ -85,7 +85,7 @@ func BenchmarkFanoutOverhead(b *testing.B) {
 	b.Run("tandem-rateInf", func(b *testing.B) {
 		lim := rate.NewLimiter(rate.Inf, 1)
 		perItem(b, n, func() {
-			res, _ := fanout.Map(context.Background(), inputs, trivialCall, fanout.Concurrency(c), fanout.Rate(lim))
+			res, _ := fanout.Map(context.Background(), inputs, trivialCall, fanout.Workers(c), fanout.Pace(lim))
 			sink = res
 		})
 	})
@@ -99,7 +99,7 @@ func BenchmarkFanoutOverhead(b *testing.B) {
 	b.Run("tandem-ratelimitInf", func(b *testing.B) {
 		lim := ratelimit.New(ratelimit.Inf, 1)
 		perItem(b, n, func() {
-			res, _ := fanout.Map(context.Background(), inputs, trivialCall, fanout.Concurrency(c), fanout.Rate(lim))
+			res, _ := fanout.Map(context.Background(), inputs, trivialCall, fanout.Workers(c), fanout.Pace(lim))
 			sink = res
 		})
 	})
@@ -140,7 +140,7 @@ func BenchmarkFanoutPacing(b *testing.B) {
 		b.ReportMetric(float64(peak.Load()), "peak-in-flight")
 	}
 	fanoutMap := func(lim ratelimit.Waiter, call func(context.Context, int) (int, error)) {
-		res, _ := fanout.Map(context.Background(), inputs, call, fanout.Concurrency(c), fanout.Rate(lim))
+		res, _ := fanout.Map(context.Background(), inputs, call, fanout.Workers(c), fanout.Pace(lim))
 		sink = res
 	}
 	b.Run("tandem", func(b *testing.B) { run(b, xRate, fanoutMap) })

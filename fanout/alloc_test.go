@@ -22,9 +22,9 @@ func TestMapAndStreamAllocateNothingPerInput(t *testing.T) {
 		b := testing.AllocsPerRun(20, func() { run(large) })
 		return (b - a) / float64(len(large)-len(small))
 	}
-	mapAllocs := perInput(func(inputs []int) { _, _ = fanout.Map(ctx, inputs, double, fanout.Concurrency(4)) })
+	mapAllocs := perInput(func(inputs []int) { _, _ = fanout.Map(ctx, inputs, double, fanout.Workers(4)) })
 	streamAllocs := perInput(func(inputs []int) {
-		for range fanout.Stream(ctx, slices.Values(inputs), double, fanout.Concurrency(4)) {
+		for range fanout.Stream(ctx, slices.Values(inputs), double, fanout.Workers(4)) {
 		}
 	})
 	t.Logf("allocations per input: Map %.4f, Stream %.4f", mapAllocs, streamAllocs)

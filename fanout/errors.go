@@ -16,9 +16,14 @@ import (
 var ErrNotStarted = errors.New("fanout: not started")
 
 // ErrCallTimeout marks an attempt that ran out of the per-call Timeout while
-// the fan-out itself was still running. The attempt's own error stays in the
-// chain. Unlike other context errors, it is retryable by default: a hung
-// attempt is what per-call timeouts and retries are for.
+// the fan-out itself was still running: its ctx's deadline passed and the
+// call returned an error that says so (one matching
+// context.DeadlineExceeded, or with a Timeout method that reports true, as
+// net's and os's deadline errors have). The attempt's own error stays in
+// the chain. A call that returns another error, even as its Timeout
+// fires, has given its own answer, which is not marked. Unlike other
+// context errors, ErrCallTimeout is retryable by default: a hung attempt is
+// what per-call timeouts and retries are for.
 var ErrCallTimeout = errors.New("fanout: call timed out")
 
 // ErrNoQuorum is returned when a Quorum(k) or FirstSuccess fan-out ends with
@@ -29,9 +34,10 @@ var ErrNoQuorum = errors.New("fanout: quorum not reached")
 // now, as an HTTP 429 or 503 with a Retry-After header gives. A call returns
 // it to have its next attempt wait d (instead of the jittered backoff) and
 // to push the rate back so the whole fan-out waits with it, also when the
-// input has no attempt left: the Rate limiter and the input's PerKey key
+// input has no attempt left: the Pace limiter and the input's PacePerKey key
 // when they are a ratelimit.Deferrer and KeyedDeferrer, and, without a
-// PerKey limit, a gate that holds every input of this fan-out until then.
+// PacePerKey limit, a gate that holds every input of this fan-out until then
+// (an input asleep on the gate when a later hint comes waits for that one).
 //
 // A hinted error is retried whatever the RetryIf predicate says, unless the
 // input is out of attempts or the fan-out is stopping. errors.Is and

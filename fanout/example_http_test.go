@@ -59,11 +59,11 @@ func Example_rateLimitedHTTPAPI() {
 
 	var st fanout.Stats
 	results, err := fanout.Map(context.Background(), ids, fetchProfile,
-		fanout.Concurrency(5),
-		fanout.Rate(ratelimit.New(100, 1)), // burst 1: at most 100 in any second
+		fanout.Workers(5),
+		fanout.Pace(ratelimit.New(100, 1)), // burst 1: at most 100 in any second
 		fanout.Timeout(2*time.Second),
 		fanout.Attempts(4),
-		fanout.WithStats(&st),
+		fanout.StatsTo(&st),
 	)
 	if err != nil {
 		fmt.Println("error:", err)

@@ -21,7 +21,7 @@ func ExampleMap() {
 		return len(name), nil
 	}
 	results, err := fanout.Map(context.Background(), []string{"ada", "", "grace"}, lookup,
-		fanout.Concurrency(2))
+		fanout.Workers(2))
 	for i, r := range results {
 		fmt.Println(i, r.Status, r.Value, r.Err)
 	}
@@ -69,7 +69,7 @@ func ExampleFailFast() {
 	}
 	var st fanout.Stats
 	_, err := fanout.Map(context.Background(), []int{10, -5, 20, 30}, charge,
-		fanout.Concurrency(1), fanout.FailFast(), fanout.WithStats(&st))
+		fanout.Workers(1), fanout.FailFast(), fanout.StatsTo(&st))
 	fmt.Println("error:", err)
 	fmt.Printf("succeeded %d, failed %d, not started %d\n", st.Succeeded, st.Failed, st.NotStarted)
 	// Output:
@@ -127,7 +127,7 @@ func ExampleStream() {
 	lengths := make(map[int]int)
 	for i, r := range fanout.Stream(context.Background(), strings.Lines(doc), func(_ context.Context, line string) (int, error) {
 		return len(strings.TrimSpace(line)), nil
-	}, fanout.Concurrency(2)) {
+	}, fanout.Workers(2)) {
 		lengths[i] = r.Value
 	}
 	fmt.Println(lengths)
@@ -148,8 +148,8 @@ func ExampleRetryAfter() {
 	}
 	var st fanout.Stats
 	results, _ := fanout.Map(context.Background(), []string{"report"}, call,
-		fanout.Attempts(3), fanout.WithStats(&st))
-	fmt.Println(results[0].Value, "after", results[0].Attempts, "attempts;", "waited on the hint:", st.Throttled >= 20*time.Millisecond)
+		fanout.Attempts(3), fanout.StatsTo(&st))
+	fmt.Println(results[0].Value, "after", results[0].Attempts, "attempts;", "waited on the hint:", st.Paced >= 20*time.Millisecond)
 	// Output:
 	// ok after 2 attempts; waited on the hint: true
 }
@@ -170,7 +170,7 @@ func ExampleAttempts() {
 		return "value of " + key, nil
 	}
 	results, _ := fanout.Map(context.Background(), []string{"flaky", "missing"}, fetch,
-		fanout.Concurrency(1),
+		fanout.Workers(1),
 		fanout.Attempts(5),
 		fanout.Backoff(time.Millisecond, 10*time.Millisecond),
 		fanout.RetryIf(func(err error) bool { return !errors.Is(err, errNotFound) }))
@@ -204,15 +204,15 @@ func ExampleTimeout() {
 	// succeeded false
 }
 
-// PerKey paces each target on its own: here one rate per host, so a slow
+// PacePerKey paces each target on its own: here one rate per host, so a slow
 // quota on one host does not hold the others.
-func ExamplePerKey() {
+func ExamplePacePerKey() {
 	urls := []string{"https://a.example/1", "https://b.example/1", "https://a.example/2"}
 	host := func(url string) string { return strings.Split(url, "/")[2] }
 	perHost := ratelimit.NewKeyed[string](ratelimit.Every(100*time.Millisecond), 1)
 	results, _ := fanout.Map(context.Background(), urls, func(_ context.Context, url string) (string, error) {
 		return "fetched " + url, nil
-	}, fanout.PerKey(perHost, host))
+	}, fanout.PacePerKey(perHost, host))
 	for _, r := range results {
 		fmt.Println(r.Value)
 	}
@@ -222,29 +222,29 @@ func ExamplePerKey() {
 	// fetched https://a.example/2
 }
 
-// WithStats sums a fan-out up; the counts add up to the inputs.
-func ExampleWithStats() {
+// StatsTo sums a fan-out up; the counts add up to the inputs.
+func ExampleStatsTo() {
 	var st fanout.Stats
 	_, _ = fanout.Map(context.Background(), []int{1, 2, 3, 4}, func(_ context.Context, x int) (int, error) {
 		if x == 3 {
 			return 0, errors.New("three")
 		}
 		return x, nil
-	}, fanout.WithStats(&st))
+	}, fanout.StatsTo(&st))
 	fmt.Printf("inputs %d: succeeded %d, failed %d; attempts %d\n", st.Inputs, st.Succeeded, st.Failed, st.Attempts)
 	// Output:
 	// inputs 4: succeeded 3, failed 1; attempts 4
 }
 
-// Concurrency bounds the calls in flight.
-func ExampleConcurrency() {
+// Workers bounds the calls in flight.
+func ExampleWorkers() {
 	inputs := make([]int, 100)
 	for i := range inputs {
 		inputs[i] = i
 	}
 	results, _ := fanout.Map(context.Background(), inputs, func(_ context.Context, x int) (int, error) {
 		return x * x, nil
-	}, fanout.Concurrency(4))
+	}, fanout.Workers(4))
 	fmt.Println(len(results), results[99].Value)
 	// Output:
 	// 100 9801
@@ -265,15 +265,15 @@ func ExampleFirst() {
 	// record from eu-2 <nil>
 }
 
-// Rate paces the calls: each waits for a token after taking its
-// concurrency slot, so at 100 per second four calls take 30 ms or more
+// Pace paces the calls: each waits for a token after taking its
+// Workers slot, so at 100 per second four calls take 30 ms or more
 // (the first starts at once).
-func ExampleRate() {
+func ExamplePace() {
 	limiter := ratelimit.New(100, 1) // may be shared with the rest of the service
 	start := time.Now()
 	results, _ := fanout.Map(context.Background(), []string{"a", "b", "c", "d"}, func(_ context.Context, s string) (string, error) {
 		return strings.ToUpper(s), nil
-	}, fanout.Rate(limiter))
+	}, fanout.Pace(limiter))
 	fmt.Println(len(results), "calls paced:", time.Since(start) >= 30*time.Millisecond)
 	// Output:
 	// 4 calls paced: true

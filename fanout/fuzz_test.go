@@ -52,7 +52,7 @@ func FuzzMapInvariants(f *testing.F) {
 				}
 				return 2 * i, nil
 			}
-			opts := []fanout.Option{fanout.Concurrency(int(c)), fanout.Attempts(int(attempts)), fanout.Backoff(time.Millisecond, time.Millisecond)}
+			opts := []fanout.Option{fanout.Workers(int(c)), fanout.Attempts(int(attempts)), fanout.Backoff(time.Millisecond, time.Millisecond)}
 			k := int(n)/2 + 1
 			switch policy % 4 {
 			case 1:
@@ -63,7 +63,7 @@ func FuzzMapInvariants(f *testing.F) {
 				opts = append(opts, fanout.FirstSuccess(time.Millisecond))
 			}
 			var st fanout.Stats
-			results, err := fanout.Map(t.Context(), items(int(n)), call, append(opts, fanout.WithStats(&st))...)
+			results, err := fanout.Map(t.Context(), items(int(n)), call, append(opts, fanout.StatsTo(&st))...)
 
 			require.Len(t, results, int(n))
 			assert.LessOrEqual(t, f.peak(), int(c), "calls in flight")

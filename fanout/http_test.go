@@ -115,7 +115,7 @@ func TestHTTPAtTheRightRateGetsNo429(t *testing.T) {
 	var st fanout.Stats
 	results, err := fanout.Map(t.Context(), items(40), func(ctx context.Context, i int) (string, error) {
 		return get(ctx, c, srv.URL+"/item/"+strconv.Itoa(i))
-	}, fanout.Concurrency(8), fanout.Rate(ratelimit.New(200, 1)), fanout.WithStats(&st))
+	}, fanout.Workers(8), fanout.Pace(ratelimit.New(200, 1)), fanout.StatsTo(&st))
 	require.NoError(t, err)
 	for i, r := range results {
 		assert.Equal(t, "/item/"+strconv.Itoa(i), r.Value)
@@ -137,9 +137,9 @@ func TestHTTPTooFastRetriesWithTheServersHintAndCompletesEveryItem(t *testing.T)
 			srv := newQuotaServer(t, 200, 5)
 			c := httpClient(t)
 			var st fanout.Stats
-			opts := []fanout.Option{fanout.Concurrency(8), fanout.Attempts(50), fanout.WithStats(&st)}
+			opts := []fanout.Option{fanout.Workers(8), fanout.Attempts(50), fanout.StatsTo(&st)}
 			if tc.rate != nil {
-				opts = append(opts, fanout.Rate(tc.rate))
+				opts = append(opts, fanout.Pace(tc.rate))
 			}
 			results, err := fanout.Map(t.Context(), items(40), func(ctx context.Context, i int) (string, error) {
 				return get(ctx, c, srv.URL+"/item/"+strconv.Itoa(i))
@@ -151,7 +151,7 @@ func TestHTTPTooFastRetriesWithTheServersHintAndCompletesEveryItem(t *testing.T)
 			assert.Positive(t, srv.rejected.Load(), "the client was too fast; the server should have said so")
 			assert.Equal(t, int64(40), srv.ok.Load())
 			assert.Equal(t, int(srv.rejected.Load()), st.Retries, "one retry per 429")
-			assert.Positive(t, st.Throttled)
+			assert.Positive(t, st.Paced)
 			if tc.rate != nil {
 				assert.Positive(t, tc.rate.deferrals.Load(), "the hint pushed the client's limiter back")
 			}
@@ -228,7 +228,7 @@ func TestHTTPFailFastStopsSendingRequests(t *testing.T) {
 	var st fanout.Stats
 	_, err := fanout.Map(t.Context(), items(100), func(ctx context.Context, i int) (string, error) {
 		return get(ctx, c, srv.URL+"/item/"+strconv.Itoa(i))
-	}, fanout.Concurrency(1), fanout.FailFast(), fanout.WithStats(&st))
+	}, fanout.Workers(1), fanout.FailFast(), fanout.StatsTo(&st))
 	require.EqualError(t, err, "500 Internal Server Error")
 	assert.Equal(t, int64(6), requests.Load(), "requests: items 0 to 5, none after the failure")
 	assert.Equal(t, fanout.Stats{Inputs: 100, Succeeded: 5, Failed: 1, NotStarted: 94, Attempts: 6}, st)

@@ -27,7 +27,7 @@ func TestMapReturnsEachResultAtItsInputIndex(t *testing.T) {
 		inputs[i] = i
 	}
 	var st fanout.Stats
-	results, err := fanout.Map(t.Context(), inputs, double, fanout.Concurrency(7), fanout.WithStats(&st))
+	results, err := fanout.Map(t.Context(), inputs, double, fanout.Workers(7), fanout.StatsTo(&st))
 	require.NoError(t, err)
 	require.Len(t, results, len(inputs))
 	for i, r := range results {
@@ -45,7 +45,7 @@ func TestMapOverNoInputsReturnsNoResults(t *testing.T) {
 	assert.Empty(t, results)
 }
 
-func TestMapNeverRunsMoreThanConcurrencyCallsAtOnce(t *testing.T) {
+func TestMapNeverRunsMoreThanWorkersCallsAtOnce(t *testing.T) {
 	for _, limit := range []int{1, 2, 5, 16} {
 		t.Run(fmt.Sprintf("limit=%d", limit), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -55,7 +55,7 @@ func TestMapNeverRunsMoreThanConcurrencyCallsAtOnce(t *testing.T) {
 					defer f.leave()
 					time.Sleep(time.Millisecond)
 					return 0, nil
-				}, fanout.Concurrency(limit))
+				}, fanout.Workers(limit))
 				require.NoError(t, err)
 				assert.Equal(t, limit, f.peak(), "peak in flight, want exactly the limit")
 			})
@@ -63,7 +63,7 @@ func TestMapNeverRunsMoreThanConcurrencyCallsAtOnce(t *testing.T) {
 	}
 }
 
-func TestMapStartsCallsOnTheExactConcurrencySchedule(t *testing.T) {
+func TestMapStartsCallsOnTheExactWorkersSchedule(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var log startLog
 		start := time.Now()
@@ -71,7 +71,7 @@ func TestMapStartsCallsOnTheExactConcurrencySchedule(t *testing.T) {
 			log.add()
 			time.Sleep(10 * time.Millisecond)
 			return 0, nil
-		}, fanout.Concurrency(3))
+		}, fanout.Workers(3))
 		require.NoError(t, err)
 		var want []time.Time
 		for i := range 9 {
@@ -89,7 +89,7 @@ func TestMapCollectAllRunsEveryInputAndJoinsTheFailures(t *testing.T) {
 			return 0, fmt.Errorf("input %d: %w", x, errOdd)
 		}
 		return x, nil
-	}, fanout.WithStats(&st))
+	}, fanout.StatsTo(&st))
 	require.ErrorIs(t, err, errOdd)
 	assert.Contains(t, err.Error(), "input 1")
 	assert.Contains(t, err.Error(), "input 3")
@@ -127,7 +127,7 @@ func TestMapFailFastReturnsTheFirstErrorAndStartsNothingAfterIt(t *testing.T) {
 				assert.ErrorIs(t, context.Cause(ctx), boom, "the calls in flight see the failure as the cause")
 				return 0, ctx.Err()
 			}
-		}, fanout.Concurrency(4), fanout.FailFast(), fanout.WithStats(&st))
+		}, fanout.Workers(4), fanout.FailFast(), fanout.StatsTo(&st))
 		require.ErrorIs(t, err, boom)
 		require.Equal(t, boom, err, "fail fast returns the cause itself")
 		for _, s := range log.times() {
@@ -178,7 +178,7 @@ func TestMapRetriesWithJitteredBackoffUntilSuccess(t *testing.T) {
 				return "", errors.New("flaky")
 			}
 			return "ok", nil
-		}, fanout.Attempts(5), fanout.Backoff(10*time.Millisecond, 15*time.Millisecond), fanout.WithStats(&st))
+		}, fanout.Attempts(5), fanout.Backoff(10*time.Millisecond, 15*time.Millisecond), fanout.StatsTo(&st))
 		require.NoError(t, err)
 		assert.Equal(t, "ok", results[0].Value)
 		assert.Equal(t, 4, results[0].Attempts)
@@ -270,7 +270,7 @@ func TestMapRetryAfterHintDelaysTheRetryAndHoldsEveryInput(t *testing.T) {
 				return 0, fanout.RetryAfter(errors.New("429"), time.Second)
 			}
 			return x, nil
-		}, fanout.Concurrency(1), fanout.Attempts(2), fanout.WithStats(&st))
+		}, fanout.Workers(1), fanout.Attempts(2), fanout.StatsTo(&st))
 		require.NoError(t, err)
 		assert.Equal(t, 2, results[0].Attempts)
 		starts := log.times()
@@ -279,7 +279,7 @@ func TestMapRetryAfterHintDelaysTheRetryAndHoldsEveryInput(t *testing.T) {
 		for _, s := range starts[1:] {
 			assert.Equal(t, start.Add(time.Second), s, "every later call waits for the hint")
 		}
-		assert.Equal(t, time.Second, st.Throttled)
+		assert.Equal(t, time.Second, st.Paced)
 		assert.Zero(t, st.Backoff)
 	})
 }
@@ -306,7 +306,7 @@ func TestMapRetryAfterPushesBackTheRealLimiterForTheRestOfTheService(t *testing.
 				return 0, fanout.RetryAfter(errors.New("429"), 100*time.Millisecond)
 			}
 			return 0, nil
-		}, fanout.Rate(lim), fanout.Attempts(2))
+		}, fanout.Pace(lim), fanout.Attempts(2))
 		wg.Wait()
 		require.NoError(t, err)
 		assert.Equal(t, 100*time.Millisecond, serviceGotToken, "the service waits for the hint too")
@@ -327,7 +327,7 @@ func TestMapPacesOneThousandCallsAt200PerSecondInFiveSeconds(t *testing.T) {
 			log.add()
 			time.Sleep(200 * time.Millisecond) // 40 in flight at 200/s
 			return 0, nil
-		}, fanout.Concurrency(50), fanout.Rate(lim))
+		}, fanout.Workers(50), fanout.Pace(lim))
 		require.NoError(t, err)
 		starts := log.times()
 		require.Len(t, starts, 1000)
@@ -361,7 +361,7 @@ func TestMapHoldsTheWindowGuaranteeBurstPlusRateTimesWindow(t *testing.T) {
 					log.add()
 					time.Sleep(50 * time.Millisecond)
 					return 0, nil
-				}, fanout.Concurrency(10), fanout.Rate(ratelimit.New(ratelimit.Limit(tc.perSecond), tc.burst)))
+				}, fanout.Workers(10), fanout.Pace(ratelimit.New(ratelimit.Limit(tc.perSecond), tc.burst)))
 				require.NoError(t, err)
 				bound := tc.burst + int(tc.perSecond*tc.window.Seconds())
 				got := maxInWindow(log.times(), tc.window)
@@ -371,7 +371,7 @@ func TestMapHoldsTheWindowGuaranteeBurstPlusRateTimesWindow(t *testing.T) {
 	}
 }
 
-func TestMapPerKeyPacesEachKeyOnItsOwn(t *testing.T) {
+func TestMapPacePerKeyPacesEachKeyOnItsOwn(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		type msg struct{ host string }
 		logs := map[string]*startLog{"a": {}, "b": {}}
@@ -383,7 +383,7 @@ func TestMapPerKeyPacesEachKeyOnItsOwn(t *testing.T) {
 		_, err := fanout.Map(t.Context(), inputs, func(_ context.Context, m msg) (int, error) {
 			logs[m.host].add()
 			return 0, nil
-		}, fanout.Concurrency(4), fanout.PerKey(ratelimit.NewKeyed[string](10, 1), func(m msg) string { return m.host }))
+		}, fanout.Workers(4), fanout.PacePerKey(ratelimit.NewKeyed[string](10, 1), func(m msg) string { return m.host }))
 		require.NoError(t, err)
 		for host, log := range logs {
 			starts := log.times()

@@ -3,6 +3,7 @@ package fanout_test
 import (
 	"context"
 	"errors"
+	"math"
 	"runtime"
 	"slices"
 	"sync/atomic"
@@ -33,7 +34,7 @@ func TestMapRetryAfterOnOneKeyPushesBackThatKeyOnly(t *testing.T) {
 				return 0, fanout.RetryAfter(errors.New("429"), time.Second)
 			}
 			return 0, nil
-		}, fanout.Concurrency(2), fanout.Attempts(2), fanout.PerKey(perHost, func(h string) string { return h }))
+		}, fanout.Workers(2), fanout.Attempts(2), fanout.PacePerKey(perHost, func(h string) string { return h }))
 		require.NoError(t, err)
 		ms := func(d int) time.Time { return start.Add(time.Duration(d) * time.Millisecond) }
 		assert.Equal(t, []time.Time{ms(0), ms(100)}, logs["b"].times(), "host b is not held by a's hint")
@@ -48,9 +49,9 @@ func TestMapCountsTheTimeSpentWaitingForTheRate(t *testing.T) {
 		var st fanout.Stats
 		// 4 inputs at 10/s, burst 1, one at a time: waits of 0, 100, 100, 100 ms.
 		_, err := fanout.Map(t.Context(), make([]int, 4), double,
-			fanout.Concurrency(1), fanout.Rate(ratelimit.New(10, 1)), fanout.WithStats(&st))
+			fanout.Workers(1), fanout.Pace(ratelimit.New(10, 1)), fanout.StatsTo(&st))
 		require.NoError(t, err)
-		assert.Equal(t, 300*time.Millisecond, st.Throttled)
+		assert.Equal(t, 300*time.Millisecond, st.Paced)
 	})
 }
 
@@ -67,7 +68,7 @@ func TestMapCanceledMidwayAccountsForEveryInputAndReturnsTheCause(t *testing.T) 
 			case <-ctx.Done():
 				return 0, context.Cause(ctx)
 			}
-		}, fanout.Concurrency(2), fanout.WithStats(&st))
+		}, fanout.Workers(2), fanout.StatsTo(&st))
 		require.ErrorIs(t, err, shutdown)
 		// 2 every 10 ms: 4 done by 20 ms, 2 canceled at 25 ms, 4 never started.
 		assert.Equal(t, fanout.Stats{Inputs: 10, Succeeded: 4, Canceled: 2, NotStarted: 4, Attempts: 6}, st)
@@ -143,7 +144,7 @@ func TestStreamWhoseSequenceRunsGoexitEndsWithoutHanging(t *testing.T) {
 			runtime.Goexit()
 		}
 	}
-	for range fanout.Stream(t.Context(), inputs, double, fanout.WithStats(&st)) {
+	for range fanout.Stream(t.Context(), inputs, double, fanout.StatsTo(&st)) {
 		n++
 	}
 	assert.Equal(t, 1, n)
@@ -161,9 +162,9 @@ func TestStreamWithPoliciesMatchesMap(t *testing.T) {
 		"collect all": fanout.CollectAll(), "quorum 3": fanout.Quorum(3),
 	} {
 		t.Run(name, func(t *testing.T) {
-			mapped, _ := fanout.Map(t.Context(), []int{0, 1, 2, 3, 4}, call, opt, fanout.Concurrency(1))
+			mapped, _ := fanout.Map(t.Context(), []int{0, 1, 2, 3, 4}, call, opt, fanout.Workers(1))
 			streamed := make([]fanout.Result[int], 5)
-			for i, r := range fanout.Stream(t.Context(), slices.Values([]int{0, 1, 2, 3, 4}), call, opt, fanout.Concurrency(1)) {
+			for i, r := range fanout.Stream(t.Context(), slices.Values([]int{0, 1, 2, 3, 4}), call, opt, fanout.Workers(1)) {
 				streamed[i] = r
 			}
 			for i := range mapped {
@@ -215,7 +216,7 @@ func TestMapRetryAfterHoldsTheOtherInputsEvenWithoutARetryLeft(t *testing.T) {
 				return 0, fanout.RetryAfter(errors.New("429"), time.Second)
 			}
 			return x, nil
-		}, fanout.Concurrency(1)) // one attempt each
+		}, fanout.Workers(1)) // one attempt each
 		assert.Equal(t, fanout.Failed, results[0].Status)
 		assert.Equal(t, []time.Time{start, start.Add(time.Second)}, log.times(), "input 1 waits for input 0's hint")
 	})
@@ -232,7 +233,7 @@ func TestMapRetriesWaitForTheRateLikeFirstAttempts(t *testing.T) {
 				return 0, errors.New("transient")
 			}
 			return x, nil
-		}, fanout.Concurrency(1), fanout.Rate(ratelimit.New(10, 1)), fanout.Attempts(2), fanout.Backoff(time.Millisecond, time.Millisecond))
+		}, fanout.Workers(1), fanout.Pace(ratelimit.New(10, 1)), fanout.Attempts(2), fanout.Backoff(time.Millisecond, time.Millisecond))
 		require.NoError(t, err)
 		ms := func(d int) time.Time { return start.Add(time.Duration(d) * time.Millisecond) }
 		assert.Equal(t, []time.Time{ms(0), ms(100), ms(200)}, log.times(), "first attempt, its retry on the next token, then input 1")
@@ -287,7 +288,7 @@ func TestMapDoesNotStartTheInputsWhoseTokenComesAfterTheDeadline(t *testing.T) {
 		start := time.Now()
 		var st fanout.Stats
 		results, err := fanout.Map(ctx, make([]int, 10), double,
-			fanout.Concurrency(2), fanout.Rate(ratelimit.New(10, 1)), fanout.WithStats(&st))
+			fanout.Workers(2), fanout.Pace(ratelimit.New(10, 1)), fanout.StatsTo(&st))
 		require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline)
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.Equal(t, 300*time.Millisecond, time.Since(start), "Map returns when the last token is refused")
@@ -302,7 +303,7 @@ func TestMapDoesNotStartTheInputsWhoseTokenComesAfterTheDeadline(t *testing.T) {
 			assert.Zero(t, r.Attempts, "input %d", i)
 		}
 		assert.True(t, results[4].Err == results[9].Err, "refused inputs share one Err value, so refusing allocates nothing per input")
-		assert.Equal(t, fanout.Stats{Inputs: 10, Succeeded: 4, NotStarted: 6, Attempts: 4, Throttled: st.Throttled}, st)
+		assert.Equal(t, fanout.Stats{Inputs: 10, Succeeded: 4, NotStarted: 6, Attempts: 4, Paced: st.Paced}, st)
 	})
 }
 
@@ -315,15 +316,15 @@ func TestARetryWhoseTokenComesAfterTheDeadlineIsCanceledWithBothErrors(t *testin
 		flaky := errors.New("flaky")
 		var st fanout.Stats
 		results, err := fanout.Map(ctx, []int{1}, func(context.Context, int) (int, error) { return 0, flaky },
-			fanout.Rate(ratelimit.New(10, 1)), fanout.Attempts(2), fanout.Backoff(time.Millisecond, time.Millisecond),
-			fanout.WithStats(&st))
+			fanout.Pace(ratelimit.New(10, 1)), fanout.Attempts(2), fanout.Backoff(time.Millisecond, time.Millisecond),
+			fanout.StatsTo(&st))
 		require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline)
 		r := results[0]
 		assert.Equal(t, fanout.Canceled, r.Status)
 		assert.Equal(t, 1, r.Attempts)
 		assert.ErrorIs(t, r.Err, flaky, "the last attempt's error stays visible")
 		assert.ErrorIs(t, r.Err, ratelimit.ErrWouldExceedDeadline, "and so does the reason the retry never started")
-		assert.Equal(t, fanout.Stats{Inputs: 1, Canceled: 1, Attempts: 1, Throttled: st.Throttled, Backoff: st.Backoff}, st)
+		assert.Equal(t, fanout.Stats{Inputs: 1, Canceled: 1, Attempts: 1, Paced: st.Paced, Backoff: st.Backoff}, st)
 	})
 }
 
@@ -335,7 +336,7 @@ func TestADeadlineRefusalDoesNotStopAFailFastFanOut(t *testing.T) {
 		defer cancel()
 		hosts := []string{"a", "a", "b"}
 		results, err := fanout.Map(ctx, hosts, func(_ context.Context, h string) (string, error) { return h, nil },
-			fanout.Concurrency(1), fanout.FailFast(), fanout.PerKey(ratelimit.NewKeyed[string](10, 1), func(h string) string { return h }))
+			fanout.Workers(1), fanout.FailFast(), fanout.PacePerKey(ratelimit.NewKeyed[string](10, 1), func(h string) string { return h }))
 		require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline)
 		got := []fanout.Status{results[0].Status, results[1].Status, results[2].Status}
 		assert.Equal(t, []fanout.Status{fanout.Succeeded, fanout.NotStarted, fanout.Succeeded}, got, "hosts %v", hosts)
@@ -356,7 +357,7 @@ func TestAQuorumCountsTheInputsRefusedForTheDeadlineAsLost(t *testing.T) {
 				return "", down
 			}
 			return r, nil
-		}, fanout.Concurrency(1), fanout.Quorum(2), fanout.Rate(ratelimit.New(10, 1)))
+		}, fanout.Workers(1), fanout.Quorum(2), fanout.Pace(ratelimit.New(10, 1)))
 		require.ErrorIs(t, err, fanout.ErrNoQuorum)
 		require.ErrorIs(t, err, down, "the failure that lost the quorum")
 		require.ErrorIs(t, err, ratelimit.ErrWouldExceedDeadline, "and the refusal")
@@ -369,12 +370,26 @@ func TestMapFailsTheInputsAZeroLimitCanNeverAdmit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// A zero limit admits the token in the bucket, then refuses at once.
 		results, err := fanout.Map(t.Context(), []int{1, 2, 3}, double,
-			fanout.Concurrency(1), fanout.Rate(ratelimit.New(0, 1)))
+			fanout.Workers(1), fanout.Pace(ratelimit.New(0, 1)))
 		require.ErrorIs(t, err, ratelimit.ErrZeroLimit)
 		assert.Equal(t, fanout.Succeeded, results[0].Status)
 		for _, r := range results[1:] {
 			assert.Equal(t, fanout.Failed, r.Status)
 			assert.ErrorIs(t, r.Err, ratelimit.ErrZeroLimit)
 		}
+	})
+}
+
+func TestAHedgedFanOutCostsWhatItRunsNotItsWorkersBound(t *testing.T) {
+	// The workers a hedged Map starts are min(Workers, inputs), and so
+	// must be what it allocates for them: a bound of math.MaxInt is a
+	// bound, not a size.
+	synctest.Test(t, func(t *testing.T) {
+		v, err := fanout.First(t.Context(), []int{1, 2, 3}, double, time.Millisecond, fanout.Workers(math.MaxInt))
+		require.NoError(t, err)
+		assert.Equal(t, 2, v)
+		results, err := fanout.Map(t.Context(), []int{1, 2, 3}, double, fanout.FirstSuccess(time.Millisecond), fanout.Workers(math.MaxInt))
+		require.NoError(t, err)
+		assert.Equal(t, fanout.Succeeded, results[0].Status)
 	})
 }

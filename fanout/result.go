@@ -68,8 +68,8 @@ type Result[Out any] struct {
 	Duration time.Duration
 }
 
-// Stats summarizes one fan-out: WithStats fills it in when Map returns or
-// a Stream ends. The status counts add up to Inputs.
+// Stats summarizes one fan-out: StatsTo fills it in when Map returns or
+// a Stream loop ends. The status counts add up to Inputs.
 type Stats struct {
 	// Inputs counts the inputs accounted for: all of them for Map; for
 	// Stream, those taken from the sequence (the rest were never read).
@@ -79,11 +79,11 @@ type Stats struct {
 	// Attempts counts every call made; Retries the attempts after an
 	// input's first (Attempts minus the inputs that started).
 	Attempts, Retries int
-	// Throttled sums the time inputs waited for the rate, the per-key
-	// rate and retry-after hints.
-	Throttled time.Duration
+	// Paced sums the time inputs waited for Pace, PacePerKey and
+	// retry-after hints.
+	Paced time.Duration
 	// Backoff sums the time inputs waited between attempts for the
-	// jittered exponential backoff (retry-after waits count as Throttled).
+	// jittered exponential backoff (retry-after waits count as Paced).
 	Backoff time.Duration
 }
 
@@ -95,7 +95,7 @@ func (s *Stats) add(o *Stats) {
 	s.NotStarted += o.NotStarted
 	s.Attempts += o.Attempts
 	s.Retries += o.Retries
-	s.Throttled += o.Throttled
+	s.Paced += o.Paced
 	s.Backoff += o.Backoff
 }
 

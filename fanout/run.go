@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/internal/catch"
+	"github.com/tandem-go/tandem/internal/clock"
 	"github.com/tandem-go/tandem/internal/sleep"
 	"github.com/tandem-go/tandem/ratelimit"
 )
@@ -20,22 +20,27 @@ import (
 // its k successes: the calls still in flight are no longer needed.
 var errSettled = errors.New("fanout: enough inputs succeeded")
 
+// errEnded is the cancel cause of a fan-out's own cleanup, once Map has
+// its results or a Stream's loop has ended (the calls still in flight
+// after a break see it). It never stands for why a fan-out stopped: see
+// stopCause.
+var errEnded = errors.New("fanout: the fan-out has ended")
+
 // run is the state of one fan-out, shared by its workers.
 type run[In, Out any] struct {
 	ctx    context.Context // canceled when the fan-out stops
-	done   <-chan struct{} // ctx.Done(), read without a lock by stopped
 	cancel context.CancelCauseFunc
 	call   func(context.Context, In) (Out, error)
 	o      *options
 	n      int // number of inputs, or -1 for a stream
 
-	rateDeferrer ratelimit.Deferrer // o.rate, when it can be pushed back
+	paceDeferrer ratelimit.Deferrer // o.pace, when it can be pushed back
 	perKey       inputLimiter[In]
 
 	// base is when the fan-out began. Times are kept as offsets from it,
-	// time.Since(base), which reads only the monotonic clock: half the cost
-	// of time.Now, which matters at a few ns per input.
-	base time.Time
+	// read from the monotonic clock alone, at half the cost of time.Now:
+	// the clock is read once per input.
+	base clock.Base
 	// gate holds the offset before which no attempt starts, set by a
 	// RetryAfter hint when there is no per-key limit to push back.
 	gate atomic.Int64
@@ -43,7 +48,8 @@ type run[In, Out any] struct {
 	// counts those that ended without success.
 	succeeded, lost atomic.Int64
 	// failedSignal wakes a hedging feeder when an input ends without
-	// success (failed, or refused for the deadline).
+	// success (failed, or refused for the deadline); stream makes it, with
+	// a slot per worker it starts.
 	failedSignal chan struct{}
 
 	notStartedOnce sync.Once
@@ -64,32 +70,13 @@ type run[In, Out any] struct {
 	stats Stats // merged from the workers as they exit
 }
 
-// checkCall panics on misuse that Map and Stream share, at the call site.
-func checkCall[In, Out any](call func(context.Context, In) (Out, error), o *options) inputLimiter[In] {
-	if call == nil {
-		panic("fanout: call is nil")
-	}
-	if o.perKey == nil {
-		return nil
-	}
-	lim, ok := o.perKey.(inputLimiter[In])
-	if !ok {
-		panic(fmt.Sprintf("fanout: PerKey's key function does not take the inputs' type %v", reflect.TypeFor[In]()))
-	}
-	return lim
-}
-
 func newRun[In, Out any](ctx context.Context, call func(context.Context, In) (Out, error), o *options, perKey inputLimiter[In], n int) *run[In, Out] {
-	r := &run[In, Out]{call: call, o: o, n: n, perKey: perKey, base: time.Now(), timers: new(sleep.Timers)}
+	r := &run[In, Out]{call: call, o: o, n: n, perKey: perKey, base: clock.Start(), timers: new(sleep.Timers)}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
-	r.done = r.ctx.Done()
-	if o.rate != nil {
-		r.rateDeferrer, _ = o.rate.(ratelimit.Deferrer)
+	if o.pace != nil {
+		r.paceDeferrer, _ = o.pace.(ratelimit.Deferrer)
 	}
-	if o.hedge > 0 {
-		r.failedSignal = make(chan struct{}, o.concurrency)
-	}
-	if o.policy == quorum && n >= 0 && n < o.quorum {
+	if o.policy.kind == quorum && n >= 0 && n < o.policy.quorum {
 		r.cancel(ErrNoQuorum) // k successes are out of reach before any call
 	}
 	return r
@@ -127,7 +114,7 @@ func (w *worker[In, Out]) goexited() {
 }
 
 // run runs one input to its end with do, guarding all the user code do
-// reaches, not only the call: a Waiter, a PerKey key function, a RetryIf
+// reaches, not only the call: a Waiter, a PacePerKey key function, a RetryIf
 // predicate or an error's As method may panic or call runtime.Goexit too.
 // A panic fails the input with the *tandem.PanicError, records it (Map
 // and Stream re-raise it) and stops the fan-out; a Goexit runs
@@ -215,10 +202,17 @@ func (w *worker[In, Out]) do(in In, res *Result[Out], start time.Duration) (end 
 }
 
 // now is the time since the fan-out began.
-func (r *run[In, Out]) now() time.Duration { return time.Since(r.base) }
+func (r *run[In, Out]) now() time.Duration { return r.base.Since() }
 
 // attempt makes one call, with the per-call timeout. A panic or Goexit in
 // the call unwinds to run, which catches it.
+//
+// The attempt timed out when its Timeout passed while the fan-out went on
+// and the call's error says it timed out; then the error is marked with
+// ErrCallTimeout (unless the call returned context.Cause(ctx), which is
+// it). An error that says something else (a 404) is the call's own
+// answer, also when it comes back as the Timeout fires, and stays as it
+// is: a RetryIf that retries timeouts only must not retry it.
 func (w *worker[In, Out]) attempt(in In) (out Out, err error) {
 	r := w.r
 	ctx := r.ctx
@@ -228,32 +222,52 @@ func (w *worker[In, Out]) attempt(in In) (out Out, err error) {
 		defer cancel()
 	}
 	out, err = r.call(ctx, in)
-	if err != nil && ctx != r.ctx && ctx.Err() != nil && !r.stopped() && !errors.Is(err, ErrCallTimeout) {
+	if err != nil && ctx != r.ctx && ctx.Err() != nil && !r.stopped() && !errors.Is(err, ErrCallTimeout) && saysTimedOut(err) {
 		err = fmt.Errorf("%w after %v: %w", ErrCallTimeout, r.o.timeout, err)
 	}
 	return out, err
 }
 
+// saysTimedOut reports whether err is a context's deadline or an error that
+// reports a timeout (a Timeout method returning true, as net's and os's
+// deadline errors do, which a client returns when its ctx watcher sets a
+// connection's deadline).
+func saysTimedOut(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
 // pace waits until an attempt may start: past a retry-after gate, then a
 // token of the rate, then one of the per-key rate. The caller holds its
-// concurrency slot already (it is a worker), which keeps the rate exact.
+// Workers slot already (it is a worker), which keeps the rate exact.
+//
+// A hint that comes while the input sleeps on the gate may push the gate
+// further, so the gate is read again after each sleep. A hint that comes
+// once the input has passed the gate does not hold it: the call starts at
+// its token, because starting booked calls later than their tokens would
+// bunch together the starts the limiter spaced out (a Deferrer limiter is
+// pushed back for the tokens not yet booked).
 func (r *run[In, Out]) pace(in In, st *Stats) error {
 	if r.stopped() {
 		return r.ctx.Err() // nothing new starts once the fan-out stops
 	}
 	gate := r.gate.Load()
-	if gate == 0 && r.o.rate == nil && r.perKey == nil {
+	if gate == 0 && r.o.pace == nil && r.perKey == nil {
 		return nil
 	}
 	start := r.now()
-	defer func() { st.Throttled += r.now() - start }()
-	if wait := time.Duration(gate) - start; wait > 0 {
-		if err := r.timers.Sleep(r.ctx, wait, nil); err != nil {
+	defer func() { st.Paced += r.now() - start }()
+	for now := start; time.Duration(gate) > now; now = r.now() {
+		if err := r.timers.Sleep(r.ctx, time.Duration(gate)-now, nil); err != nil {
 			return err
 		}
+		gate = r.gate.Load()
 	}
-	if r.o.rate != nil {
-		if err := r.o.rate.WaitN(r.ctx, 1); err != nil {
+	if r.o.pace != nil {
+		if err := r.o.pace.WaitN(r.ctx, 1); err != nil {
 			return err
 		}
 	}
@@ -273,7 +287,7 @@ func (r *run[In, Out]) waitToRetry(in In, attempt int, hint time.Duration, hinte
 	start := r.now()
 	if hinted {
 		err := r.timers.Sleep(r.ctx, hint, nil)
-		st.Throttled += r.now() - start
+		st.Paced += r.now() - start
 		return err == nil
 	}
 	err := r.timers.Sleep(r.ctx, r.backoff(attempt), nil)
@@ -285,14 +299,14 @@ func (r *run[In, Out]) waitToRetry(in In, attempt int, hint time.Duration, hinte
 // back are, and without a per-key limit the fan-out's own gate holds every
 // input (a per-key hint must not hold the other keys).
 func (r *run[In, Out]) pushBack(in In, t time.Time) {
-	if r.rateDeferrer != nil {
-		r.rateDeferrer.DeferUntil(t)
+	if r.paceDeferrer != nil {
+		r.paceDeferrer.DeferUntil(t)
 	}
 	if r.perKey != nil {
 		r.perKey.deferUntil(in, t)
 		return
 	}
-	until := int64(t.Sub(r.base))
+	until := int64(r.base.Offset(t))
 	for {
 		gate := r.gate.Load()
 		if until <= gate || r.gate.CompareAndSwap(gate, until) {
@@ -302,21 +316,21 @@ func (r *run[In, Out]) pushBack(in In, t time.Time) {
 }
 
 // backoff is "full jitter": uniform in [0, min(cap, base×2^(attempt-1))].
+// base×2^shift is taken only when it cannot overflow (base <= cap>>shift),
+// and the draw is unsigned, so that a cap of math.MaxInt64 is a cap too.
 func (r *run[In, Out]) backoff(attempt int) time.Duration {
 	limit := r.o.backoffCap
-	if shift := attempt - 1; shift < 62 {
-		if d := r.o.backoffBase << shift; d > 0 && d < limit {
-			limit = d
-		}
+	if shift := attempt - 1; shift < 63 && r.o.backoffBase <= limit>>shift {
+		limit = r.o.backoffBase << shift
 	}
-	return time.Duration(rand.Int64N(int64(limit) + 1))
+	return time.Duration(rand.Uint64N(uint64(limit) + 1))
 }
 
 // settle applies the result policy to an input that just ended.
 func (r *run[In, Out]) settle(res *Result[Out]) {
 	switch res.Status {
 	case Succeeded:
-		if r.o.policy == quorum && r.succeeded.Add(1) == int64(r.o.quorum) {
+		if r.o.policy.kind == quorum && r.succeeded.Add(1) == int64(r.o.policy.quorum) {
 			r.cancel(errSettled)
 		}
 	default:
@@ -324,11 +338,11 @@ func (r *run[In, Out]) settle(res *Result[Out]) {
 		// fan-out goes on) is lost to a quorum, but not a failure to stop a
 		// FailFast fan-out for: the other inputs may still make the deadline.
 		switch {
-		case r.o.policy == failFast && res.Status == Failed:
+		case r.o.policy.kind == failFast && res.Status == Failed:
 			r.cancel(res.Err)
-		case r.o.policy == quorum:
+		case r.o.policy.kind == quorum:
 			lost := r.lost.Add(1)
-			if r.n >= 0 && lost > int64(r.n-r.o.quorum) {
+			if r.n >= 0 && lost > int64(r.n-r.o.policy.quorum) {
 				r.cancel(ErrNoQuorum)
 			}
 			if r.failedSignal != nil {
@@ -341,16 +355,10 @@ func (r *run[In, Out]) settle(res *Result[Out]) {
 	}
 }
 
-// stopped reports whether the fan-out has stopped. It reads the done channel
-// without blocking, which takes no lock, unlike ctx.Err.
-func (r *run[In, Out]) stopped() bool {
-	select {
-	case <-r.done:
-		return true
-	default:
-		return false
-	}
-}
+// stopped reports whether the fan-out has stopped: one atomic load, as
+// cancelCtx.Err is (r.ctx is one), and the one non-blocking check of a ctx
+// in fanout.
+func (r *run[In, Out]) stopped() bool { return r.ctx.Err() != nil }
 
 // notStarted is the Err of inputs that never started. It is built once the
 // fan-out has stopped, and is the same value for every such input.
@@ -375,9 +383,26 @@ func (r *run[In, Out]) refuse(err error) *notStartedError {
 	return e
 }
 
+// stopCause is why the fan-out stopped before its inputs ran out, or nil
+// when nothing stopped it: ctx's cause, the failure of a FailFast run,
+// errSettled, ErrNoQuorum or a panic, never the cancel of the fan-out's
+// own cleanup (errEnded), which may have run already on the stream path.
+func (r *run[In, Out]) stopCause() error {
+	if !r.stopped() {
+		return nil
+	}
+	if cause := context.Cause(r.ctx); cause != errEnded {
+		return cause
+	}
+	return nil
+}
+
 // result is the error Map returns, given the results and the merged Stats.
-// cause is the fan-out's cancel cause when it stopped early, else nil; a
-// limiter's deadline refusal then stands in for it.
+// cause is stopCause(); a limiter's deadline refusal stands in for it when
+// nil. Either is part of the error only when it stopped an input (one
+// ended Canceled or NotStarted): a ctx that ends after the last input
+// ended stopped nothing. The failure that stopped a FailFast run is that
+// input's own error, so it is returned whatever else ended.
 func (r *run[In, Out]) result(results []Result[Out], cause error) error {
 	var refusal error
 	if p := r.refusal.Load(); p != nil {
@@ -386,24 +411,28 @@ func (r *run[In, Out]) result(results []Result[Out], cause error) error {
 	if cause == nil {
 		cause = refusal
 	}
-	switch r.o.policy {
+	stoppedSome := r.stats.Canceled+r.stats.NotStarted > 0
+	switch r.o.policy.kind {
 	case failFast:
-		return cause
+		if r.stats.Failed > 0 || stoppedSome {
+			return cause
+		}
+		return nil
 	case quorum:
-		if r.stats.Succeeded >= r.o.quorum {
+		if r.stats.Succeeded >= r.o.policy.quorum {
 			return nil
 		}
 		errs := []error{ErrNoQuorum}
 		if cause == ErrNoQuorum {
 			cause = refusal // refused inputs may be why the quorum was lost
 		}
-		if cause != nil && cause != ErrNoQuorum && cause != errSettled {
+		if cause != nil && cause != errSettled && stoppedSome {
 			errs = append(errs, cause)
 		}
 		return errors.Join(append(errs, failures(results)...)...)
 	}
 	errs := failures(results)
-	if cause != nil && r.stats.Canceled+r.stats.NotStarted > 0 {
+	if cause != nil && stoppedSome {
 		errs = append(errs, cause)
 	}
 	return errors.Join(errs...)

@@ -14,16 +14,19 @@ import (
 // each input's index (its position in inputs) and Result as the input ends,
 // in completion order, with the same limits, retries and policies as Map.
 // Inputs are read from the sequence as workers become free, at most
-// Concurrency+1 ahead of the calls (none ahead with a hedging delay), so
-// memory stays bounded by the Concurrency limit; inputs read ahead when the
-// fan-out stops are reported NotStarted.
+// Workers+1 ahead of the calls (none ahead with a hedging delay), so
+// memory stays bounded by the Workers limit; inputs read ahead when the
+// fan-out stops are reported NotStarted. As the sequence's length is
+// unknown, the loop starts all Workers goroutines at once, and buffers up
+// to Workers inputs and results: a Workers bound for Stream is also its
+// size.
 //
 // Breaking out of the loop stops the fan-out: the calls in flight are
 // canceled and the loop statement returns once every goroutine has exited.
 // A failure that stops a FailFast stream is the first Failed result
 // yielded; the inputs it stopped end Canceled or NotStarted with that
-// cause. Inputs never read from the sequence are not yielded; Stats counts
-// the inputs read. As the length of the sequence is unknown, a Quorum
+// cause. Inputs never read from the sequence are not yielded; StatsTo
+// counts the inputs read. As the length of the sequence is unknown, a Quorum
 // stream stops early once k inputs succeed, but not when k can no longer
 // succeed: the results show it.
 //
@@ -32,15 +35,15 @@ import (
 // (or in the user code around it, as with Map) or in inputs is re-raised
 // by the loop statement after everything has exited, as with Map.
 //
-// Stream panics if call is nil, or if a PerKey option's key function does
-// not take In.
+// Stream panics where it is called, not when its loop runs, if ctx, call
+// or an Option is nil, or if a PacePerKey key function does not take In.
+// Each loop over the sequence it returns is a fan-out of its own.
 func Stream[In, Out any](ctx context.Context, inputs iter.Seq[In], call func(context.Context, In) (Out, error), opts ...Option) iter.Seq2[int, Result[Out]] {
-	o := buildOptions(opts)
-	perKey := checkCall(call, &o)
+	o, perKey := prepare("fanout: Stream", ctx, call, opts)
 	return func(yield func(int, Result[Out]) bool) {
 		r := newRun(ctx, call, &o, perKey, -1)
-		defer r.cancel(nil)
-		r.stream(inputs, o.concurrency, yield)
+		defer r.cancel(errEnded)
+		r.stream(inputs, o.workers, yield)
 		if o.stats != nil {
 			*o.stats = r.stats
 		}
@@ -66,18 +69,21 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], workers int, yield func(int, 
 	// A buffer of one input per worker saves most hand-offs from parking a
 	// goroutine; a hedging feeder needs each hand-off to be a start.
 	buffer := workers
-	if r.o.hedge > 0 {
+	if r.o.policy.hedge > 0 {
 		buffer = 0
 	}
 	jobs := make(chan job[In], buffer)
-	out := make(chan ended[Out], r.o.concurrency)
+	out := make(chan ended[Out], workers)
+	if r.o.policy.hedge > 0 {
+		r.failedSignal = make(chan struct{}, workers)
+	}
 	var live atomic.Int64 // workers running; the last to exit closes out
 
 	// The consumer (this goroutine) always drains out until it is closed,
 	// so a worker's send never blocks for ever; whatever way this function
 	// ends, the fan-out stops and everything is joined.
 	defer func() {
-		r.cancel(nil)
+		r.cancel(errEnded)
 		for range out {
 		}
 		r.wg.Wait()
@@ -136,8 +142,8 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], workers int, yield func(int, 
 func (r *run[In, Out]) feed(inputs iter.Seq[In], jobs chan<- job[In], out chan<- ended[Out]) {
 	i := 0
 	var hedge *time.Timer
-	if r.o.hedge > 0 {
-		hedge = time.NewTimer(r.o.hedge)
+	if r.o.policy.hedge > 0 {
+		hedge = time.NewTimer(r.o.policy.hedge)
 		defer hedge.Stop()
 	}
 	for in := range inputs {
@@ -153,7 +159,7 @@ func (r *run[In, Out]) feed(inputs iter.Seq[In], jobs chan<- job[In], out chan<-
 			case jobs <- job[In]{i, in}:
 				i++
 				if hedge != nil {
-					hedge.Reset(r.o.hedge)
+					resetHedge(hedge, r.o.policy.hedge)
 				}
 				continue
 			case <-r.ctx.Done():
@@ -167,4 +173,21 @@ func (r *run[In, Out]) feed(inputs iter.Seq[In], jobs chan<- job[In], out chan<-
 		out <- ended[Out]{i, Result[Out]{Err: r.notStarted(), Status: NotStarted}}
 		return
 	}
+}
+
+// resetHedge restarts the hedge timer after a hand-off. Under
+// GODEBUG=asynctimerchan=1 (pre-Go 1.23 timers, which Go 1.26 still
+// honours) a timer that fired while the feeder waited on a failure or on
+// the hand-off keeps its tick in the channel, and Reset does not drop it:
+// the next input would go out at once. So a failed Stop is followed by a
+// drain, which never blocks, and with today's timers (a stopped or reset
+// timer delivers no stale tick) finds nothing.
+func resetHedge(t *time.Timer, d time.Duration) {
+	if !t.Stop() {
+		select {
+		case <-t.C:
+		default:
+		}
+	}
+	t.Reset(d)
 }

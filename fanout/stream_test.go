@@ -29,7 +29,7 @@ func TestStreamYieldsResultsInCompletionOrderWithTheirIndex(t *testing.T) {
 		for i, r := range fanout.Stream(t.Context(), slices.Values([]int{0, 1, 2, 3}), func(_ context.Context, x int) (int, error) {
 			time.Sleep(time.Duration(4-x) * 10 * time.Millisecond)
 			return x * x, nil
-		}, fanout.Concurrency(4)) {
+		}, fanout.Workers(4)) {
 			require.Equal(t, fanout.Succeeded, r.Status)
 			require.Equal(t, i*i, r.Value, "result of input %d", i)
 			order = append(order, i)
@@ -45,7 +45,7 @@ func TestStreamOverAnUnboundedSequenceStopsWhenTheLoopBreaks(t *testing.T) {
 	for _, r := range fanout.Stream(t.Context(), count, func(_ context.Context, x int) (int, error) {
 		calls.Add(1)
 		return x, nil
-	}, fanout.Concurrency(3), fanout.WithStats(&st)) {
+	}, fanout.Workers(3), fanout.StatsTo(&st)) {
 		require.NoError(t, r.Err)
 		if n++; n == 100 {
 			break
@@ -83,7 +83,7 @@ func TestStreamFailFastStopsReadingTheInputs(t *testing.T) {
 			case <-ctx.Done():
 				return 0, ctx.Err()
 			}
-		}, fanout.Concurrency(2), fanout.FailFast(), fanout.WithStats(&st)) {
+		}, fanout.Workers(2), fanout.FailFast(), fanout.StatsTo(&st)) {
 			if r.Status == fanout.Failed && firstFailure == nil {
 				firstFailure = r.Err
 				assert.Equal(t, 10, i)

@@ -16,11 +16,11 @@ import (
 	"github.com/tandem-go/tandem/fanout"
 )
 
-// The user code that fanout runs around a call (waiters, the PerKey key
+// The user code that fanout runs around a call (waiters, the PacePerKey key
 // function, the RetryIf predicate) is guarded as the call is: a panic there
 // is re-raised by Map or Stream's loop, a runtime.Goexit fails the input
 // with tandem.ErrGoexit and the fan-out goes on. Each case misbehaves on
-// input 1 of {0, 1, 2}, with Concurrency(1) so that a lost worker would
+// input 1 of {0, 1, 2}, with Workers(1) so that a lost worker would
 // leave input 2 unclaimed.
 
 // waiterFunc is a ratelimit.Waiter written by a user.
@@ -54,25 +54,25 @@ type misbehavingHook struct {
 
 func misbehavingHooks() []misbehavingHook {
 	return []misbehavingHook{
-		{name: "PerKey key function", call: double, attempts: 2, opts: func(misbehave func()) []fanout.Option {
-			return []fanout.Option{fanout.PerKey(keyedWaiterFunc(func(int) error { return nil }), func(x int) int {
+		{name: "PacePerKey key function", call: double, attempts: 2, opts: func(misbehave func()) []fanout.Option {
+			return []fanout.Option{fanout.PacePerKey(keyedWaiterFunc(func(int) error { return nil }), func(x int) int {
 				if x == 1 {
 					misbehave()
 				}
 				return x
 			})}
 		}},
-		{name: "PerKey waiter", call: double, attempts: 2, opts: func(misbehave func()) []fanout.Option {
-			return []fanout.Option{fanout.PerKey(keyedWaiterFunc(func(key int) error {
+		{name: "PacePerKey waiter", call: double, attempts: 2, opts: func(misbehave func()) []fanout.Option {
+			return []fanout.Option{fanout.PacePerKey(keyedWaiterFunc(func(key int) error {
 				if key == 1 {
 					misbehave()
 				}
 				return nil
 			}), func(x int) int { return x })}
 		}},
-		{name: "Rate waiter", call: double, attempts: 2, opts: func(misbehave func()) []fanout.Option {
+		{name: "Pace waiter", call: double, attempts: 2, opts: func(misbehave func()) []fanout.Option {
 			var waits atomic.Int64
-			return []fanout.Option{fanout.Rate(waiterFunc(func() error {
+			return []fanout.Option{fanout.Pace(waiterFunc(func() error {
 				if waits.Add(1) == 2 { // the wait for input 1
 					misbehave()
 				}
@@ -109,7 +109,7 @@ func eachHookWithMapAndStream(t *testing.T, test func(t *testing.T, h misbehavin
 func runAll(t *testing.T, useMap bool, call func(context.Context, int) (int, error), opts []fanout.Option) (results map[int]fanout.Result[int], st fanout.Stats, p *tandem.PanicError, err error) {
 	t.Helper()
 	inputs := []int{0, 1, 2}
-	opts = append(opts, fanout.Concurrency(1), fanout.WithStats(&st))
+	opts = append(opts, fanout.Workers(1), fanout.StatsTo(&st))
 	results = map[int]fanout.Result[int]{}
 	func() {
 		defer func() {

@@ -128,15 +128,15 @@ func send(ctx context.Context, cfg Config, paced bool) (Send, error) {
 	}
 
 	opts := []fanout.Option{
-		fanout.Concurrency(cfg.Concurrency),
+		fanout.Workers(cfg.Concurrency),
 		fanout.Attempts(10),
 		fanout.Timeout(5 * time.Second),
-		fanout.WithStats(&run.Stats),
+		fanout.StatsTo(&run.Stats),
 	}
 	if paced {
 		run.Name = "paced"
 		limiter := ratelimit.New(ratelimit.Limit(cfg.Quota), clientBurst)
-		opts = append(opts, fanout.Rate(limiter))
+		opts = append(opts, fanout.Pace(limiter))
 	}
 	start := time.Now()
 	results, _ := fanout.Map(ctx, ids, notify, opts...)
