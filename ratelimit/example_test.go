@@ -79,9 +79,9 @@ func ExampleLimiter_DeferUntil() {
 	// next slot in about 30s
 }
 
-// WithInitialTokens(0) starts the bucket empty: no burst at start-up.
-func ExampleWithInitialTokens() {
-	l := ratelimit.New(1, 10, ratelimit.WithInitialTokens(0))
+// InitialTokens(0) starts the bucket empty: no burst at start-up.
+func ExampleInitialTokens() {
+	l := ratelimit.New(1, 10, ratelimit.InitialTokens(0))
 	fmt.Println(l.Allow(), l.Tokens() < 1)
 	// Output: false true
 }
@@ -108,18 +108,18 @@ func ExampleKeyed() {
 	// tenants tracked: 2
 }
 
-// WithLimitFunc sets each key's limit and burst, here by plan; WithMaxKeys
+// LimitFunc sets each key's limit and burst, here by plan; MaxKeys
 // bounds memory against a flood of keys (lossy, see its doc).
-func ExampleWithLimitFunc() {
+func ExampleLimitFunc() {
 	plans := map[string]string{"acme": "gold"}
 	perTenant := ratelimit.NewKeyed[string](1, 1,
-		ratelimit.WithLimitFunc(func(tenant string) (ratelimit.Limit, int) {
+		ratelimit.LimitFunc(func(tenant string) (ratelimit.Limit, int) {
 			if plans[tenant] == "gold" {
 				return 10, 20
 			}
 			return 1, 1
 		}),
-		ratelimit.WithMaxKeys(100_000),
+		ratelimit.MaxKeys(100_000),
 	)
 	for _, tenant := range []string{"acme", "initech"} {
 		n := 0

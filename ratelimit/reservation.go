@@ -28,14 +28,28 @@ func (r Reservation) Delay() time.Duration {
 }
 
 // Cancel says the events will not happen and gives their tokens back, if
-// nothing was booked after this reservation: a later booking keeps its
-// slot, so the freed slot cannot be handed out again without admitting more
-// than the limit, and the tokens are then lost. Cancel does nothing after
-// SetLimit or SetBurst, or on a reservation that is not OK.
+// their time to act has not passed and nothing was booked after them.
+// Once the time to act has passed the events count as spent, whether or not
+// they happened: giving them back then would hand out again a slot that may
+// already have been used. A later booking keeps its slot, so the freed slot
+// cannot be handed out again without admitting more than the limit, and
+// the tokens are then lost. Cancel does nothing after SetLimit or SetBurst,
+// or on a reservation that is not OK. As code:
 //
-// Cost: one CAS, no allocation.
+//	refund = nothing booked after r && now <= the time r may act && no SetLimit/SetBurst since r
+//
+// Cost: a clock read and one CAS, no allocation.
 func (r Reservation) Cancel() {
-	if r.cfg == nil || r.lim.cfg.Load() != r.cfg {
+	if r.cfg == nil || r.lim.now() > r.act {
+		return
+	}
+	r.refund()
+}
+
+// refund gives the tokens back if nothing was booked after r, whatever the
+// time: for a WaitN cut short, whose events are known not to have happened.
+func (r Reservation) refund() {
+	if r.lim.cfg.Load() != r.cfg {
 		return
 	}
 	r.lim.tat.CompareAndSwap(r.tat, r.tat-r.cost)
