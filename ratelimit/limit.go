@@ -38,8 +38,16 @@ const (
 	maxDelay = int64(1) << 61 // about 73 years
 )
 
+// exactEvery is where Every stops being exact: a float64 Limit tells every
+// interval below 2^52 ns (about 52 days) from its neighbours, and no
+// float64 can tell all of them apart above it.
+const exactEvery = int64(1) << 52
+
 // Every converts the minimum time between events into a Limit:
-// Every(100*time.Millisecond) is 10 events per second.
+// Every(100*time.Millisecond) is 10 events per second. A limiter at
+// Every(d) spaces events exactly d apart for every d below 2^52 ns (about
+// 52 days); above that a float64 cannot tell neighbouring nanoseconds
+// apart, and the interval is d to within one part in 2^51.
 //
 // It panics with "ratelimit: Every: ..." if d <= 0: a zero interval would
 // be an unlimited rate, and Inf says that explicitly.
@@ -47,11 +55,15 @@ func Every(d time.Duration) Limit {
 	if d <= 0 {
 		misuse.Panicf("ratelimit: Every", "d must be positive (use Inf for no limit), got %v", d)
 	}
-	return 1 / Limit(d.Seconds())
+	return every(int64(d))
 }
 
+// every is Every without the check: 1e9/d correctly rounded for d up to
+// 2^53, which is what interval inverts.
+func every(d int64) Limit { return Limit(1e9 / float64(d)) }
+
 // Per converts "n events per d" into a Limit: Per(600, time.Minute) is 10
-// events per second. Per(0, d) is a zero limit.
+// events per second. Per(1, d) is Every(d); Per(0, d) is a zero limit.
 //
 // It panics with "ratelimit: Per: ..." if n < 0 or d <= 0.
 func Per(n int, d time.Duration) Limit {
@@ -61,13 +73,14 @@ func Per(n int, d time.Duration) Limit {
 	case d <= 0:
 		misuse.Panicf("ratelimit: Per", "d must be positive, got %v", d)
 	}
-	return Limit(float64(n) / d.Seconds())
+	return Limit(float64(n) * 1e9 / float64(d))
 }
 
-// interval is the time one token takes to refill, in whole nanoseconds,
-// rounded up so the limiter never admits faster than the limit. It panics,
-// naming where, for a finite positive limit the limiter cannot honour;
-// callers handle NaN, Inf and limit <= 0.
+// interval is the time one token takes to refill, in whole nanoseconds:
+// exactly d for a limit made by Every(d) (d below exactEvery), and
+// otherwise 1e9/limit rounded up, so that the limiter never admits faster
+// than the limit. It panics, naming where, for a finite positive limit the
+// limiter cannot honour; callers handle NaN, Inf and limit <= 0.
 func (limit Limit) interval(where string) int64 {
 	x := 1e9 / float64(limit)
 	switch {
@@ -76,5 +89,26 @@ func (limit Limit) interval(where string) int64 {
 	case x > float64(maxTau):
 		misuse.Panicf("ratelimit: "+where, "limit must refill a token within 2^61ns (about 73 years), got %v", float64(limit))
 	}
-	return int64(math.Ceil(x))
+	if x < float64(exactEvery) {
+		// x is less than one away from the d that Every(d) inverts
+		// (|x-d| <= d/2^52), and below exactEvery no two d give the same
+		// Limit.
+		r := int64(math.Round(x))
+		for d := r + 1; d >= max(1, r-1); d-- {
+			if every(d) == limit {
+				return d
+			}
+		}
+	}
+	// x was rounded: the smallest whole c with c·limit >= 1e9 may be one
+	// off. FMA rounds c·limit-1e9 once, which keeps its sign. From 2^53 on
+	// not every whole number is a float64: c is then the next float64 that
+	// honours the limit.
+	c := math.Ceil(x)
+	if math.FMA(c, float64(limit), -1e9) < 0 {
+		c = max(c+1, math.Nextafter(c, math.Inf(1)))
+	} else if c > 1 && c < 1<<53 && math.FMA(c-1, float64(limit), -1e9) >= 0 {
+		c--
+	}
+	return int64(c)
 }

@@ -31,6 +31,7 @@ func TestASpanOver73YearsIsRefusedWhereItIsSet(t *testing.T) {
 	assert.Panics(t, func() { ratelimit.New(ratelimit.Inf, 1<<62).SetLimit(1e9) })
 	assert.Panics(t, func() { ratelimit.New(0, 1<<62) }, "a frozen bucket of 2^62 tokens")
 	assert.NotPanics(t, func() { ratelimit.New(ratelimit.Every(time.Hour), maxHourlyBurst) })
+	assert.NotPanics(t, func() { ratelimit.New(ratelimit.Every(1<<61), 1) })
 }
 
 func TestADeferralTwoHundredYearsAheadOfTheWidestBucketDoesNotWrap(t *testing.T) {
