@@ -1,0 +1,81 @@
+package ratelimit_test
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tandem-go/tandem/ratelimit"
+)
+
+// heapInUse is the live heap after a full collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// #13.14: idle keys were forgotten only in the shard a call landed on, so
+// after a burst of keys and then traffic on one key, 7 of 8 shards kept
+// their keys, and every map kept its room, for ever. Now every shard is
+// cleaned whichever keys the traffic touches, and a shard that has emptied
+// gives its room back.
+func TestKeyedReclaimsIdleKeysAndTheirMemoryWhenTrafficTouchesOneKey(t *testing.T) {
+	const keys = 100_000
+	synctest.Test(t, func(t *testing.T) {
+		before := heapInUse()
+		k := ratelimit.NewKeyed[string](10, 1)
+		for i := range keys {
+			k.Allow(fmt.Sprintf("tenant-%08d", i))
+		}
+		require.Equal(t, keys, k.Len())
+		peak := heapInUse()
+		require.Greater(t, peak, before+keys*32, "a tracked key costs at least its entry")
+
+		time.Sleep(time.Second) // every bucket has refilled: every key is idle
+		for range keys {
+			k.Allow("hot")
+		}
+		assert.LessOrEqual(t, k.Len(), 1, "keys tracked after %d calls on one key", keys)
+		after := heapInUse()
+		assert.Less(t, after-min(after, before), (peak-before)/20,
+			"heap: %d B before, %d B with %d keys, %d B once they were idle and traffic went to one key", before, peak, keys, after)
+		runtime.KeepAlive(k)
+	})
+}
+
+// The same with 1000 keys kept busy: the keys tracked and the memory held
+// come down to what those need.
+func TestKeyedShrinksToTheKeysStillActive(t *testing.T) {
+	const keys, active = 100_000, 1000
+	synctest.Test(t, func(t *testing.T) {
+		before := heapInUse()
+		k := ratelimit.NewKeyed[string](1, 1)
+		for i := range keys {
+			k.Allow(fmt.Sprintf("tenant-%08d", i))
+		}
+		peak := heapInUse()
+		time.Sleep(2 * time.Second)
+		// The active keys are used every 500ms, at twice their rate: their
+		// buckets never refill, so they are never idle.
+		for round := range 200 {
+			for i := range active {
+				k.Allow(fmt.Sprintf("tenant-%08d", i))
+			}
+			if round%10 == 9 {
+				time.Sleep(500 * time.Millisecond)
+			}
+		}
+		assert.Equal(t, active, k.Len(), "keys tracked with %d active", active)
+		after := heapInUse()
+		assert.Less(t, after-min(after, before), (peak-before)/10,
+			"heap: %d B before, %d B with %d keys, %d B with %d active", before, peak, keys, after, active)
+		runtime.KeepAlive(k)
+	})
+}
