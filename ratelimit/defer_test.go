@@ -35,8 +35,10 @@ func TestDeferUntilAPastOrPresentTimeChangesNothing(t *testing.T) {
 
 				k := ratelimit.NewKeyed[string](tc.limit, 100)
 				k.DeferUntil("a", until)
+				k.Limiter("b").DeferUntil(until)
 				assert.Zero(t, k.Len(), "%s: a deferral that changes nothing tracks no key", tc.name)
 				assert.True(t, k.AllowN("a", 100), "%s: Keyed, DeferUntil(%v from now)", tc.name, until.Sub(now))
+				assert.True(t, k.AllowN("b", 100), "%s: KeyLimiter, DeferUntil(%v from now)", tc.name, until.Sub(now))
 			}
 		}
 	})

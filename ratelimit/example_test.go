@@ -132,3 +132,25 @@ func ExampleLimitFunc() {
 	// acme burst: 20
 	// initech burst: 1
 }
+
+// Limiter hands one key of a Keyed to code that takes a Waiter, such as
+// fanout.Pace or pipeline.Pace: here a worker paced per host. The view
+// holds no bucket, so it never keeps an idle host tracked.
+func ExampleKeyed_Limiter() {
+	perHost := ratelimit.NewKeyed[string](ratelimit.Every(100*time.Millisecond), 1)
+	pace := func(ctx context.Context, w ratelimit.Waiter, calls int) time.Duration {
+		start := time.Now()
+		for range calls {
+			if err := w.WaitN(ctx, 1); err != nil {
+				break
+			}
+		}
+		return time.Since(start)
+	}
+	took := pace(context.Background(), perHost.Limiter("api.example.com"), 3)
+	fmt.Println("3 calls to one host took about", took.Round(100*time.Millisecond))
+	fmt.Println("another host is not held back:", perHost.Allow("cdn.example.com"))
+	// Output:
+	// 3 calls to one host took about 200ms
+	// another host is not held back: true
+}

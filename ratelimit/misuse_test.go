@@ -42,6 +42,10 @@ func TestEveryMisusePanicsWithAMessageNamingTheMisuse(t *testing.T) {
 		{"Keyed.WaitN(0)", func() { _ = k.WaitN(t.Context(), "a", 0) }, "ratelimit: Keyed.WaitN: n must be at least 1, got 0"},
 		{"Keyed.Wait(nil)", func() { _ = k.Wait(nilCtx, "a") }, "ratelimit: Keyed.Wait: nil context"},
 		{"Keyed.WaitN(nil)", func() { _ = k.WaitN(nilCtx, "a", 1) }, "ratelimit: Keyed.WaitN: nil context"},
+		{"KeyLimiter.AllowN(0)", func() { k.Limiter("a").AllowN(0) }, "ratelimit: KeyLimiter.AllowN: n must be at least 1, got 0"},
+		{"KeyLimiter.WaitN(0)", func() { _ = k.Limiter("a").WaitN(t.Context(), 0) }, "ratelimit: KeyLimiter.WaitN: n must be at least 1, got 0"},
+		{"KeyLimiter.Wait(nil)", func() { _ = k.Limiter("a").Wait(nilCtx) }, "ratelimit: KeyLimiter.Wait: nil context"},
+		{"KeyLimiter.WaitN(nil)", func() { _ = k.Limiter("a").WaitN(nilCtx, 1) }, "ratelimit: KeyLimiter.WaitN: nil context"},
 
 		{"New, burst 0", func() { ratelimit.New(1, 0) }, "ratelimit: New: burst must be at least 1, got 0"},
 		{"New, NaN", func() { ratelimit.New(nan, 1) }, "ratelimit: New: limit is NaN"},
