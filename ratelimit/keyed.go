@@ -17,11 +17,14 @@ import (
 //
 // Keys are created on first use and forgotten once idle: a key whose bucket
 // has refilled completely is indistinguishable from a fresh one, so dropping
-// it loses nothing. Every call does a small, bounded part of that cleaning
-// (see the package doc), spread over every shard whichever keys the calls
-// touch, so there is no janitor goroutine and nothing to Close, and the
-// keys tracked, and the memory held, follow those active in the recent
-// past. MaxKeys adds a hard, lossy cap.
+// it loses nothing. Every call does a small, bounded part of that cleaning:
+// it checks one key of its shard (two more when it adds a key), and every
+// 8th call on a shard checks 16 keys of another shard, in turn, so every
+// shard is cleaned whichever keys the calls touch; a shard that has shrunk
+// to a quarter of its peak is rebuilt at its new size, since a Go map keeps
+// the room it grew to. So there is no janitor goroutine and nothing to
+// Close, and the keys tracked, and the memory held, follow those active in
+// the recent past. MaxKeys adds a hard, lossy cap.
 //
 // A key starts with a full bucket, or with InitialTokens tokens; note that
 // with InitialTokens(k) below the burst, a key evicted when idle comes back

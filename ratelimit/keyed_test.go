@@ -270,3 +270,26 @@ func TestKeyedUnderInfAdmitsAllButHonoursDeferUntil(t *testing.T) {
 		require.True(t, k.AllowN("a", 100))
 	})
 }
+
+func TestKeyedCallsOnATrackedKeyDoNotAllocate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		open := ratelimit.NewKeyed[string](1e9, 1<<20)
+		paced := ratelimit.NewKeyed[string](1000, 1)
+		ctx := t.Context()
+		open.Allow("a")
+		_ = paced.Wait(ctx, "a")
+		_ = paced.Wait(ctx, "a") // warms the timer pool
+		for name, f := range map[string]func(){
+			"Allow":                  func() { open.Allow("a") },
+			"AllowN":                 func() { open.AllowN("a", 2) },
+			"Wait":                   func() { _ = open.Wait(ctx, "a") },
+			"a Wait that sleeps":     func() { _ = paced.Wait(ctx, "a") },
+			"Limiter(key).Allow":     func() { open.Limiter("a").Allow() },
+			"Limiter(key).Wait":      func() { _ = open.Limiter("a").Wait(ctx) },
+			"Tokens":                 func() { open.Tokens("a") },
+			"DeferUntil in the past": func() { open.DeferUntil("a", time.Time{}) },
+		} {
+			assert.Zero(t, testing.AllocsPerRun(100, f), name)
+		}
+	})
+}
