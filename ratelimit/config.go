@@ -95,27 +95,21 @@ func (c *config) tokens(tat, now int64) float64 {
 }
 
 // admit is the GCRA decision for n tokens (1 <= n <= burst, mode not
-// unlimited): the TAT after admitting them and whether they fit now. It
-// compares how far the TAT is ahead of now with the room left, rather than
-// forming TAT + cost first, so no sum passes the bounds of maxDelay.
+// unlimited): the TAT after admitting them and whether they fit now.
 func (c *config) admit(tat, now int64, n int) (newTat int64, ok bool) {
 	now = c.clock(now)
-	ahead, cost := max(tat-now, 0), int64(n)*c.interval
-	if ahead > c.tau-cost {
-		return tat, false
-	}
-	return now + ahead + cost, true
+	newTat = max(tat, now) + int64(n)*c.interval
+	return newTat, newTat-now <= c.tau
 }
 
 // reserve books n tokens (1 <= n <= burst, mode finite) whatever the delay:
 // the TAT after booking them and how long after now they may be used. ok
-// is false only when they could not be used within maxDelay.
+// is false when they could not be used within maxDelay; the booking must
+// then not be stored.
 func (c *config) reserve(tat, now int64, n int) (newTat, delay int64, ok bool) {
-	ahead, cost := max(tat-now, 0), int64(n)*c.interval
-	if ahead > maxDelay+c.tau-cost {
-		return tat, maxDelay, false
-	}
-	return now + ahead + cost, max(0, ahead+cost-c.tau), true
+	newTat = max(tat, now) + int64(n)*c.interval
+	delay = max(0, newTat-c.tau-now)
+	return newTat, delay, delay <= maxDelay
 }
 
 // deferTAT is the TAT that admits nothing before the clock reading until

@@ -22,17 +22,20 @@ const Inf = Limit(math.MaxFloat64)
 // InfDuration is the Delay of a Reservation that is not OK.
 const InfDuration = time.Duration(math.MaxInt64)
 
-// The limiter keeps times as int64 nanoseconds from its clock base. These
-// bounds keep every sum it forms below 2^63 while its clock reads under
-// 2^62 ns (146 years after New):
+// The limiter keeps times as int64 nanoseconds from its clock base, and
+// these bounds keep every sum it forms below 2^63 while its clock reads
+// under 2^61 ns (73 years after New):
 //   - maxTau bounds a bucket's span, burst times the interval (New,
 //     SetLimit, SetBurst and LimitFunc results are checked against it);
 //   - maxDelay bounds how far ahead of now an event may be booked
-//     (ReserveN, WaitN) or deferred (DeferUntil saturates at it).
+//     (ReserveN, WaitN) or deferred (DeferUntil and SetLimit saturate at
+//     it).
 //
-// So a TAT never runs more than maxDelay + maxTau = 2^62 ahead of the
-// clock reading that wrote it, and the admission arithmetic compares
-// distances from now instead of forming sums that could pass 2^63.
+// So a stored TAT lies at most maxDelay + maxTau = 2^62 past the clock
+// reading that wrote it, and the sum the hot path forms, max(TAT, now) +
+// n·interval, at most 2^62 + maxTau = 3·2^61 past the latest reading:
+// below 2^63 while the clock reads under 2^61. The hot path needs no check
+// of its own.
 const (
 	maxTau   = int64(1) << 61 // about 73 years
 	maxDelay = int64(1) << 61 // about 73 years

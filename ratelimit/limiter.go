@@ -302,7 +302,10 @@ func (l *Limiter) Tokens() float64 {
 	return l.cfg.Load().tokens(l.tat.Load(), l.now())
 }
 
-// panicN reports an n below 1 given to the method where.
+// panicN reports an n below 1 given to the method where. Not inlined, so
+// that the hot paths that call it keep a small frame.
+//
+//go:noinline
 func panicN(where string, n int) {
 	misuse.Panicf("ratelimit: "+where, "n must be at least 1, got %d", n)
 }

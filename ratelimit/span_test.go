@@ -51,11 +51,11 @@ func TestADeferralTwoHundredYearsAheadOfTheWidestBucketDoesNotWrap(t *testing.T)
 		assert.Equal(t, time.Duration(1<<61), r.Delay(), "the next slot is where the deferral ends")
 		r.Cancel()
 
+		// The clock may read up to 2^61ns: stop a nanosecond short.
 		time.Sleep(1<<61 - 1)
 		require.False(t, l.Allow(), "the deferral, cut to 2^61ns, has not ended")
-		time.Sleep(time.Nanosecond)
-		require.True(t, l.Allow(), "the deferral ends 2^61ns on")
-		require.True(t, k.Allow("a"))
+		require.False(t, k.Allow("a"))
+		assert.Equal(t, time.Nanosecond, l.Reserve().Delay(), "the deferral ends 2^61ns on")
 	})
 }
 
@@ -72,5 +72,28 @@ func TestBookingsAheadOfTheWidestBucketStopAt73YearsAndDoNotWrap(t *testing.T) {
 		assert.False(t, l.Allow())
 		assert.Equal(t, -float64(maxHourlyBurst), l.Tokens(), "two bursts booked: one burst in debt")
 
+	})
+}
+
+// The widest span (2^61ns exactly), a deferral as far as it goes, and the
+// clock at the end of its documented range: the sums the limiter forms are
+// then as large as they can be, and still do not wrap.
+func TestTheLargestSumsAtTheEndOfTheClocksRangeDoNotWrap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const interval, burst = 1 << 40, 1 << 21 // a span of 2^61ns
+		l := ratelimit.New(ratelimit.Every(interval), burst)
+		k := ratelimit.NewKeyed[int](ratelimit.Every(interval), burst)
+		time.Sleep(1<<61 - 1)
+		require.Equal(t, float64(burst), l.Tokens(), "idle for 73 years: full")
+		l.DeferUntil(time.Now().Add(200 * year))
+		k.DeferUntil(0, time.Now().Add(200*year))
+		assert.False(t, l.AllowN(burst))
+		assert.False(t, l.Allow())
+		assert.False(t, l.ReserveN(burst).OK())
+		assert.False(t, k.AllowN(0, burst))
+		assert.Equal(t, 1.0-float64(1<<61)/interval, l.Tokens(), "deferred 2^61ns: one token at its end")
+		r := l.Reserve()
+		require.True(t, r.OK())
+		assert.Equal(t, time.Duration(1<<61), r.Delay())
 	})
 }
