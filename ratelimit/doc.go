@@ -39,10 +39,10 @@
 // <= 0 admits only the tokens left. The limiter counts whole nanoseconds:
 // Every(d) spaces events exactly d apart below 2^52ns (52 days), other
 // limits are rounded up, and a limit above 1e9/s panics rather than turn
-// unlimited. Spans are bounded so that no arithmetic can wrap: burst/limit
-// at most 2^61ns (73 years), checked wherever it is set, and nothing is
-// booked or deferred further ahead than that (ReserveN is not OK, WaitN
-// fails, DeferUntil saturates). Misuse panics at once with "ratelimit:
+// unlimited. Spans are bounded so that no arithmetic can wrap in the 73
+// years (2^61ns) after New: burst/limit at most 2^61ns, checked wherever it
+// is set, and nothing is booked or deferred further ahead than that
+// (ReserveN is not OK, WaitN fails, DeferUntil saturates). Misuse panics at once with "ratelimit:
 // Name: what is wrong", Name being what was called: n < 1, burst < 1, a
 // NaN limit, a span too wide, a nil ctx, Option or LimitFunc, an option of
 // NewKeyed given to New. Runtime conditions are the errors above.
