@@ -21,6 +21,13 @@ func heapInUse() uint64 {
 	return ms.HeapAlloc
 }
 
+// allowTenants calls Allow on the keys of the first n tenants.
+func allowTenants(k *ratelimit.Keyed[string], n int) {
+	for i := range n {
+		k.Allow(fmt.Sprintf("tenant-%08d", i))
+	}
+}
+
 // #13.14: idle keys were forgotten only in the shard a call landed on, so
 // after a burst of keys and then traffic on one key, 7 of 8 shards kept
 // their keys, and every map kept its room, for ever. Now every shard is
@@ -31,9 +38,7 @@ func TestKeyedReclaimsIdleKeysAndTheirMemoryWhenTrafficTouchesOneKey(t *testing.
 	synctest.Test(t, func(t *testing.T) {
 		before := heapInUse()
 		k := ratelimit.NewKeyed[string](10, 1)
-		for i := range keys {
-			k.Allow(fmt.Sprintf("tenant-%08d", i))
-		}
+		allowTenants(k, keys)
 		require.Equal(t, keys, k.Len())
 		peak := heapInUse()
 		require.Greater(t, peak, before+keys*32, "a tracked key costs at least its entry")
@@ -57,17 +62,13 @@ func TestKeyedShrinksToTheKeysStillActive(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		before := heapInUse()
 		k := ratelimit.NewKeyed[string](1, 1)
-		for i := range keys {
-			k.Allow(fmt.Sprintf("tenant-%08d", i))
-		}
+		allowTenants(k, keys)
 		peak := heapInUse()
 		time.Sleep(2 * time.Second)
 		// The active keys are used every 500ms, at twice their rate: their
 		// buckets never refill, so they are never idle.
 		for round := range 200 {
-			for i := range active {
-				k.Allow(fmt.Sprintf("tenant-%08d", i))
-			}
+			allowTenants(k, active)
 			if round%10 == 9 {
 				time.Sleep(500 * time.Millisecond)
 			}
