@@ -73,7 +73,7 @@
 //	Allow(), Wait(ctx), WaitN(ctx, n)    the same; errors are sentinels (above)
 //	AllowN(time.Now(), n)                AllowN(n)
 //	Reserve(), ReserveN(time.Now(), n)   Reserve(), ReserveN(n): a Reservation value
-//	r.OK(), r.Delay(), r.Cancel()        the same; Cancel refunds all or nothing
+//	r.OK(), r.Delay(), r.Cancel()        the same; Cancel refunds all or nothing, once
 //	SetLimit, SetBurst, Limit, Burst,    the same
 //	Tokens
 //	AllowN(t, n) n <= 0 (true, refunds)  none: n < 1 panics; Cancel gives back

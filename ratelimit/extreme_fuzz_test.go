@@ -177,12 +177,13 @@ func (m *model) reserve(now *big.Int, n int) modelReservation {
 
 // cancel is Reservation.Cancel: all back if nothing was booked after it,
 // its time to act has not passed and the config is the one it was made
-// under.
+// under; once only, whatever the outcome.
 func (m *model) cancel(now *big.Int, r *modelReservation) {
-	if !r.ok || r.unlimit || r.canceled || now.Cmp(r.act) > 0 || r.version != m.version || m.tat.Cmp(r.tat) != 0 {
+	canceled := r.canceled
+	r.canceled = true
+	if !r.ok || r.unlimit || canceled || now.Cmp(r.act) > 0 || r.version != m.version || m.tat.Cmp(r.tat) != 0 {
 		return
 	}
-	r.canceled = true
 	m.tat = sub(m.tat, r.cost)
 }
 

@@ -338,7 +338,8 @@ func TestReconfiguringWhileOthersCallIsRaceFree(t *testing.T) {
 			wg.Go(func() {
 				for ctx.Err() == nil {
 					l.Allow()
-					l.Reserve().Cancel()
+					r := l.Reserve()
+					r.Cancel()
 					_ = l.Wait(ctx)
 					time.Sleep(time.Millisecond)
 				}

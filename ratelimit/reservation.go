@@ -3,8 +3,10 @@ package ratelimit
 import "time"
 
 // Reservation is a booking made by Limiter.ReserveN: n events may happen
-// after Delay(). It is a small value; copies are the same booking, so call
-// Cancel at most once per booking. The zero Reservation is not OK.
+// after Delay(). It is a small value; copies are the same booking, so
+// cancel it through one of them only: Cancel empties the Reservation it is
+// called on, which makes a second Cancel there do nothing, but cannot reach
+// the copies. The zero Reservation is not OK.
 type Reservation struct {
 	lim  *Limiter
 	cfg  *config // the config it was booked under; nil: nothing to refund
@@ -38,12 +40,18 @@ func (r Reservation) Delay() time.Duration {
 //
 //	refund = nothing booked after r && now <= the time r may act && no SetLimit/SetBurst since r
 //
+// Either way r is then the zero Reservation (not OK), so that canceling it
+// again cannot give back the slot of a later booking that took the freed
+// one: the limiter's state alone cannot tell the two apart.
+//
 // Cost: a clock read and one CAS, no allocation.
-func (r Reservation) Cancel() {
-	if r.cfg == nil || r.lim.now() > r.act {
+func (r *Reservation) Cancel() {
+	booked := *r
+	*r = Reservation{}
+	if booked.cfg == nil || booked.lim.now() > booked.act {
 		return
 	}
-	r.refund()
+	booked.refund()
 }
 
 // refund gives the tokens back if nothing was booked after r, whatever the

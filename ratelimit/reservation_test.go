@@ -44,3 +44,27 @@ func TestCancelAtTheTimeToActStillGivesTheTokensBack(t *testing.T) {
 		assert.InDelta(t, 1.0, l.Tokens(), 1e-9, "canceled at its time to act, not after")
 	})
 }
+
+// A second Cancel of the same reservation must not give back the slot that
+// someone booked after the first one freed it: the TAT alone cannot tell
+// the two bookings apart, so Cancel empties the Reservation it is called
+// on.
+func TestCancelingTwiceGivesTheTokensBackOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := ratelimit.New(10, 1)
+		r := l.Reserve()
+		r.Cancel()
+		require.True(t, l.Allow(), "the first Cancel gave the token back")
+		r.Cancel()
+		assert.False(t, l.Allow(), "the second Cancel gave back the token Allow took")
+		assert.False(t, r.OK(), "a canceled reservation is not OK")
+
+		late := l.Reserve()
+		require.Equal(t, 100*time.Millisecond, late.Delay())
+		late.Cancel()
+		again := l.Reserve()
+		late.Cancel()
+		assert.Equal(t, 100*time.Millisecond, again.Delay())
+		assert.Equal(t, 200*time.Millisecond, l.Reserve().Delay(), "again's slot was kept")
+	})
+}
