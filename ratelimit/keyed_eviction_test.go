@@ -3,6 +3,7 @@ package ratelimit_test
 import (
 	"fmt"
 	"runtime"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -78,5 +79,44 @@ func TestKeyedShrinksToTheKeysStillActive(t *testing.T) {
 		assert.Less(t, after-min(after, before), (peak-before)/10,
 			"heap: %d B before, %d B with %d keys, %d B with %d active", before, peak, keys, after, active)
 		runtime.KeepAlive(k)
+	})
+}
+
+// Cleaning other shards from many goroutines at once, under -race: keys
+// in debt are never dropped, whichever shard's calls reach them, while the
+// idle ones around them go.
+func TestKeyedCleaningAcrossShardsFromManyGoroutinesKeepsEveryKeyInDebt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		k := ratelimit.NewKeyed[int](1, 1, ratelimit.LimitFunc(func(key int) (ratelimit.Limit, int) {
+			if key < 0 {
+				return ratelimit.Every(time.Hour), 3 // drained below: in debt all test long
+			}
+			return 1000, 1 // refilled 1ms after each use: idle, to be dropped
+		}))
+		for key := -64; key < 0; key++ {
+			require.True(t, k.AllowN(key, 3), "drain key %d", key)
+		}
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Go(func() {
+				for i := range 5000 {
+					k.Allow(g*5000 + i)
+					if i%500 == 0 {
+						time.Sleep(100 * time.Millisecond)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		time.Sleep(time.Millisecond)
+		// Each call cleans 2 keys of the other shards on average: as many
+		// calls as keys were added is more than enough, whatever the shards.
+		for range 40_000 {
+			k.Allow(-1)
+		}
+		assert.Equal(t, 64, k.Len(), "the keys in debt, and none of the 40000 idle ones")
+		for key := -64; key < 0; key++ {
+			assert.False(t, k.Allow(key), "key %d must still be empty", key)
+		}
 	})
 }
