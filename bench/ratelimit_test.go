@@ -58,7 +58,7 @@ func BenchmarkRateAllow(b *testing.B) {
 // is empty and refills once an hour).
 func BenchmarkRateAllowDenied(b *testing.B) {
 	b.Run("tandem", func(b *testing.B) {
-		l := ratelimit.New(ratelimit.Every(time.Hour), 1, ratelimit.WithInitialTokens(0))
+		l := ratelimit.New(ratelimit.Every(time.Hour), 1, ratelimit.InitialTokens(0))
 		perItem(b, 1, func() {
 			if l.Allow() {
 				b.Fatal("admitted")

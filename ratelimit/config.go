@@ -1,8 +1,9 @@
 package ratelimit
 
 import (
-	"fmt"
 	"math"
+
+	"github.com/tandem-go/tandem/internal/misuse"
 )
 
 // mode says how a bucket refills.
@@ -31,10 +32,14 @@ type config struct {
 }
 
 // newConfig validates limit and burst and derives the GCRA constants. now
-// is the bucket's clock, used as frozenAt when limit <= 0.
-func newConfig(limit Limit, burst int, now int64) *config {
-	if burst < 1 {
-		panic(fmt.Sprintf("ratelimit: burst %d is below 1", burst))
+// is the bucket's clock, used as frozenAt when limit <= 0. A misuse panics
+// naming where: "New", "Limiter.SetLimit", "LimitFunc", ...
+func newConfig(limit Limit, burst int, now int64, where string) *config {
+	switch {
+	case burst < 1:
+		misuse.Panicf("ratelimit: "+where, "burst must be at least 1, got %d", burst)
+	case math.IsNaN(float64(limit)):
+		misuse.Panicf("ratelimit: "+where, "limit is NaN")
 	}
 	c := &config{limit: limit, burst: burst}
 	switch {
@@ -44,20 +49,20 @@ func newConfig(limit Limit, burst int, now int64) *config {
 	case limit <= 0:
 		c.mode, c.interval, c.frozenAt = frozen, 1, now
 	default:
-		c.mode, c.interval = finite, limit.interval()
+		c.mode, c.interval = finite, limit.interval(where)
 	}
-	if c.interval > maxSpan/int64(burst) {
-		panic(fmt.Sprintf("ratelimit: burst %d at limit %v spans over 146 years", burst, float64(limit)))
+	if c.interval > maxTau/int64(burst) {
+		misuse.Panicf("ratelimit: "+where, "burst times the interval must span at most 2^61ns (about 73 years), got burst %d at limit %v", burst, float64(limit))
 	}
 	c.tau = int64(burst) * c.interval
 	return c
 }
 
 // initialTAT is the TAT at now of a new bucket: full, or holding the
-// WithInitialTokens count, capped at the burst when capped is set (for
-// keys whose burst comes from WithLimitFunc). It panics if the count is
-// negative or (uncapped) above the burst.
-func (c *config) initialTAT(o options, now int64) int64 {
+// InitialTokens count, capped at the burst when capped is set (for keys
+// whose burst comes from LimitFunc). It panics, naming where, if the count
+// (uncapped) exceeds the burst.
+func (c *config) initialTAT(o options, now int64, where string) int64 {
 	if !o.hasInitial || c.mode == unlimited {
 		return c.clock(now)
 	}
@@ -65,8 +70,8 @@ func (c *config) initialTAT(o options, now int64) int64 {
 	if o.capInitial {
 		tokens = min(tokens, c.burst)
 	}
-	if tokens < 0 || tokens > c.burst {
-		panic(fmt.Sprintf("ratelimit: WithInitialTokens(%d) is outside [0, burst %d]", tokens, c.burst))
+	if tokens > c.burst {
+		misuse.Panicf("ratelimit: "+where, "InitialTokens must not exceed the burst %d, got %d", c.burst, tokens)
 	}
 	return c.clock(now) + int64(c.burst-tokens)*c.interval
 }
@@ -99,16 +104,19 @@ func (c *config) admit(tat, now int64, n int) (newTat int64, ok bool) {
 
 // reserve books n tokens (1 <= n <= burst, mode finite) whatever the delay:
 // the TAT after booking them and how long after now they may be used. ok
-// is false only when the booking would run more than maxSpan ahead.
+// is false when they could not be used within maxDelay; the booking must
+// then not be stored.
 func (c *config) reserve(tat, now int64, n int) (newTat, delay int64, ok bool) {
 	newTat = max(tat, now) + int64(n)*c.interval
 	delay = max(0, newTat-c.tau-now)
-	return newTat, delay, delay < maxSpan
+	return newTat, delay, delay <= maxDelay
 }
 
-// deferTAT is the TAT that admits nothing before the clock reading until,
-// and then the first token exactly at until.
-func (c *config) deferTAT(until int64) int64 {
+// deferTAT is the TAT that admits nothing before the clock reading until
+// (> now), and then the first token exactly at until. A deferral past
+// maxDelay is cut to it.
+func (c *config) deferTAT(until, now int64) int64 {
+	until = now + min(until-now, maxDelay)
 	switch c.mode {
 	case unlimited:
 		return until
@@ -117,7 +125,7 @@ func (c *config) deferTAT(until int64) int64 {
 		// nothing at all: the bucket is emptied.
 		return c.frozenAt + c.tau
 	}
-	return min(until, maxSpan) + c.tau - c.interval
+	return until + c.tau - c.interval
 }
 
 // convert translates a TAT kept under config from into one under to at now,
@@ -153,7 +161,7 @@ func convert(from, to *config, tat, now int64) int64 {
 		return now + to.tau - int64(tokens)
 	}
 	if nextEvent > now {
-		return min(nextEvent, maxSpan) + to.tau - to.interval
+		return to.deferTAT(nextEvent, now)
 	}
 	tokens = min(max(tokens, 0), float64(to.burst))
 	return now + to.tau - int64(tokens*float64(to.interval))

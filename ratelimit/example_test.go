@@ -79,9 +79,9 @@ func ExampleLimiter_DeferUntil() {
 	// next slot in about 30s
 }
 
-// WithInitialTokens(0) starts the bucket empty: no burst at start-up.
-func ExampleWithInitialTokens() {
-	l := ratelimit.New(1, 10, ratelimit.WithInitialTokens(0))
+// InitialTokens(0) starts the bucket empty: no burst at start-up.
+func ExampleInitialTokens() {
+	l := ratelimit.New(1, 10, ratelimit.InitialTokens(0))
 	fmt.Println(l.Allow(), l.Tokens() < 1)
 	// Output: false true
 }
@@ -108,18 +108,18 @@ func ExampleKeyed() {
 	// tenants tracked: 2
 }
 
-// WithLimitFunc sets each key's limit and burst, here by plan; WithMaxKeys
+// LimitFunc sets each key's limit and burst, here by plan; MaxKeys
 // bounds memory against a flood of keys (lossy, see its doc).
-func ExampleWithLimitFunc() {
+func ExampleLimitFunc() {
 	plans := map[string]string{"acme": "gold"}
 	perTenant := ratelimit.NewKeyed[string](1, 1,
-		ratelimit.WithLimitFunc(func(tenant string) (ratelimit.Limit, int) {
+		ratelimit.LimitFunc(func(tenant string) (ratelimit.Limit, int) {
 			if plans[tenant] == "gold" {
 				return 10, 20
 			}
 			return 1, 1
 		}),
-		ratelimit.WithMaxKeys(100_000),
+		ratelimit.MaxKeys(100_000),
 	)
 	for _, tenant := range []string{"acme", "initech"} {
 		n := 0
@@ -131,4 +131,26 @@ func ExampleWithLimitFunc() {
 	// Output:
 	// acme burst: 20
 	// initech burst: 1
+}
+
+// Limiter hands one key of a Keyed to code that takes a Waiter, such as
+// fanout.Pace or pipeline.Pace: here a worker paced per host. The view
+// holds no bucket, so it never keeps an idle host tracked.
+func ExampleKeyed_Limiter() {
+	perHost := ratelimit.NewKeyed[string](ratelimit.Every(100*time.Millisecond), 1)
+	pace := func(ctx context.Context, w ratelimit.Waiter, calls int) time.Duration {
+		start := time.Now()
+		for range calls {
+			if err := w.WaitN(ctx, 1); err != nil {
+				break
+			}
+		}
+		return time.Since(start)
+	}
+	took := pace(context.Background(), perHost.Limiter("api.example.com"), 3)
+	fmt.Println("3 calls to one host took about", took.Round(100*time.Millisecond))
+	fmt.Println("another host is not held back:", perHost.Allow("cdn.example.com"))
+	// Output:
+	// 3 calls to one host took about 200ms
+	// another host is not held back: true
 }

@@ -2,13 +2,13 @@ package ratelimit
 
 import (
 	"context"
-	"fmt"
 	"hash/maphash"
 	"math/bits"
 	"runtime"
-	"sync"
 	"time"
 
+	"github.com/tandem-go/tandem/internal/clock"
+	"github.com/tandem-go/tandem/internal/misuse"
 	"github.com/tandem-go/tandem/internal/sleep"
 )
 
@@ -17,32 +17,29 @@ import (
 //
 // Keys are created on first use and forgotten once idle: a key whose bucket
 // has refilled completely is indistinguishable from a fresh one, so dropping
-// it loses nothing. Each call does a small, bounded amount of that cleaning
-// (it checks one tracked key; a call that adds a key checks two more), so
-// there is no janitor goroutine and nothing to Close, and the number of
-// keys tracked follows those used in the recent past: at most about twice
-// those active over the last pass of the cleaning. (Like any Go map, the
-// shards keep the room they grew to, for reuse.) WithMaxKeys adds a hard,
-// lossy cap.
+// it loses nothing. Every call does a small, bounded part of that cleaning:
+// it checks one key of its shard (two more when it adds a key), and every
+// 8th call on a shard checks 16 keys of another shard, in turn, so every
+// shard is cleaned whichever keys the calls touch; a shard that has shrunk
+// to a quarter of its peak is rebuilt at its new size, since a Go map keeps
+// the room it grew to. So there is no janitor goroutine and nothing to
+// Close, and the keys tracked, and the memory held, follow those active in
+// the recent past. MaxKeys adds a hard, lossy cap.
 //
-// A key starts with a full bucket, or with WithInitialTokens tokens; note
-// that with WithInitialTokens(k) below the burst, a key evicted when idle
-// comes back with k tokens, not a full bucket: stricter, never looser.
+// A key starts with a full bucket, or with InitialTokens tokens; note that
+// with InitialTokens(k) below the burst, a key evicted when idle comes back
+// with k tokens, not a full bucket: stricter, never looser.
 //
 // Create one with NewKeyed; the zero value is not usable. A Keyed is safe
 // for concurrent use and must not be copied after first use. Keys are
 // spread over shards by hash; each call locks its key's shard briefly (the
 // GCRA decision itself is a few arithmetic operations), and a waiting call
-// sleeps without holding any lock.
+// sleeps without holding any lock. Cost: a map lookup under a mutex and no
+// allocation, except when a key is added.
 //
-// Cost (bench/, BenchmarkRateKeyedAllow, 1e5 live string keys): an Allow
-// costs about as much as a mutex-guarded map of x/time/rate limiters, a few
-// hundred nanoseconds dominated by cache misses, and a live key takes about
-// 72 bytes besides the key's own data (that map: 115).
-//
-// Misuse panics with a "ratelimit: " message, as for Limiter.
+// Misuse panics with a "ratelimit: Name: ..." message, as for Limiter.
 type Keyed[K comparable] struct {
-	base     time.Time
+	base     clock.Base
 	cfg      *config // every key's, unless limitOf is set
 	limitOf  func(K) (Limit, int)
 	initial  options // the initial tokens of a new key
@@ -53,40 +50,22 @@ type Keyed[K comparable] struct {
 	timers   sleep.Timers
 }
 
-type keyedShard[K comparable] struct {
-	mu      sync.Mutex
-	index   map[K]int
-	entries []keyedEntry[K]
-	// cursor is where the cleaning resumes: it walks entries round-robin,
-	// so every key is checked once per len(entries) checks.
-	cursor int
-	_      [64]byte // keeps neighbouring shards' locks off one cache line
-}
-
 type keyedEntry[K comparable] struct {
 	key K
 	tat int64
 	cfg *config
 }
 
-// sweepPerCall is how many tracked keys each call checks for idleness, and
-// sweepPerInsert how many more a call that adds a key checks. Checking more
-// per insert than keys are added keeps idle keys at most about half the map.
-const (
-	sweepPerCall   = 1
-	sweepPerInsert = 2
-)
-
 // NewKeyed returns a Keyed limiter in which every key gets limit and burst
-// (or what WithLimitFunc says for it).
+// (or what LimitFunc says for it).
 //
-// It panics as New does, if WithLimitFunc's key type is not K, or if
-// WithMaxKeys is below 1.
+// It panics with "ratelimit: NewKeyed: ..." where New would, and if
+// LimitFunc's key type is not K.
 func NewKeyed[K comparable](limit Limit, burst int, opts ...Option) *Keyed[K] {
-	o := buildOptions(opts)
+	o := buildOptions("NewKeyed", opts)
 	k := &Keyed[K]{
-		base:    time.Now(),
-		cfg:     newConfig(limit, burst, 0),
+		base:    clock.Start(),
+		cfg:     newConfig(limit, burst, 0, "NewKeyed"),
 		initial: o,
 		seed:    maphash.MakeSeed(),
 	}
@@ -94,12 +73,12 @@ func NewKeyed[K comparable](limit Limit, burst int, opts ...Option) *Keyed[K] {
 		f, ok := o.limitFunc.(func(K) (Limit, int))
 		if !ok {
 			var zero K
-			panic(fmt.Sprintf("ratelimit: WithLimitFunc takes a %T, not a func(%T) (Limit, int)", o.limitFunc, zero))
+			misuse.Panicf("ratelimit: NewKeyed", "LimitFunc must take the key type, func(%T) (Limit, int), got %T", zero, o.limitFunc)
 		}
 		k.limitOf = f
 		k.initial.capInitial = true
 	}
-	k.cfg.initialTAT(k.initial, 0)                           // validates the initial tokens
+	k.cfg.initialTAT(k.initial, 0, "NewKeyed")               // validates the initial tokens
 	shards := 1 << bits.Len(uint(4*runtime.GOMAXPROCS(0)-1)) // a power of two
 	shards = min(shards, 64)
 	if o.maxKeys > 0 {
@@ -114,28 +93,29 @@ func NewKeyed[K comparable](limit Limit, burst int, opts ...Option) *Keyed[K] {
 	return k
 }
 
-func (k *Keyed[K]) now() int64 { return int64(time.Since(k.base)) }
+func (k *Keyed[K]) now() int64 { return int64(k.base.Since()) }
 
 func (k *Keyed[K]) shard(key K) *keyedShard[K] {
 	return &k.shards[maphash.Comparable(k.seed, key)&k.mask]
 }
 
 // Allow is AllowN(key, 1).
-func (k *Keyed[K]) Allow(key K) bool { return k.AllowN(key, 1) }
+func (k *Keyed[K]) Allow(key K) bool { return k.allow(key, 1, "Keyed.Allow") }
 
 // AllowN reports whether n events may happen now for key, and if so takes
-// their tokens, as Limiter.AllowN. It panics with "ratelimit: " if n < 1.
-func (k *Keyed[K]) AllowN(key K, n int) bool {
+// their tokens, as Limiter.AllowN. It panics with "ratelimit: Keyed.AllowN:
+// ..." if n < 1.
+func (k *Keyed[K]) AllowN(key K, n int) bool { return k.allow(key, n, "Keyed.AllowN") }
+
+func (k *Keyed[K]) allow(key K, n int, where string) bool {
 	if n < 1 {
-		panicN("Keyed.AllowN", n)
+		panicN(where, n)
 	}
 	now := k.now()
 	s := k.shard(key)
 	s.mu.Lock()
-	e := k.entry(s, key, now)
-	ok := e.allow(now, n)
-	s.sweep(now, sweepPerCall)
-	s.mu.Unlock()
+	ok := k.entry(s, key, now).allow(now, n)
+	k.release(s, now)
 	return ok
 }
 
@@ -156,15 +136,22 @@ func (e *keyedEntry[K]) allow(now int64, n int) bool {
 }
 
 // Wait is WaitN(ctx, key, 1).
-func (k *Keyed[K]) Wait(ctx context.Context, key K) error { return k.WaitN(ctx, key, 1) }
+func (k *Keyed[K]) Wait(ctx context.Context, key K) error {
+	return k.wait(ctx, key, 1, "Keyed.Wait")
+}
 
 // WaitN blocks until n events may happen for key and takes their tokens,
-// with the errors and costs of Limiter.WaitN. It panics with "ratelimit: "
-// if n < 1.
+// with the errors and costs of Limiter.WaitN. It panics with "ratelimit:
+// Keyed.WaitN: ..." if n < 1 or ctx is nil.
 func (k *Keyed[K]) WaitN(ctx context.Context, key K, n int) error {
+	return k.wait(ctx, key, n, "Keyed.WaitN")
+}
+
+func (k *Keyed[K]) wait(ctx context.Context, key K, n int, where string) error {
 	if n < 1 {
-		panicN("Keyed.WaitN", n)
+		panicN(where, n)
 	}
+	misuse.Ctx("ratelimit: "+where, ctx)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -187,7 +174,7 @@ func (k *Keyed[K]) WaitN(ctx context.Context, key K, n int) error {
 	default:
 		newTat, d, ok := c.reserve(e.tat, now, n)
 		switch {
-		case d == 0:
+		case ok && d == 0:
 			e.tat = newTat
 		case !ok || exceedsDeadline(ctx, d):
 			err = ErrWouldExceedDeadline
@@ -195,8 +182,7 @@ func (k *Keyed[K]) WaitN(ctx context.Context, key K, n int) error {
 			e.tat, delay, booked = newTat, d, newTat
 		}
 	}
-	s.sweep(now, sweepPerCall)
-	s.mu.Unlock()
+	k.release(s, now)
 	if err != nil || delay <= 0 {
 		return err
 	}
@@ -206,13 +192,16 @@ func (k *Keyed[K]) WaitN(ctx context.Context, key K, n int) error {
 	return k.timers.Sleep(ctx, time.Duration(delay), func() { k.refund(key, c, booked, int64(n)*c.interval) })
 }
 
-// refund gives back a canceled wait's booking if nothing was booked after
-// it, as Reservation.Cancel. The key cannot have been evicted meanwhile: its
-// TAT is still ahead of now.
+// refund gives back the booking of a wait cut short, whose events are known
+// not to have happened, if nothing was booked after it. While the clock is
+// before booked the key cannot have been evicted (its TAT is at least
+// booked), so an entry whose TAT is booked is the one booked; after it, the
+// bucket has refilled past the booking and there is nothing to give back.
 func (k *Keyed[K]) refund(key K, c *config, booked, cost int64) {
+	now := k.now()
 	s := k.shard(key)
 	s.mu.Lock()
-	if i, ok := s.index[key]; ok {
+	if i, ok := s.index[key]; ok && now < booked {
 		if e := &s.entries[i]; e.cfg == c && e.tat == booked {
 			e.tat -= cost
 		}
@@ -220,14 +209,19 @@ func (k *Keyed[K]) refund(key K, c *config, booked, cost int64) {
 	s.mu.Unlock()
 }
 
-// DeferUntil admits nothing for key before t, as Limiter.DeferUntil.
+// DeferUntil admits nothing for key before t, as Limiter.DeferUntil: a t
+// already past (or now) changes nothing, and does not start tracking key.
 func (k *Keyed[K]) DeferUntil(key K, t time.Time) {
 	now := k.now()
+	until := int64(k.base.Offset(t))
+	if until <= now {
+		return
+	}
 	s := k.shard(key)
 	s.mu.Lock()
 	e := k.entry(s, key, now)
-	e.tat = max(e.tat, e.cfg.deferTAT(int64(t.Sub(k.base))))
-	s.mu.Unlock()
+	e.tat = max(e.tat, e.cfg.deferTAT(until, now))
+	k.release(s, now)
 }
 
 // Tokens returns the tokens in key's bucket now, as Limiter.Tokens: for a
@@ -245,12 +239,8 @@ func (k *Keyed[K]) Tokens(key K) float64 {
 		return tokens
 	}
 	s.mu.Unlock()
-	c := k.cfg
-	if k.limitOf != nil {
-		limit, burst := k.limitOf(key)
-		c = newConfig(limit, burst, now)
-	}
-	return c.tokens(c.initialTAT(k.initial, now), now)
+	c := k.configOf(key, now)
+	return c.tokens(c.initialTAT(k.initial, now, "NewKeyed"), now)
 }
 
 // Len returns the number of keys tracked now, idle ones not yet evicted
@@ -266,6 +256,16 @@ func (k *Keyed[K]) Len() int {
 	return n
 }
 
+// configOf is the config of a new bucket for key: LimitFunc's, checked as
+// New checks its arguments, or the shared one.
+func (k *Keyed[K]) configOf(key K, now int64) *config {
+	if k.limitOf == nil {
+		return k.cfg
+	}
+	limit, burst := k.limitOf(key)
+	return newConfig(limit, burst, now, "LimitFunc")
+}
+
 // entry returns key's bucket, creating it if needed. It is called with
 // s.mu held; to call limitOf outside the lock it may release and retake it.
 // The pointer is valid until s.mu is released or s.sweep runs.
@@ -276,8 +276,7 @@ func (k *Keyed[K]) entry(s *keyedShard[K], key K, now int64) *keyedEntry[K] {
 	c := k.cfg
 	if k.limitOf != nil {
 		s.mu.Unlock()
-		limit, burst := k.limitOf(key)
-		c = newConfig(limit, burst, now)
+		c = k.configOf(key, now) // may panic: the lock is not held
 		s.mu.Lock()
 		if i, ok := s.index[key]; ok {
 			return &s.entries[i]
@@ -287,37 +286,5 @@ func (k *Keyed[K]) entry(s *keyedShard[K], key K, now int64) *keyedEntry[K] {
 	if k.shardCap > 0 && len(s.entries) >= k.shardCap {
 		s.evict(s.cursor % len(s.entries)) // the lossy cap
 	}
-	tat := c.initialTAT(k.initial, now)
-	s.index[key] = len(s.entries)
-	s.entries = append(s.entries, keyedEntry[K]{key: key, tat: tat, cfg: c})
-	return &s.entries[len(s.entries)-1]
-}
-
-// sweep checks up to count keys from the cursor on and evicts the idle
-// ones: those whose bucket is full, which a fresh bucket would replace
-// exactly.
-func (s *keyedShard[K]) sweep(now int64, count int) {
-	for range min(count, len(s.entries)) {
-		if s.cursor >= len(s.entries) {
-			s.cursor = 0
-		}
-		e := &s.entries[s.cursor]
-		if e.tat <= e.cfg.clock(now) {
-			s.evict(s.cursor) // moves the last entry here: check it next
-		} else {
-			s.cursor++
-		}
-	}
-}
-
-// evict forgets the key at entries[i], moving the last entry into its place.
-func (s *keyedShard[K]) evict(i int) {
-	last := len(s.entries) - 1
-	delete(s.index, s.entries[i].key)
-	if i != last {
-		s.entries[i] = s.entries[last]
-		s.index[s.entries[i].key] = i
-	}
-	s.entries[last] = keyedEntry[K]{}
-	s.entries = s.entries[:last]
+	return s.add(key, c.initialTAT(k.initial, now, "NewKeyed"), c)
 }

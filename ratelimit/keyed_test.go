@@ -30,7 +30,7 @@ func TestKeyedKeysHaveIndependentBuckets(t *testing.T) {
 
 func TestKeyedTokensCountsEachKeysBucketWithoutTrackingNewKeys(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		k := ratelimit.NewKeyed[string](10, 5, ratelimit.WithLimitFunc(func(tenant string) (ratelimit.Limit, int) {
+		k := ratelimit.NewKeyed[string](10, 5, ratelimit.LimitFunc(func(tenant string) (ratelimit.Limit, int) {
 			if tenant == "gold" {
 				return 100, 50
 			}
@@ -46,14 +46,14 @@ func TestKeyedTokensCountsEachKeysBucketWithoutTrackingNewKeys(t *testing.T) {
 		assert.Equal(t, 3.5, k.Tokens("a"))
 		assert.Equal(t, 5.0, k.Tokens("b"), "b is untouched by a")
 
-		k2 := ratelimit.NewKeyed[string](10, 5, ratelimit.WithInitialTokens(1))
+		k2 := ratelimit.NewKeyed[string](10, 5, ratelimit.InitialTokens(1))
 		assert.Equal(t, 1.0, k2.Tokens("new"), "a new key starts with the initial tokens")
 	})
 }
 
-func TestKeyedWithLimitFuncGivesEachKeyItsOwnLimit(t *testing.T) {
+func TestKeyedLimitFuncGivesEachKeyItsOwnLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		k := ratelimit.NewKeyed[string](1, 1, ratelimit.WithLimitFunc(func(tenant string) (ratelimit.Limit, int) {
+		k := ratelimit.NewKeyed[string](1, 1, ratelimit.LimitFunc(func(tenant string) (ratelimit.Limit, int) {
 			if tenant == "gold" {
 				return 100, 10
 			}
@@ -110,10 +110,10 @@ func TestKeyedNeverEvictsAKeyBeforeItsBucketRefilled(t *testing.T) {
 	})
 }
 
-func TestKeyedWithMaxKeysNeverTracksMoreKeys(t *testing.T) {
+func TestKeyedMaxKeysNeverTracksMoreKeys(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		for _, cap := range []int{1, 7, 100} {
-			k := ratelimit.NewKeyed[int](1, 1, ratelimit.WithMaxKeys(cap))
+			k := ratelimit.NewKeyed[int](1, 1, ratelimit.MaxKeys(cap))
 			for key := range 1000 {
 				k.Allow(key)
 				require.LessOrEqual(t, k.Len(), cap, "cap %d after key %d", cap, key)
@@ -240,7 +240,7 @@ func FuzzKeyedDecidesAsOneLimiterPerKey(f *testing.F) {
 }
 
 func TestAPanickingLimitFuncReachesTheCallerAndLeavesTheKeyedUsable(t *testing.T) {
-	k := ratelimit.NewKeyed[string](1, 1, ratelimit.WithLimitFunc(func(key string) (ratelimit.Limit, int) {
+	k := ratelimit.NewKeyed[string](1, 1, ratelimit.LimitFunc(func(key string) (ratelimit.Limit, int) {
 		switch key {
 		case "bad":
 			panic("no plan for bad")
@@ -250,7 +250,7 @@ func TestAPanickingLimitFuncReachesTheCallerAndLeavesTheKeyedUsable(t *testing.T
 		return 1, 1
 	}))
 	require.PanicsWithValue(t, "no plan for bad", func() { k.Allow("bad") })
-	require.PanicsWithValue(t, "ratelimit: burst 0 is below 1", func() { k.Allow("zero-burst") })
+	require.PanicsWithValue(t, "ratelimit: LimitFunc: burst must be at least 1, got 0", func() { k.Allow("zero-burst") })
 	require.True(t, k.Allow("good"), "no lock left held")
 	require.Equal(t, 1, k.Len(), "the failed keys were not added")
 }
@@ -268,5 +268,28 @@ func TestKeyedUnderInfAdmitsAllButHonoursDeferUntil(t *testing.T) {
 		require.NoError(t, k.Wait(t.Context(), "a"))
 		require.Equal(t, time.Second, time.Since(start))
 		require.True(t, k.AllowN("a", 100))
+	})
+}
+
+func TestKeyedCallsOnATrackedKeyDoNotAllocate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		open := ratelimit.NewKeyed[string](1e9, 1<<20)
+		paced := ratelimit.NewKeyed[string](1000, 1)
+		ctx := t.Context()
+		open.Allow("a")
+		_ = paced.Wait(ctx, "a")
+		_ = paced.Wait(ctx, "a") // warms the timer pool
+		for name, f := range map[string]func(){
+			"Allow":                  func() { open.Allow("a") },
+			"AllowN":                 func() { open.AllowN("a", 2) },
+			"Wait":                   func() { _ = open.Wait(ctx, "a") },
+			"a Wait that sleeps":     func() { _ = paced.Wait(ctx, "a") },
+			"Limiter(key).Allow":     func() { open.Limiter("a").Allow() },
+			"Limiter(key).Wait":      func() { _ = open.Limiter("a").Wait(ctx) },
+			"Tokens":                 func() { open.Tokens("a") },
+			"DeferUntil in the past": func() { open.DeferUntil("a", time.Time{}) },
+		} {
+			assert.Zero(t, testing.AllocsPerRun(100, f), name)
+		}
 	})
 }

@@ -2,11 +2,12 @@ package ratelimit
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/tandem-go/tandem/internal/clock"
+	"github.com/tandem-go/tandem/internal/misuse"
 	"github.com/tandem-go/tandem/internal/sleep"
 )
 
@@ -18,8 +19,10 @@ import (
 // concurrent use and must not be copied after first use. It starts no
 // goroutine and holds nothing to release.
 //
-// Misuse panics with a "ratelimit: " message: n < 1 in any ...N method, a
-// burst below 1, a limit above 1e9 events/s other than Inf.
+// Misuse panics with a "ratelimit: Name: ..." message, Name being the
+// function or method misused: n < 1 in any ...N method, a nil context, a
+// burst below 1, a NaN limit or one above 1e9 events/s other than Inf, a
+// span of burst/limit over 73 years.
 type Limiter struct {
 	// tat is the theoretical arrival time in nanoseconds since base: the
 	// end of the last booked token. The bucket is full when tat <= now and
@@ -27,9 +30,9 @@ type Limiter struct {
 	// forward, except through Cancel, SetLimit and SetBurst.
 	tat atomic.Int64
 	cfg atomic.Pointer[config]
-	// base is the monotonic origin of the clock; time.Since(base) is half
-	// the cost of time.Now and follows testing/synctest's fake time.
-	base time.Time
+	// base is the origin of the limiter's clock: offsets from it are read
+	// from the monotonic clock alone and follow testing/synctest's time.
+	base clock.Base
 	mu   sync.Mutex // serializes SetLimit, SetBurst
 	// timers recycles the timers of sleeping waits: a fresh timer costs
 	// three allocations. Per limiter, not global, so that a limiter made
@@ -43,26 +46,23 @@ type Limiter struct {
 var _ Waiter = (*Limiter)(nil)
 
 // New returns a Limiter that admits events at limit per second with bursts
-// of up to burst events, starting with a full bucket (see
-// WithInitialTokens).
+// of up to burst events, starting with a full bucket (see InitialTokens).
 //
-// It panics with "ratelimit: " if burst < 1, if limit is above 1e9 and not
-// Inf, if burst/limit spans over 146 years, or if it is given an option of
-// NewKeyed only.
+// It panics with "ratelimit: New: ..." if burst < 1, if limit is NaN or
+// above 1e9 and not Inf, if burst/limit spans over 2^61ns (about 73 years),
+// if InitialTokens exceeds the burst, on a nil Option, or on an option of
+// NewKeyed only (MaxKeys, LimitFunc).
 func New(limit Limit, burst int, opts ...Option) *Limiter {
-	o := buildOptions(opts)
-	if o.limitFunc != nil || o.maxKeys != 0 {
-		panic("ratelimit: WithLimitFunc and WithMaxKeys are options of NewKeyed, not New")
-	}
-	l := &Limiter{base: time.Now()}
-	c := newConfig(limit, burst, 0)
+	o := buildOptions("New", opts)
+	l := &Limiter{base: clock.Start()}
+	c := newConfig(limit, burst, 0, "New")
 	l.cfg.Store(c)
-	l.tat.Store(c.initialTAT(o, 0))
+	l.tat.Store(c.initialTAT(o, 0, "New"))
 	return l
 }
 
 // now is the limiter's clock: nanoseconds since base.
-func (l *Limiter) now() int64 { return int64(time.Since(l.base)) }
+func (l *Limiter) now() int64 { return int64(l.base.Since()) }
 
 // Allow reports whether one event may happen now, and if so takes its
 // token. It never blocks. Shorthand for AllowN(1).
@@ -70,13 +70,14 @@ func (l *Limiter) Allow() bool { return l.AllowN(1) }
 
 // AllowN reports whether n events may happen now, and if so takes their
 // tokens; it takes all n or none. It never blocks. n > Burst() is never
-// allowed (except under Inf). It panics with "ratelimit: " if n < 1.
+// allowed (except under Inf). It panics with "ratelimit: Limiter.AllowN:
+// ..." if n < 1.
 //
 // Cost: one clock read and one atomic load when denied, plus one CAS when
 // admitted; no allocation.
 func (l *Limiter) AllowN(n int) bool {
 	if n < 1 {
-		panicN("AllowN", n)
+		panicN("Limiter.AllowN", n)
 	}
 	c := l.cfg.Load()
 	if c.mode != finite {
@@ -127,13 +128,14 @@ func (l *Limiter) Reserve() Reservation { return l.ReserveN(1) }
 // ReserveN books n events and says when they may happen: the caller waits
 // Delay() and then acts, or calls Cancel to give the tokens back. Unlike
 // WaitN it books whatever the delay. The Reservation is not OK (and books
-// nothing) if n > Burst(), or under a limit <= 0 when the bucket holds
-// fewer than n tokens. It panics with "ratelimit: " if n < 1.
+// nothing) if n > Burst(), under a limit <= 0 when the bucket holds fewer
+// than n tokens, or when the events could not happen within 2^61ns (about
+// 73 years). It panics with "ratelimit: Limiter.ReserveN: ..." if n < 1.
 //
 // Cost: as AllowN; the Reservation is a value, no allocation.
 func (l *Limiter) ReserveN(n int) Reservation {
 	if n < 1 {
-		panicN("ReserveN", n)
+		panicN("Limiter.ReserveN", n)
 	}
 	c := l.cfg.Load()
 	now := l.now()
@@ -163,7 +165,7 @@ func (l *Limiter) ReserveN(n int) Reservation {
 }
 
 // Wait is WaitN(ctx, 1).
-func (l *Limiter) Wait(ctx context.Context) error { return l.WaitN(ctx, 1) }
+func (l *Limiter) Wait(ctx context.Context) error { return l.wait(ctx, 1, "Limiter.Wait") }
 
 // WaitN blocks until n events may happen and takes their tokens. Waiters
 // are served in the order they book, each at its own slot of the schedule,
@@ -171,22 +173,29 @@ func (l *Limiter) Wait(ctx context.Context) error { return l.WaitN(ctx, 1) }
 //
 // Errors, each returned without taking tokens:
 //   - ctx's error, if ctx is done on entry or while waiting (a wait that is
-//     cut short gives its booking back, see Reservation.Cancel);
+//     cut short gives its booking back, as Reservation.Cancel would before
+//     its time to act);
 //   - ErrWouldExceedDeadline at once, without sleeping, if the events could
-//     not happen before ctx's deadline (it matches context.DeadlineExceeded);
+//     not happen before ctx's deadline (it matches context.DeadlineExceeded),
+//     or within 2^61ns (about 73 years) when ctx has no deadline;
 //   - ErrExceedsBurst at once if n > Burst() (under a finite limit);
 //   - ErrZeroLimit at once if the limit is <= 0 and the bucket holds fewer
 //     than n tokens.
 //
-// It panics with "ratelimit: " if n < 1. Cost: as AllowN when it need not
-// sleep; when it sleeps, no allocation once the limiter's pool of timers is
-// warm (a timer, otherwise). Sleeps are as precise as the
-// runtime timer (about 1ms on a loaded Linux box): to pace single events
-// above ~1 kHz use a burst >= 2 or WaitN batches.
-func (l *Limiter) WaitN(ctx context.Context, n int) error {
+// It panics with "ratelimit: Limiter.WaitN: ..." if n < 1 or ctx is nil.
+// Cost: as AllowN when it need not sleep; when it sleeps, no allocation
+// once the limiter's pool of timers is warm (a timer, otherwise). A sleep
+// ends when the runtime timer fires, which may be late by the timer's
+// resolution: single events paced faster than that come in clumps (the
+// long-run rate stays exact, slots being absolute); use a burst >= 2 or
+// WaitN batches at such rates.
+func (l *Limiter) WaitN(ctx context.Context, n int) error { return l.wait(ctx, n, "Limiter.WaitN") }
+
+func (l *Limiter) wait(ctx context.Context, n int, where string) error {
 	if n < 1 {
-		panicN("WaitN", n)
+		panicN(where, n)
 	}
+	misuse.Ctx("ratelimit: "+where, ctx)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -206,7 +215,7 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 	for {
 		tat := l.tat.Load()
 		newTat, delay, ok := c.reserve(tat, now, n)
-		if delay == 0 {
+		if ok && delay == 0 {
 			if l.tat.CompareAndSwap(tat, newTat) {
 				return nil
 			}
@@ -216,8 +225,8 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 			return ErrWouldExceedDeadline
 		}
 		if l.tat.CompareAndSwap(tat, newTat) {
-			r := Reservation{lim: l, cfg: c, ok: true, tat: newTat, cost: int64(n) * c.interval}
-			return l.timers.Sleep(ctx, time.Duration(delay), r.Cancel)
+			r := Reservation{lim: l, cfg: c, ok: true, tat: newTat, cost: int64(n) * c.interval, act: now + delay}
+			return l.timers.Sleep(ctx, time.Duration(delay), r.refund)
 		}
 	}
 }
@@ -225,13 +234,17 @@ func (l *Limiter) WaitN(ctx context.Context, n int) error {
 // DeferUntil admits nothing before t, whatever the limit: use it to honour
 // an HTTP 429's Retry-After. From t on the bucket refills at the limit from
 // one token, so the first event may happen at t. It never brings an earlier
-// schedule forward: a t already past or covered by earlier bookings changes
-// nothing. Under a limit <= 0, where nothing refills anyway, it empties the
-// bucket. SetLimit(Inf) forgets it.
+// schedule forward: a t already past (or now) or covered by earlier
+// bookings changes nothing. A t more than 2^61ns (about 73 years) ahead is
+// taken as that. Under a limit <= 0, where nothing refills anyway, it
+// empties the bucket. SetLimit(Inf) forgets it.
 func (l *Limiter) DeferUntil(t time.Time) {
-	c := l.cfg.Load()
-	until := int64(t.Sub(l.base))
-	target := c.deferTAT(until)
+	now := l.now()
+	until := int64(l.base.Offset(t))
+	if until <= now {
+		return
+	}
+	target := l.cfg.Load().deferTAT(until, now)
 	for {
 		tat := l.tat.Load()
 		if tat >= target || l.tat.CompareAndSwap(tat, target) {
@@ -241,17 +254,24 @@ func (l *Limiter) DeferUntil(t time.Time) {
 }
 
 // SetLimit changes the limit. The tokens in the bucket are kept; a bucket
-// in debt (under one token) keeps the time its next event may happen;
-// waiters already sleeping keep their slots. Calls racing with SetLimit may
-// be decided under either limit. It panics as New does.
+// in debt (under one token) keeps the time its next event may happen (up
+// to 73 years ahead); waiters already sleeping keep their slots. Calls
+// racing with SetLimit may be decided under either limit. It panics with
+// "ratelimit: Limiter.SetLimit: ..." on a limit New refuses, or one whose
+// span at the current burst would pass 73 years.
 func (l *Limiter) SetLimit(limit Limit) {
-	l.reconfigure(func(old *config, now int64) *config { return newConfig(limit, old.burst, now) })
+	l.reconfigure(func(old *config, now int64) *config {
+		return newConfig(limit, old.burst, now, "Limiter.SetLimit")
+	})
 }
 
 // SetBurst changes the burst; the tokens in the bucket are kept up to the
-// new burst. It panics with "ratelimit: " if burst < 1.
+// new burst. It panics with "ratelimit: Limiter.SetBurst: ..." if burst < 1
+// or if its span at the current limit would pass 73 years.
 func (l *Limiter) SetBurst(burst int) {
-	l.reconfigure(func(old *config, now int64) *config { return newConfig(old.limit, burst, now) })
+	l.reconfigure(func(old *config, now int64) *config {
+		return newConfig(old.limit, burst, now, "Limiter.SetBurst")
+	})
 }
 
 func (l *Limiter) reconfigure(next func(old *config, now int64) *config) {
@@ -282,6 +302,10 @@ func (l *Limiter) Tokens() float64 {
 	return l.cfg.Load().tokens(l.tat.Load(), l.now())
 }
 
-func panicN(method string, n int) {
-	panic(fmt.Sprintf("ratelimit: %s(%d): n must be at least 1", method, n))
+// panicN reports an n below 1 given to the method where. Not inlined, so
+// that the hot paths that call it keep a small frame.
+//
+//go:noinline
+func panicN(where string, n int) {
+	misuse.Panicf("ratelimit: "+where, "n must be at least 1, got %d", n)
 }

@@ -1,6 +1,10 @@
 package ratelimit
 
-import "fmt"
+import (
+	"cmp"
+
+	"github.com/tandem-go/tandem/internal/misuse"
+)
 
 // Option configures New and NewKeyed.
 type Option interface{ apply(*options) }
@@ -15,56 +19,77 @@ type options struct {
 	capInitial    bool // cap initialTokens at each key's burst (Keyed with limitOf)
 	limitFunc     any  // func(K) (Limit, int), checked by NewKeyed
 	maxKeys       int  // 0: no cap
+	// keyedOnly names the first option given that only NewKeyed takes.
+	keyedOnly string
 }
 
-// buildOptions is the one place that sets the defaults.
-func buildOptions(opts []Option) options {
+// buildOptions is the one place that sets the defaults, and the one place
+// that refuses a nil Option and an option that does not apply to where
+// ("New" or "NewKeyed").
+func buildOptions(where string, opts []Option) options {
 	var o options
 	for _, opt := range opts {
+		misuse.Nil("ratelimit: "+where, "Option", opt)
 		opt.apply(&o)
+	}
+	if o.keyedOnly != "" && where != "NewKeyed" {
+		misuse.Panicf("ratelimit: "+where, "%s is an option of NewKeyed only", o.keyedOnly)
 	}
 	return o
 }
 
-// WithInitialTokens starts the bucket holding n tokens instead of a full
+// InitialTokens starts the bucket holding n tokens instead of a full
 // burst: 0 starts it empty, so the first event waits one interval. With
-// NewKeyed it applies to every new key (capped at that key's burst).
+// NewKeyed it applies to every new key, capped at that key's burst when
+// LimitFunc sets it.
 //
-// Default: a full bucket (burst tokens), as in x/time/rate. New panics with
-// "ratelimit: " if n < 0 or n > burst.
-func WithInitialTokens(n int) Option {
+// Default: a full bucket (burst tokens), as in x/time/rate. It panics with
+// "ratelimit: InitialTokens: ..." if n < 0; New and NewKeyed panic if n
+// exceeds the burst.
+func InitialTokens(n int) Option {
+	if n < 0 {
+		misuse.Panicf("ratelimit: InitialTokens", "n must not be negative, got %d", n)
+	}
 	return optionFunc(func(o *options) { o.initialTokens, o.hasInitial = n, true })
 }
 
-// WithLimitFunc gives each key of a Keyed limiter its own limit and burst:
+// LimitFunc gives each key of a Keyed limiter its own limit and burst:
 // limitOf is called once when a key gets its bucket (on first use, and again
 // after the key was evicted), outside any lock, and must be safe for
-// concurrent use. K must be the key type of the Keyed limiter.
+// concurrent use. K must be the key type of the Keyed limiter. The limit
+// and burst it returns are held to New's rules: a call that makes a key
+// whose limitOf returned values New would refuse panics with
+// "ratelimit: LimitFunc: ..." and tracks nothing.
 //
-// Default: every key gets the limit and burst passed to NewKeyed. New and
-// NewKeyed panic with "ratelimit: " if it is given to New, if K does not
-// match, or if limitOf returns a burst below 1.
-func WithLimitFunc[K comparable](limitOf func(key K) (Limit, int)) Option {
-	return optionFunc(func(o *options) { o.limitFunc = limitOf })
+// Default: every key gets the limit and burst passed to NewKeyed. It panics
+// with "ratelimit: LimitFunc: nil function" if limitOf is nil; New panics if
+// it is given LimitFunc, NewKeyed if K is not the key type.
+func LimitFunc[K comparable](limitOf func(key K) (Limit, int)) Option {
+	misuse.Nil("ratelimit: LimitFunc", "function", limitOf)
+	return optionFunc(func(o *options) {
+		o.limitFunc = limitOf
+		o.keyedOnly = cmp.Or(o.keyedOnly, "LimitFunc")
+	})
 }
 
-// WithMaxKeys caps how many keys a Keyed limiter tracks at once. When a new
+// MaxKeys caps how many keys a Keyed limiter tracks at once. When a new
 // key would pass the cap and no idle key can go, a key still in use is
-// dropped and starts over with a full bucket on its next call: the cap is
-// lossy, a dropped key may briefly exceed its limit. Without a cap nothing
-// is lost, and the keys tracked follow those active in the recent past.
+// dropped and starts over on its next call as a new key: the cap is lossy,
+// a dropped key may briefly exceed its limit. Without a cap nothing is
+// lost.
 //
 // The cap is kept per shard (keys are spread over up to 64 shards by hash),
 // so the total never passes n, and forced evictions may start a little
 // before n keys when the hash spreads them unevenly.
 //
-// Default: no cap. New and NewKeyed panic with "ratelimit: " if it is given
-// to New or if n < 1.
-func WithMaxKeys(n int) Option {
+// Default: no cap. It panics with "ratelimit: MaxKeys: ..." if n < 1; New
+// panics if it is given MaxKeys.
+func MaxKeys(n int) Option {
+	if n < 1 {
+		misuse.Panicf("ratelimit: MaxKeys", "n must be at least 1, got %d", n)
+	}
 	return optionFunc(func(o *options) {
-		if n < 1 {
-			panic(fmt.Sprintf("ratelimit: WithMaxKeys(%d): the cap must be at least 1", n))
-		}
 		o.maxKeys = n
+		o.keyedOnly = cmp.Or(o.keyedOnly, "MaxKeys")
 	})
 }

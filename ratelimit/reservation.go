@@ -3,8 +3,10 @@ package ratelimit
 import "time"
 
 // Reservation is a booking made by Limiter.ReserveN: n events may happen
-// after Delay(). It is a small value; copies are the same booking, so call
-// Cancel at most once per booking. The zero Reservation is not OK.
+// after Delay(). It is a small value; copies are the same booking, so
+// cancel it through one of them only: Cancel empties the Reservation it is
+// called on, which makes a second Cancel there do nothing, but cannot reach
+// the copies. The zero Reservation is not OK.
 type Reservation struct {
 	lim  *Limiter
 	cfg  *config // the config it was booked under; nil: nothing to refund
@@ -28,14 +30,34 @@ func (r Reservation) Delay() time.Duration {
 }
 
 // Cancel says the events will not happen and gives their tokens back, if
-// nothing was booked after this reservation: a later booking keeps its
-// slot, so the freed slot cannot be handed out again without admitting more
-// than the limit, and the tokens are then lost. Cancel does nothing after
-// SetLimit or SetBurst, or on a reservation that is not OK.
+// their time to act has not passed and nothing was booked after them.
+// Once the time to act has passed the events count as spent, whether or not
+// they happened: giving them back then would hand out again a slot that may
+// already have been used. A later booking keeps its slot, so the freed slot
+// cannot be handed out again without admitting more than the limit, and
+// the tokens are then lost. Cancel does nothing after SetLimit or SetBurst,
+// or on a reservation that is not OK. As code:
 //
-// Cost: one CAS, no allocation.
-func (r Reservation) Cancel() {
-	if r.cfg == nil || r.lim.cfg.Load() != r.cfg {
+//	refund = nothing booked after r && now <= the time r may act && no SetLimit/SetBurst since r
+//
+// Either way r is then the zero Reservation (not OK), so that canceling it
+// again cannot give back the slot of a later booking that took the freed
+// one: the limiter's state alone cannot tell the two apart.
+//
+// Cost: a clock read and one CAS, no allocation.
+func (r *Reservation) Cancel() {
+	booked := *r
+	*r = Reservation{}
+	if booked.cfg == nil || booked.lim.now() > booked.act {
+		return
+	}
+	booked.refund()
+}
+
+// refund gives the tokens back if nothing was booked after r, whatever the
+// time: for a WaitN cut short, whose events are known not to have happened.
+func (r Reservation) refund() {
+	if r.lim.cfg.Load() != r.cfg {
 		return
 	}
 	r.lim.tat.CompareAndSwap(r.tat, r.tat-r.cost)

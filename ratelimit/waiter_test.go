@@ -12,3 +12,10 @@ var (
 	_ ratelimit.KeyedDeferrer[string] = (*ratelimit.Keyed[string])(nil)
 	_ ratelimit.KeyedWaiter[int]      = (*ratelimit.Keyed[int])(nil)
 )
+
+// Keyed.Limiter's view is what a consumer taking a Waiter gets for one key
+// of a Keyed, as redisrate's Keyed.Limiter is.
+var (
+	_ ratelimit.Waiter   = ratelimit.KeyLimiter[string]{}
+	_ ratelimit.Deferrer = ratelimit.KeyLimiter[int]{}
+)

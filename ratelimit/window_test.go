@@ -257,7 +257,8 @@ func FuzzWindowBound(f *testing.F) {
 					time.Sleep(r.Delay())
 					rec.add(n)
 				case 4:
-					l.ReserveN(n).Cancel()
+					r := l.ReserveN(n)
+					r.Cancel()
 				case 5:
 					time.Sleep(interval * time.Duration(op>>3) / 4)
 				case 6:
