@@ -92,7 +92,7 @@ func BenchmarkRedisAllowPaired(b *testing.B) {
 		{"denied", false, nil},
 		// The cost of a per-call deadline: a runtime timer per call. (The
 		// client has ContextTimeoutEnabled, so it reaches the socket.)
-		{"admitted-WithTimeout", true, []redisrate.Option{redisrate.WithTimeout(10 * time.Second)}},
+		{"admitted-WithTimeout", true, []redisrate.Option{redisrate.Timeout(10 * time.Second)}},
 	} {
 		admitted := bc.admitted
 		rate, burst := 1e6, 1<<30

@@ -52,11 +52,11 @@
 // by the client's own timeouts (go-redis's ReadTimeout, WriteTimeout,
 // DialTimeout and PoolTimeout, times its retries: for a client that serves
 // limiters, set the timeouts to the longest one attempt may take and
-// MaxRetries to -1) and, if given, a per-call deadline (WithTimeout, for a
+// MaxRetries to -1) and, if given, a per-call deadline (Timeout, for a
 // client shared with code that needs longer timeouts; it costs a timer per
 // call). The caller's ctx bounds the wait for a connection, and with
-// go-redis's ContextTimeoutEnabled its deadline and WithTimeout's also reach
-// the socket. A failure policy decides what happens then (WithFailurePolicy):
+// go-redis's ContextTimeoutEnabled its deadline and Timeout's also reach
+// the socket. A failure policy decides what happens then (OnFailure):
 // FailClosed (the default) returns an error wrapping ErrUnavailable,
 // FailOpen admits, and FailLocal admits at a share of the rate with an
 // in-process limiter. Whatever the policy, no call panics because of a

@@ -4,7 +4,7 @@ import "errors"
 
 // ErrUnavailable is wrapped, together with the cause, by the errors that
 // calls return when Redis fails to answer (unreachable, slow beyond the
-// client's timeouts or WithTimeout's, or an error reply) and the failure
+// client's timeouts or Timeout's, or an error reply) and the failure
 // policy is FailClosed.
 //
 // The other errors are package ratelimit's, so that one errors.Is works

@@ -183,14 +183,14 @@ func ExampleResult() {
 func ExampleFailLocal() {
 	ctx := context.Background()
 	// Nothing listens on port 1: every round trip fails. ContextTimeoutEnabled
-	// lets WithTimeout's per-call deadline reach the socket.
+	// lets Timeout's per-call deadline reach the socket.
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	defer client.Close()
 
 	// 3 replicas share 30 per minute; alone, each keeps to its third.
 	limiter := redisrate.New(client, "example:{down}", ratelimit.Per(30, time.Minute), 3,
-		redisrate.WithFailurePolicy(redisrate.FailLocal(1.0/3)),
-		redisrate.WithTimeout(50*time.Millisecond))
+		redisrate.OnFailure(redisrate.FailLocal(1.0/3)),
+		redisrate.Timeout(50*time.Millisecond))
 	for range 2 {
 		res, err := limiter.Allow(ctx)
 		fmt.Println("allowed:", res.Allowed, "degraded:", res.Degraded, "error:", err)

@@ -40,25 +40,23 @@ type Keyed struct {
 // prefix+key. Put a Redis Cluster hash tag in prefix or in the keys to place
 // keys on one slot; each decision touches one key, so any placement works.
 //
-// Under ratelimit.Inf every call is admitted at once, without Redis.
-//
-// It panics with a "redisrate: " message if client is nil, limit is not
-// above 0 (see the package doc), limit is above 1e9 per second and not
-// ratelimit.Inf, burst < 1, burst/limit is longer than 2^53 ns (about 104
-// days), or FailLocal's share of the limit is too small for a
-// ratelimit.Limiter.
+// Its settings and panics are New's, with "NewKeyed" in the messages.
 func NewKeyed(client Scripter, prefix string, limit ratelimit.Limit, burst int, opts ...Option) *Keyed {
-	if client == nil {
-		panic("redisrate: nil client")
+	return newKeyed("NewKeyed", client, prefix, limit, burst, opts)
+}
+
+func newKeyed(name string, client Scripter, prefix string, limit ratelimit.Limit, burst int, opts []Option) *Keyed {
+	if isNil(client) {
+		panicf(name, "nil client")
 	}
 	if burst < 1 {
-		panic(fmt.Sprintf("redisrate: burst %d is below 1", burst))
+		panicf(name, "burst must be at least 1, got %d", burst)
 	}
-	interval := intervalOf(limit)
+	interval := intervalOf(name, limit)
 	if interval > maxTolerance/int64(burst) {
-		panic(fmt.Sprintf("redisrate: burst %d at limit %v spans over 2^53 ns (104 days): Lua numbers are doubles", burst, float64(limit)))
+		panicf(name, "burst/limit must be at most 2^53ns (about 104 days: Lua numbers are doubles), got burst %d at limit %v", burst, float64(limit))
 	}
-	o := buildOptions(opts)
+	o := buildOptions(name, opts)
 	k := &Keyed{
 		client:      client,
 		prefix:      prefix,
@@ -72,7 +70,7 @@ func NewKeyed(client Scripter, prefix string, limit ratelimit.Limit, burst int, 
 		policy:      o.policy,
 	}
 	if o.policy.kind == failLocal && interval > 0 {
-		k.locals = newLocals(limit, burst, o.policy.share)
+		k.locals = newLocals(name, limit, burst, o.policy.share)
 	}
 	return k
 }
@@ -91,7 +89,8 @@ func (k *Keyed) Limiter(key string) *Limiter {
 
 // Allow is AllowN(ctx, key, 1).
 func (k *Keyed) Allow(ctx context.Context, key string) (Result, error) {
-	return k.AllowN(ctx, key, 1)
+	r, err := k.reserve(ctx, "Keyed.Allow", []string{k.prefix + key}, 1, modeAllOrNothing, 0)
+	return r.Result, err
 }
 
 // AllowN admits n events for key now, all or nothing; see Limiter.AllowN.
@@ -114,7 +113,7 @@ func (k *Keyed) ReserveN(ctx context.Context, key string, n int, maxWait time.Du
 
 // Wait is WaitN(ctx, key, 1).
 func (k *Keyed) Wait(ctx context.Context, key string) error {
-	return k.WaitN(ctx, key, 1)
+	return k.wait(ctx, "Keyed.Wait", []string{k.prefix + key}, 1)
 }
 
 // WaitN blocks until n events for key may happen; see Limiter.WaitN.
@@ -163,8 +162,9 @@ func maxWaitNS(d time.Duration) int64 {
 // wins, Inf admits anything, then n > burst is refused.
 func (k *Keyed) reserve(ctx context.Context, method string, keys []string, n int, mode, maxWait int64) (Reservation, error) {
 	if n < 1 {
-		panic(fmt.Sprintf("redisrate: %s(%d): n must be at least 1", method, n))
+		panicf(method, "n must be at least 1, got %d", n)
 	}
+	checkCtx(method, ctx)
 	if err := ctx.Err(); err != nil {
 		return Reservation{}, err
 	}
@@ -248,6 +248,10 @@ func (k *Keyed) reservation(r reply, key string, n, mode, maxWait, interval, tol
 
 // wait is one reservation and, when it must wait, a local timer.
 func (k *Keyed) wait(ctx context.Context, method string, keys []string, n int) error {
+	if n < 1 {
+		panicf(method, "n must be at least 1, got %d", n)
+	}
+	checkCtx(method, ctx)
 	maxWait := int64(-1)
 	if dl, ok := ctx.Deadline(); ok {
 		maxWait = max(0, int64(time.Until(dl)))
