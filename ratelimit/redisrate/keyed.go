@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tandem-go/tandem/internal/sleep"
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
@@ -32,7 +31,7 @@ type Keyed struct {
 	timeout             time.Duration
 	policy              Policy
 	locals              *locals // FailLocal's limiters
-	timers              sleep.Timers
+	timers              timers
 }
 
 // NewKeyed returns a limiter that admits limit events per second to each key,
@@ -272,7 +271,7 @@ func (k *Keyed) wait(ctx context.Context, method string, keys []string, n int) e
 		_ = r.Cancel(context.WithoutCancel(ctx))
 		return ratelimit.ErrWouldExceedDeadline
 	}
-	return k.timers.Sleep(ctx, r.delay, func() {
+	return k.timers.sleep(ctx, r.delay, func() {
 		_ = r.Cancel(context.WithoutCancel(ctx)) // best effort
 	})
 }
