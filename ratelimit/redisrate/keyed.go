@@ -52,7 +52,7 @@ func newKeyed(name string, client Scripter, prefix string, limit ratelimit.Limit
 		panicf(name, "burst must be at least 1, got %d", burst)
 	}
 	interval := intervalOf(name, limit)
-	if interval > maxTolerance/int64(burst) {
+	if interval > maxTAT/int64(burst) {
 		panicf(name, "burst/limit must be at most 2^53ns (about 104 days: Lua numbers are doubles), got burst %d at limit %v", burst, float64(limit))
 	}
 	o := buildOptions(name, opts)
@@ -136,13 +136,7 @@ func (k *Keyed) deferUntil(keys []string, t time.Time) {
 	if k.locals != nil {
 		k.locals.deferUntil(keys[0], t)
 	}
-	// The stored TAT, nanoseconds into the current second plus up to d +
-	// tolerance, must stay exact in a Lua number (see maxTolerance): a
-	// deferral past about 104 days is cut to that.
-	d = min(d, maxTolerance-k.tolerance-int64(time.Second))
-	if d <= 0 {
-		return
-	}
+	// The script cuts a deferral past maxTAT (about 104 days) to that.
 	_, _ = k.call(context.Background(), keys, k.intervalArg, k.tolArg, int64(1), int64(modeDefer), d)
 }
 

@@ -6,9 +6,11 @@ import (
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
-// maxTolerance bounds burst × interval, in nanoseconds: Lua numbers are
-// doubles, exact up to 2^53, about 104 days.
-const maxTolerance = 1 << 53
+// maxTAT bounds how far ahead of now the TAT may run, in nanoseconds: Lua
+// numbers are doubles, exact up to 2^53, about 104 days. It bounds burst ×
+// interval, reservations and deferrals, and the script reports a stored TAT
+// further ahead as corrupt (its max_tat).
+const maxTAT = 1 << 53
 
 // intervalOf returns the nanoseconds between events at limit, rounded up as
 // package ratelimit rounds them, so that neither limiter admits more than

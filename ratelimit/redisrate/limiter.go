@@ -87,7 +87,9 @@ func (l *Limiter) AllowAtMost(ctx context.Context, n int) (Result, error) {
 // reservation counts at once, even when its events are in the future, so
 // concurrent callers queue for successive slots; Cancel gives back what is
 // not used. When the delay would exceed maxWait, nothing is taken and
-// RetryAfter says when it would not.
+// RetryAfter says when it would not. Reservations book at most 2^53ns
+// (about 104 days) ahead, where the core books up to 146 years: one that
+// would book further is refused, whatever maxWait.
 //
 // Errors and panics are those of AllowN, with "ReserveN" in the messages.
 func (l *Limiter) ReserveN(ctx context.Context, n int, maxWait time.Duration) (Reservation, error) {
@@ -98,7 +100,8 @@ func (l *Limiter) ReserveN(ctx context.Context, n int, maxWait time.Duration) (R
 // it to honour a Retry-After from the service the limit protects. From t on
 // the bucket refills at the limit from one token, so the first event may
 // happen at t. It never brings an earlier schedule forward: a t already past
-// or covered by earlier reservations changes nothing. It satisfies
+// or covered by earlier reservations changes nothing, and a t further than
+// 2^53ns (about 104 days) ahead is cut to that. It satisfies
 // ratelimit.Deferrer, so fanout pushes the shared limit back when a call
 // returns fanout.RetryAfter, and every replica backs off together.
 //
