@@ -125,6 +125,29 @@ func (k *Keyed) DeferUntil(key string, t time.Time) {
 	k.deferUntil([]string{k.prefix + key}, t)
 }
 
+// Reset deletes key's bucket, so that it starts full; see Limiter.Reset.
+func (k *Keyed) Reset(ctx context.Context, key string) error {
+	return k.reset(ctx, "Keyed.Reset", []string{k.prefix + key})
+}
+
+// reset is Reset: the local limiter, then the key.
+func (k *Keyed) reset(ctx context.Context, method string, keys []string) error {
+	checkCtx(method, ctx)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if k.locals != nil {
+		k.locals.reset(keys[0])
+	}
+	if _, err := k.call(ctx, keys, k.intervalArg, k.tolArg, int64(1), int64(modeReset)); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr // the caller gave up: not an outage
+		}
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
 // deferUntil is DeferUntil: one round trip, errors dropped (the interface
 // it satisfies has no way to return one), and FailLocal's limiter deferred
 // too, so that it holds the line if Redis fails later.

@@ -115,6 +115,23 @@ func (l *Limiter) DeferUntil(t time.Time) {
 	l.k.deferUntil(l.keys, t)
 }
 
+// Reset deletes the key, so that the bucket starts full on every replica:
+// what was admitted, reserved or deferred is forgotten. Use it to clear a
+// tenant after an incident, in tests, or for a key that calls report as
+// not the limiter's state. As when Redis loses a key (see Policy), the
+// windows around it may admit up to one more burst than the limit's bound,
+// and a reservation made before it gives nothing back when canceled after.
+// Under FailLocal the key's local limiter starts full too.
+//
+// Reset is one round trip, bounded as every call is, under ratelimit.Inf
+// too. It returns nil once the key is gone, ctx's error if ctx is done, and
+// an error wrapping ErrUnavailable when Redis fails, under every policy:
+// no fallback can delete a key. It panics with "redisrate: Reset: nil
+// context" if ctx is nil.
+func (l *Limiter) Reset(ctx context.Context) error {
+	return l.k.reset(ctx, "Reset", l.keys)
+}
+
 // Wait is WaitN(ctx, 1).
 func (l *Limiter) Wait(ctx context.Context) error {
 	return l.k.wait(ctx, "Wait", l.keys, 1)

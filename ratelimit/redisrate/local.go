@@ -95,6 +95,13 @@ func (ls *locals) deferUntil(key string, t time.Time) {
 	ls.get(key).DeferUntil(t)
 }
 
+// reset drops key's local limiter: the next decision makes a full one.
+func (ls *locals) reset(key string) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	delete(ls.m, key)
+}
+
 // book reserves n events on l whatever the delay, as the script does. The
 // local burst is a share of the burst, so n may exceed it (a core limiter
 // refuses that: the events could never happen at once); it is then booked

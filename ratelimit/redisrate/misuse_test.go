@@ -106,12 +106,14 @@ func TestMethodsPanicOnANilContextOrNBelowOne(t *testing.T) {
 			"ReserveN":          func(ctx context.Context, n int) { _, _ = l.ReserveN(ctx, n, time.Second) },
 			"Wait":              func(ctx context.Context, _ int) { _ = l.Wait(ctx) },
 			"WaitN":             func(ctx context.Context, n int) { _ = l.WaitN(ctx, n) },
+			"Reset":             func(ctx context.Context, _ int) { _ = l.Reset(ctx) },
 			"Keyed.Allow":       func(ctx context.Context, _ int) { _, _ = k.Allow(ctx, "a") },
 			"Keyed.AllowN":      func(ctx context.Context, n int) { _, _ = k.AllowN(ctx, "a", n) },
 			"Keyed.AllowAtMost": func(ctx context.Context, n int) { _, _ = k.AllowAtMost(ctx, "a", n) },
 			"Keyed.ReserveN":    func(ctx context.Context, n int) { _, _ = k.ReserveN(ctx, "a", n, time.Second) },
 			"Keyed.Wait":        func(ctx context.Context, _ int) { _ = k.Wait(ctx, "a") },
 			"Keyed.WaitN":       func(ctx context.Context, n int) { _ = k.WaitN(ctx, "a", n) },
+			"Keyed.Reset":       func(ctx context.Context, _ int) { _ = k.Reset(ctx, "a") },
 			"Reservation.Cancel": func(ctx context.Context, _ int) {
 				var r redisrate.Reservation // not admitted: Cancel would do nothing, but nil is a bug
 				_ = r.Cancel(ctx)

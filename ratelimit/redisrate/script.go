@@ -54,6 +54,7 @@ type Scripter interface {
 //     was the stamp, minus whatever was reserved after it.
 //   - 3, defer: admit nothing before ARGV[5] ns from now, and then the
 //     first event exactly then (DeferUntil); never brings the TAT forward.
+//   - 4, reset: delete the key, whatever it holds (Reset).
 //
 // Reply: {admitted, TAT - now in ns after the decision, stamp seconds, stamp
 // nanoseconds}; the stamp only when a new TAT was stored (events admitted,
@@ -66,6 +67,11 @@ local tolerance = tonumber(ARGV[2])
 local n = tonumber(ARGV[3])
 local mode = tonumber(ARGV[4])
 local max_tat = 9007199254740992 -- maxTAT, 2^53 ns
+
+if mode == 4 then
+  redis.call('DEL', key)
+  return {0, 0}
+end
 
 local t = redis.call('TIME')
 local sec = tonumber(t[1])
@@ -134,6 +140,7 @@ const (
 	modeAtMost       = 1
 	modeRefund       = 2
 	modeDefer        = 3
+	modeReset        = 4
 )
 
 // stamp is a TAT as the server wrote it: the identity of a reservation,
