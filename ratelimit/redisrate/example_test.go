@@ -20,12 +20,17 @@ import (
 
 func ExampleLimiter() {
 	ctx := context.Background()
-	// The client's timeouts bound every decision, and no retries: past them
-	// the failure policy (here the default, FailClosed) decides. (The
-	// example allows a second, so that a busy test machine cannot change its
-	// output; a service that had rather fail fast would set 50-100ms.)
+	// A client that serves limiters: every timeout set, one attempt per
+	// command and one dial per connection (go-redis's defaults retry a
+	// command 3 times and dial 5 times), so the timeouts bound every
+	// decision (see Timeout); past them the failure policy, here the
+	// default FailClosed, decides. (The example allows a second, so that a
+	// busy test machine cannot change its output; a service that had
+	// rather fail fast would set 50-100ms.)
 	client := redis.NewClient(&redis.Options{Addr: redisAddr,
-		ReadTimeout: time.Second, WriteTimeout: time.Second, MaxRetries: -1})
+		DialTimeout: time.Second, ReadTimeout: time.Second,
+		WriteTimeout: time.Second, PoolTimeout: time.Second,
+		MaxRetries: -1, DialerRetries: 1})
 	defer client.Close()
 	client.Del(ctx, "example:{partner-api}") // start from a full bucket
 
