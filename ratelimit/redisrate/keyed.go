@@ -12,15 +12,17 @@ import (
 // per user, per API token): every key has its own bucket in Redis, under
 // prefix+key, shared by every process that uses the same prefix and
 // settings. A key costs nothing while its bucket is full: Redis expires it.
+// Processes sharing keys must use the same limit and burst: the bucket's
+// state is one time, and each call applies its own settings to it.
 //
-// A Keyed is safe for concurrent use and holds no goroutines, connections or
-// state of its own beyond its settings, a pool of timers for waits (and,
-// under FailLocal, the local limiters); it needs no Close. Processes sharing keys must use the same
-// limit and burst: the bucket's state is one time, and each call applies its
-// own settings to it.
+// A Keyed is safe for concurrent use and holds no goroutines or
+// connections; besides its settings it keeps a pool of timers for waits
+// and, under FailLocal, the local limiters. It needs no Close. The zero
+// value is not usable: use NewKeyed.
 //
-// *Keyed satisfies ratelimit.KeyedWaiter[string], so fanout.PerKey paces
-// with it as with ratelimit.Keyed.
+// *Keyed is a ratelimit.KeyedWaiter[string] and a
+// ratelimit.KeyedDeferrer[string], so fanout.PacePerKey paces with it as
+// with ratelimit.Keyed.
 type Keyed struct {
 	client              Scripter
 	prefix              string

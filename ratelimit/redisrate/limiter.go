@@ -13,7 +13,8 @@ import (
 // need no clock agreement and the limit holds however many replicas there are.
 //
 // A Limiter is safe for concurrent use, holds no goroutines or connections of
-// its own and needs no Close. *Limiter satisfies ratelimit.Waiter.
+// its own and needs no Close. The zero value is not usable: use New (or
+// Keyed.Limiter). *Limiter is a ratelimit.Waiter and a ratelimit.Deferrer.
 type Limiter struct {
 	k    *Keyed
 	keys []string // the one key, built once
