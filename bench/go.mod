@@ -18,8 +18,8 @@ require (
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/samber/lo v1.53.0
 	github.com/sourcegraph/conc v0.3.0
-	github.com/tandem-go/tandem v0.0.0-00010101000000-000000000000
-	github.com/tandem-go/tandem/ratelimit/redisrate v0.0.0-00010101000000-000000000000
+	github.com/tandem-go/tandem v0.1.0
+	github.com/tandem-go/tandem/ratelimit/redisrate v0.1.0
 	go.uber.org/ratelimit v0.3.1
 	golang.org/x/sync v0.25.0
 	golang.org/x/time v0.16.0
