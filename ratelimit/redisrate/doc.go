@@ -39,7 +39,8 @@
 // whose ctx is done returns ctx's error; a network error never panics. A
 // key that holds anything but the limiter's state is an error under every
 // policy. A key that Redis loses (a restart without persistence, FLUSHALL,
-// eviction) starts full again, as after Reset.
+// eviction) starts full again, on top of what it had just admitted (see
+// Policy), as after Reset.
 //
 // The errors are package ratelimit's, so one errors.Is works whichever
 // limiter a Waiter holds: ratelimit.ErrExceedsBurst for n > burst,

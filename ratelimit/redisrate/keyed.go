@@ -20,7 +20,8 @@ import (
 // and, under FailLocal, the local limiters. It needs no Close. The zero
 // value is not usable: use NewKeyed.
 //
-// *Keyed is a ratelimit.KeyedWaiter[string] and a
+// Its methods are Limiter's with a key, and name themselves "Keyed.Name"
+// in misuse messages. *Keyed is a ratelimit.KeyedWaiter[string] and a
 // ratelimit.KeyedDeferrer[string], so fanout.PacePerKey paces with it as
 // with ratelimit.Keyed.
 type Keyed struct {
@@ -179,10 +180,7 @@ func maxWaitNS(d time.Duration) int64 {
 // The checks come in the core limiter's order: n < 1 panics, a done ctx
 // wins, Inf admits anything, then n > burst is refused.
 func (k *Keyed) reserve(ctx context.Context, method string, keys []string, n int, mode, maxWait int64) (Reservation, error) {
-	if n < 1 {
-		panicf(method, "n must be at least 1, got %d", n)
-	}
-	checkCtx(method, ctx)
+	checkCall(method, ctx, n)
 	if err := ctx.Err(); err != nil {
 		return Reservation{}, err
 	}
@@ -266,10 +264,7 @@ func (k *Keyed) reservation(r reply, key string, n, mode, maxWait, interval, tol
 
 // wait is one reservation and, when it must wait, a local timer.
 func (k *Keyed) wait(ctx context.Context, method string, keys []string, n int) error {
-	if n < 1 {
-		panicf(method, "n must be at least 1, got %d", n)
-	}
-	checkCtx(method, ctx)
+	checkCall(method, ctx, n)
 	maxWait := int64(-1)
 	if dl, ok := ctx.Deadline(); ok {
 		maxWait = max(0, int64(time.Until(dl)))

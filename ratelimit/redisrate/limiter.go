@@ -62,8 +62,10 @@ func (l *Limiter) Allow(ctx context.Context) (Result, error) {
 // not fit, nothing is taken and Result.RetryAfter says when they would.
 //
 // It returns ratelimit.ErrExceedsBurst if n > burst (they would never fit),
-// ctx's error if ctx is done, and under FailClosed an error wrapping
-// ErrUnavailable when Redis fails. Under ratelimit.Inf it admits any n. It
+// ctx's error if ctx is done, under FailClosed an error wrapping
+// ErrUnavailable when Redis fails, and under every policy an error naming
+// the key if it holds something other than the limiter's state (see
+// Policy). Under ratelimit.Inf it admits any n. It
 // panics with "redisrate: AllowN: n must be at least 1" if n < 1, as the
 // core limiter does (there is no negative-n refund: see Reservation.Cancel),
 // and with "redisrate: AllowN: nil context" if ctx is nil. The checks come
@@ -148,11 +150,13 @@ func (l *Limiter) Wait(ctx context.Context) error {
 //     Reservation.Cancel);
 //   - ratelimit.ErrWouldExceedDeadline at once, reserving nothing, if the
 //     events could not happen before ctx's deadline (it matches
-//     context.DeadlineExceeded);
+//     context.DeadlineExceeded), or only beyond what ReserveN books;
 //   - ratelimit.ErrExceedsBurst at once if n > burst (not under
 //     ratelimit.Inf);
 //   - under FailClosed, an error wrapping ErrUnavailable when Redis fails;
-//     under FailLocal it waits on the local limiter instead.
+//     under FailLocal it waits on the local limiter instead;
+//   - under every policy, AllowN's error for a key that holds something
+//     other than the limiter's state.
 //
 // It panics as AllowN does, with "WaitN" in the messages.
 func (l *Limiter) WaitN(ctx context.Context, n int) error {

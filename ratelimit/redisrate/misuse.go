@@ -27,6 +27,15 @@ func checkCtx(name string, ctx context.Context) {
 	}
 }
 
+// checkCall panics on the misuse that every decision checks first, in the
+// core limiter's order: n < 1, then a nil ctx.
+func checkCall(name string, ctx context.Context, n int) {
+	if n < 1 {
+		panicf(name, "n must be at least 1, got %d", n)
+	}
+	checkCtx(name, ctx)
+}
+
 // isNil reports whether v is nil or holds a nil pointer, map, channel,
 // function, slice or interface: a typed nil, such as a nil *redis.Client
 // stored in a Scripter, passes v == nil and fails only when used. It is for

@@ -58,12 +58,12 @@ func buildOptions(name string, opts []Option) options {
 //     SETINFO and the like);
 //
 // and makes up to MaxRetries + 1 attempts, MaxRetryBackoff apart at most.
-// Its defaults retry a command 3 times and dial 5 times, 100ms apart, so
-// against a Redis that is down or unreachable a call takes several times
-// the timeouts. A client that serves only limiters should set MaxRetries:
-// -1 and DialerRetries: 1 (one dial; 0 means the default), and
-// DialTimeout, ReadTimeout, WriteTimeout and PoolTimeout to the longest
-// that one step may take, as the package example does.
+// Its defaults retry both failed commands and failed dials, so against a
+// Redis that is down or unreachable a call takes several times the
+// timeouts. A client that serves only limiters should set MaxRetries: -1
+// and DialerRetries: 1 (one dial; 0 means the default), and DialTimeout,
+// ReadTimeout, WriteTimeout and PoolTimeout to the longest that one step
+// may take, as the Limiter example does.
 func Timeout(d time.Duration) Option {
 	if d < 0 {
 		panicf("Timeout", "d must not be negative, got %v", d)
