@@ -189,3 +189,29 @@ func fullBacklog(t *testing.T) string {
 	t.Skip("a listener with a full backlog still completes dials here")
 	return ""
 }
+
+// Timeout(0) is the default, no per-call deadline: against a Redis that
+// never answers, the caller's ctx ends the call, and it returns ctx's
+// error (the caller gave up: no failure policy decides). A Timeout shorter
+// than ctx's deadline ends it first, and the policy decides.
+func TestTimeoutZeroLeavesTheBoundToTheCallersContext(t *testing.T) {
+	addr := silentListener(t)
+	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true, Dialer: dialer(t)})
+	t.Cleanup(func() { _ = c.Close() })
+	for _, opts := range [][]redisrate.Option{nil, {redisrate.Timeout(0)}} {
+		l := redisrate.New(c, freshKey(t), 10, 1, append(opts, redisrate.OnFailure(redisrate.FailOpen()))...)
+		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+		res, err := l.Allow(ctx)
+		cancel()
+		assert.ErrorIs(t, err, context.DeadlineExceeded, "options %v", opts)
+		assert.NotErrorIs(t, err, redisrate.ErrUnavailable, "options %v", opts)
+		assert.Zero(t, res, "options %v: FailOpen does not admit for a caller that gave up", opts)
+	}
+	l := redisrate.New(c, freshKey(t), 10, 1, redisrate.Timeout(200*time.Millisecond), redisrate.OnFailure(redisrate.FailOpen()))
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	res, err := l.Allow(ctx)
+	require.NoError(t, err)
+	assert.True(t, res.Degraded, "Timeout ended the call first: FailOpen admitted")
+	assert.Equal(t, 1, res.Allowed)
+}
