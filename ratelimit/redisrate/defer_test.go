@@ -77,7 +77,7 @@ func TestDeferUntilReachesFailLocalsLimiter(t *testing.T) {
 	// still holds the fallback back.
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
 	t.Cleanup(func() { _ = c.Close() })
-	l := redisrate.New(c, "down", 10, 3, redisrate.WithFailurePolicy(redisrate.FailLocal(1)))
+	l := redisrate.New(c, "down", 10, 3, redisrate.OnFailure(redisrate.FailLocal(1)))
 	l.DeferUntil(time.Now().Add(hour))
 	res, err := l.Allow(t.Context())
 	require.NoError(t, err)

@@ -20,12 +20,17 @@ import (
 
 func ExampleLimiter() {
 	ctx := context.Background()
-	// The client's timeouts bound every decision, and no retries: past them
-	// the failure policy (here the default, FailClosed) decides. (The
-	// example allows a second, so that a busy test machine cannot change its
-	// output; a service that had rather fail fast would set 50-100ms.)
+	// A client that serves limiters: every timeout set, one attempt per
+	// command and one dial per connection (go-redis's defaults retry a
+	// command 3 times and dial 5 times), so the timeouts bound every
+	// decision (see Timeout); past them the failure policy, here the
+	// default FailClosed, decides. (The example allows a second, so that a
+	// busy test machine cannot change its output; a service that had
+	// rather fail fast would set 50-100ms.)
 	client := redis.NewClient(&redis.Options{Addr: redisAddr,
-		ReadTimeout: time.Second, WriteTimeout: time.Second, MaxRetries: -1})
+		DialTimeout: time.Second, ReadTimeout: time.Second,
+		WriteTimeout: time.Second, PoolTimeout: time.Second,
+		MaxRetries: -1, DialerRetries: 1})
 	defer client.Close()
 	client.Del(ctx, "example:{partner-api}") // start from a full bucket
 
@@ -183,14 +188,14 @@ func ExampleResult() {
 func ExampleFailLocal() {
 	ctx := context.Background()
 	// Nothing listens on port 1: every round trip fails. ContextTimeoutEnabled
-	// lets WithTimeout's per-call deadline reach the socket.
+	// lets Timeout's per-call deadline reach the socket.
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	defer client.Close()
 
 	// 3 replicas share 30 per minute; alone, each keeps to its third.
 	limiter := redisrate.New(client, "example:{down}", ratelimit.Per(30, time.Minute), 3,
-		redisrate.WithFailurePolicy(redisrate.FailLocal(1.0/3)),
-		redisrate.WithTimeout(50*time.Millisecond))
+		redisrate.OnFailure(redisrate.FailLocal(1.0/3)),
+		redisrate.Timeout(50*time.Millisecond))
 	for range 2 {
 		res, err := limiter.Allow(ctx)
 		fmt.Println("allowed:", res.Allowed, "degraded:", res.Degraded, "error:", err)

@@ -27,7 +27,7 @@ type policies struct {
 func newPolicies(t *testing.T, c *redis.Client, timeout time.Duration) policies {
 	mk := func(limit ratelimit.Limit, p redisrate.Policy) *redisrate.Limiter {
 		return redisrate.New(c, freshKey(t), limit, 4,
-			redisrate.WithTimeout(timeout), redisrate.WithFailurePolicy(p))
+			redisrate.Timeout(timeout), redisrate.OnFailure(p))
 	}
 	return policies{
 		closed:    mk(10, redisrate.FailClosed()),
@@ -129,7 +129,7 @@ func TestEveryFailurePolicyWhenRedisHangs(t *testing.T) {
 func TestFailLocalKeepsOneLocalLimiterPerKey(t *testing.T) {
 	srv := dedicatedRedis(t)
 	k := redisrate.NewKeyed(newClient(t, srv.addr), "t:", ratelimit.Every(hour), 2,
-		redisrate.WithFailurePolicy(redisrate.FailLocal(1)), redisrate.WithTimeout(5*time.Millisecond))
+		redisrate.OnFailure(redisrate.FailLocal(1)), redisrate.Timeout(5*time.Millisecond))
 	srv.kill()
 	keys := make([]string, 150) // enough to sweep the local map twice
 	for i := range keys {

@@ -3,10 +3,9 @@ module github.com/tandem-go/tandem/ratelimit/redisrate
 go 1.26.0
 
 require (
-	github.com/go-redis/redis_rate/v10 v10.0.1
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stretchr/testify v1.12.1
-	github.com/tandem-go/tandem v0.0.0-00010101000000-000000000000
+	github.com/tandem-go/tandem v0.1.0
 	go.uber.org/goleak v1.3.0
 )
 

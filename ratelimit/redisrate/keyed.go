@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tandem-go/tandem/internal/sleep"
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
@@ -13,15 +12,18 @@ import (
 // per user, per API token): every key has its own bucket in Redis, under
 // prefix+key, shared by every process that uses the same prefix and
 // settings. A key costs nothing while its bucket is full: Redis expires it.
+// Processes sharing keys must use the same limit and burst: the bucket's
+// state is one time, and each call applies its own settings to it.
 //
-// A Keyed is safe for concurrent use and holds no goroutines, connections or
-// state of its own beyond its settings, a pool of timers for waits (and,
-// under FailLocal, the local limiters); it needs no Close. Processes sharing keys must use the same
-// limit and burst: the bucket's state is one time, and each call applies its
-// own settings to it.
+// A Keyed is safe for concurrent use and holds no goroutines or
+// connections; besides its settings it keeps a pool of timers for waits
+// and, under FailLocal, the local limiters. It needs no Close. The zero
+// value is not usable: use NewKeyed.
 //
-// *Keyed satisfies ratelimit.KeyedWaiter[string], so fanout.PerKey paces
-// with it as with ratelimit.Keyed.
+// Its methods are Limiter's with a key, and name themselves "Keyed.Name"
+// in misuse messages. *Keyed is a ratelimit.KeyedWaiter[string] and a
+// ratelimit.KeyedDeferrer[string], so fanout.PacePerKey paces with it as
+// with ratelimit.Keyed.
 type Keyed struct {
 	client              Scripter
 	prefix              string
@@ -32,7 +34,7 @@ type Keyed struct {
 	timeout             time.Duration
 	policy              Policy
 	locals              *locals // FailLocal's limiters
-	timers              sleep.Timers
+	timers              timers
 }
 
 // NewKeyed returns a limiter that admits limit events per second to each key,
@@ -40,25 +42,23 @@ type Keyed struct {
 // prefix+key. Put a Redis Cluster hash tag in prefix or in the keys to place
 // keys on one slot; each decision touches one key, so any placement works.
 //
-// Under ratelimit.Inf every call is admitted at once, without Redis.
-//
-// It panics with a "redisrate: " message if client is nil, limit is not
-// above 0 (see the package doc), limit is above 1e9 per second and not
-// ratelimit.Inf, burst < 1, burst/limit is longer than 2^53 ns (about 104
-// days), or FailLocal's share of the limit is too small for a
-// ratelimit.Limiter.
+// Its settings and panics are New's, with "NewKeyed" in the messages.
 func NewKeyed(client Scripter, prefix string, limit ratelimit.Limit, burst int, opts ...Option) *Keyed {
-	if client == nil {
-		panic("redisrate: nil client")
+	return newKeyed("NewKeyed", client, prefix, limit, burst, opts)
+}
+
+func newKeyed(name string, client Scripter, prefix string, limit ratelimit.Limit, burst int, opts []Option) *Keyed {
+	if isNil(client) {
+		panicf(name, "nil client")
 	}
 	if burst < 1 {
-		panic(fmt.Sprintf("redisrate: burst %d is below 1", burst))
+		panicf(name, "burst must be at least 1, got %d", burst)
 	}
-	interval := intervalOf(limit)
-	if interval > maxTolerance/int64(burst) {
-		panic(fmt.Sprintf("redisrate: burst %d at limit %v spans over 2^53 ns (104 days): Lua numbers are doubles", burst, float64(limit)))
+	interval := intervalOf(name, limit)
+	if interval > maxTAT/int64(burst) {
+		panicf(name, "burst/limit must be at most 2^53ns (about 104 days: Lua numbers are doubles), got burst %d at limit %v", burst, float64(limit))
 	}
-	o := buildOptions(opts)
+	o := buildOptions(name, opts)
 	k := &Keyed{
 		client:      client,
 		prefix:      prefix,
@@ -72,7 +72,7 @@ func NewKeyed(client Scripter, prefix string, limit ratelimit.Limit, burst int, 
 		policy:      o.policy,
 	}
 	if o.policy.kind == failLocal && interval > 0 {
-		k.locals = newLocals(limit, burst, o.policy.share)
+		k.locals = newLocals(name, limit, burst, o.policy.share)
 	}
 	return k
 }
@@ -91,7 +91,8 @@ func (k *Keyed) Limiter(key string) *Limiter {
 
 // Allow is AllowN(ctx, key, 1).
 func (k *Keyed) Allow(ctx context.Context, key string) (Result, error) {
-	return k.AllowN(ctx, key, 1)
+	r, err := k.reserve(ctx, "Keyed.Allow", []string{k.prefix + key}, 1, modeAllOrNothing, 0)
+	return r.Result, err
 }
 
 // AllowN admits n events for key now, all or nothing; see Limiter.AllowN.
@@ -114,7 +115,7 @@ func (k *Keyed) ReserveN(ctx context.Context, key string, n int, maxWait time.Du
 
 // Wait is WaitN(ctx, key, 1).
 func (k *Keyed) Wait(ctx context.Context, key string) error {
-	return k.WaitN(ctx, key, 1)
+	return k.wait(ctx, "Keyed.Wait", []string{k.prefix + key}, 1)
 }
 
 // WaitN blocks until n events for key may happen; see Limiter.WaitN.
@@ -125,6 +126,29 @@ func (k *Keyed) WaitN(ctx context.Context, key string, n int) error {
 // DeferUntil admits nothing for key before t; see Limiter.DeferUntil.
 func (k *Keyed) DeferUntil(key string, t time.Time) {
 	k.deferUntil([]string{k.prefix + key}, t)
+}
+
+// Reset deletes key's bucket, so that it starts full; see Limiter.Reset.
+func (k *Keyed) Reset(ctx context.Context, key string) error {
+	return k.reset(ctx, "Keyed.Reset", []string{k.prefix + key})
+}
+
+// reset is Reset: the local limiter, then the key.
+func (k *Keyed) reset(ctx context.Context, method string, keys []string) error {
+	checkCtx(method, ctx)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if k.locals != nil {
+		k.locals.reset(keys[0])
+	}
+	if _, err := k.call(ctx, keys, k.intervalArg, k.tolArg, int64(1), int64(modeReset)); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr // the caller gave up: not an outage
+		}
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return nil
 }
 
 // deferUntil is DeferUntil: one round trip, errors dropped (the interface
@@ -138,13 +162,7 @@ func (k *Keyed) deferUntil(keys []string, t time.Time) {
 	if k.locals != nil {
 		k.locals.deferUntil(keys[0], t)
 	}
-	// The stored TAT, nanoseconds into the current second plus up to d +
-	// tolerance, must stay exact in a Lua number (see maxTolerance): a
-	// deferral past about 104 days is cut to that.
-	d = min(d, maxTolerance-k.tolerance-int64(time.Second))
-	if d <= 0 {
-		return
-	}
+	// The script cuts a deferral past maxTAT (about 104 days) to that.
 	_, _ = k.call(context.Background(), keys, k.intervalArg, k.tolArg, int64(1), int64(modeDefer), d)
 }
 
@@ -162,9 +180,7 @@ func maxWaitNS(d time.Duration) int64 {
 // The checks come in the core limiter's order: n < 1 panics, a done ctx
 // wins, Inf admits anything, then n > burst is refused.
 func (k *Keyed) reserve(ctx context.Context, method string, keys []string, n int, mode, maxWait int64) (Reservation, error) {
-	if n < 1 {
-		panic(fmt.Sprintf("redisrate: %s(%d): n must be at least 1", method, n))
-	}
+	checkCall(method, ctx, n)
 	if err := ctx.Err(); err != nil {
 		return Reservation{}, err
 	}
@@ -248,6 +264,7 @@ func (k *Keyed) reservation(r reply, key string, n, mode, maxWait, interval, tol
 
 // wait is one reservation and, when it must wait, a local timer.
 func (k *Keyed) wait(ctx context.Context, method string, keys []string, n int) error {
+	checkCall(method, ctx, n)
 	maxWait := int64(-1)
 	if dl, ok := ctx.Deadline(); ok {
 		maxWait = max(0, int64(time.Until(dl)))
@@ -268,7 +285,7 @@ func (k *Keyed) wait(ctx context.Context, method string, keys []string, n int) e
 		_ = r.Cancel(context.WithoutCancel(ctx))
 		return ratelimit.ErrWouldExceedDeadline
 	}
-	return k.timers.Sleep(ctx, r.delay, func() {
+	return k.timers.sleep(ctx, r.delay, func() {
 		_ = r.Cancel(context.WithoutCancel(ctx)) // best effort
 	})
 }

@@ -2,8 +2,6 @@ package redisrate_test
 
 import (
 	"context"
-	"fmt"
-	"math"
 	"testing"
 	"time"
 
@@ -87,23 +85,6 @@ func TestBadInputGetsTheCoreErrors(t *testing.T) {
 	l := redisrate.New(newClient(t, redisAddr), freshKey(t), 100, 3, patient)
 	k := redisrate.NewKeyed(newClient(t, redisAddr), freshKey(t), 100, 3, patient)
 
-	for _, n := range []int{0, -1, math.MinInt} {
-		msg := func(method string) string {
-			return fmt.Sprintf("redisrate: %s(%d): n must be at least 1", method, n)
-		}
-		assert.PanicsWithValue(t, msg("AllowN"), func() { _, _ = l.AllowN(ctx, n) }, "AllowN(%d)", n)
-		assert.PanicsWithValue(t, msg("AllowAtMost"), func() { _, _ = l.AllowAtMost(ctx, n) }, "AllowAtMost(%d)", n)
-		assert.PanicsWithValue(t, msg("ReserveN"), func() { _, _ = l.ReserveN(ctx, n, 0) }, "ReserveN(%d)", n)
-		assert.PanicsWithValue(t, msg("WaitN"), func() { _ = l.WaitN(ctx, n) }, "WaitN(%d)", n)
-		assert.PanicsWithValue(t, msg("Keyed.AllowN"), func() { _, _ = k.AllowN(ctx, "a", n) }, "Keyed.AllowN(%d)", n)
-		assert.PanicsWithValue(t, msg("Keyed.AllowAtMost"), func() { _, _ = k.AllowAtMost(ctx, "a", n) }, "Keyed.AllowAtMost(%d)", n)
-		assert.PanicsWithValue(t, msg("Keyed.ReserveN"), func() { _, _ = k.ReserveN(ctx, "a", n, 0) }, "Keyed.ReserveN(%d)", n)
-		assert.PanicsWithValue(t, msg("Keyed.WaitN"), func() { _ = k.WaitN(ctx, "a", n) }, "Keyed.WaitN(%d)", n)
-		// The core limiter panics alike, with its own prefix.
-		assert.PanicsWithValue(t, fmt.Sprintf("ratelimit: WaitN(%d): n must be at least 1", n),
-			func() { _ = ratelimit.New(100, 3).WaitN(ctx, n) }, "core WaitN(%d)", n)
-	}
-
 	_, err := l.AllowN(ctx, 4)
 	assert.ErrorIs(t, err, ratelimit.ErrExceedsBurst, "AllowN(4) with burst 3")
 	_, err = l.ReserveN(ctx, 4, time.Hour)
@@ -115,35 +96,6 @@ func TestBadInputGetsTheCoreErrors(t *testing.T) {
 
 	var w ratelimit.Waiter = l
 	assert.ErrorIs(t, w.WaitN(ctx, 4), ratelimit.ErrExceedsBurst, "through ratelimit.Waiter")
-}
-
-func TestNewPanicsOnSettingsItCannotHonour(t *testing.T) {
-	c := newClient(t, redisAddr)
-	for _, tc := range []struct {
-		name  string
-		limit ratelimit.Limit
-		burst int
-		want  string
-	}{
-		{"zero limit", 0, 1, "redisrate: limit 0 is not above 0: a shared bucket that never refills is a quota, not a rate"},
-		{"negative limit", -1, 1, "redisrate: limit -1 is not above 0: a shared bucket that never refills is a quota, not a rate"},
-		{"NaN limit", ratelimit.Limit(math.NaN()), 1, "redisrate: limit NaN is not above 0: a shared bucket that never refills is a quota, not a rate"},
-		{"limit above 1e9/s", 2e9, 1, "redisrate: limit 2e+09 is above 1e9 events/s (an interval below 1ns); use ratelimit.Inf for no limit"},
-		{"zero burst", 10, 0, "redisrate: burst 0 is below 1"},
-		{"window over 2^53 ns", ratelimit.Every(24 * hour), 200, "redisrate: burst 200 at limit 1.1574074074074073e-05 spans over 2^53 ns (104 days): Lua numbers are doubles"},
-	} {
-		assert.PanicsWithValue(t, tc.want, func() { redisrate.New(c, "k", tc.limit, tc.burst) }, tc.name)
-		assert.PanicsWithValue(t, tc.want, func() { redisrate.NewKeyed(c, "k:", tc.limit, tc.burst) }, "NewKeyed: %s", tc.name)
-	}
-	assert.PanicsWithValue(t, "redisrate: nil client", func() { redisrate.New(nil, "k", 1, 1) })
-	assert.PanicsWithValue(t, "redisrate: negative timeout", func() { redisrate.WithTimeout(-1) })
-	for _, share := range []float64{0, -0.5, 1.5, math.NaN()} {
-		assert.PanicsWithValue(t, "redisrate: share must be in (0, 1]", func() { redisrate.FailLocal(share) }, "share %v", share)
-	}
-	assert.PanicsWithValue(t,
-		"redisrate: FailLocal(1e-300) of limit 1: ratelimit: limit 1e-300 is too small: one token would take over 146 years",
-		func() { redisrate.New(c, "k", 1, 1, redisrate.WithFailurePolicy(redisrate.FailLocal(1e-300))) },
-		"a local limiter that could never admit fails at New, not at the first outage")
 }
 
 func TestInfAdmitsEverythingWithoutRedis(t *testing.T) {
@@ -364,7 +316,7 @@ func TestAKeyHoldingSomethingElseIsAnErrorUnderEveryPolicy(t *testing.T) {
 	require.NoError(t, c.HSet(t.Context(), hash, "f", "v").Err())
 	for _, p := range []redisrate.Policy{redisrate.FailClosed(), redisrate.FailOpen(), redisrate.FailLocal(1)} {
 		for _, key := range []string{notATime, hash} {
-			l := redisrate.New(c, key, 10, 1, redisrate.WithFailurePolicy(p), patient)
+			l := redisrate.New(c, key, 10, 1, redisrate.OnFailure(p), patient)
 			res, err := l.Allow(t.Context())
 			require.Error(t, err, "key %s", key)
 			assert.NotErrorIs(t, err, redisrate.ErrUnavailable, "a misconfiguration is no outage")

@@ -1,7 +1,6 @@
 package redisrate
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sync"
@@ -34,22 +33,22 @@ type locals struct {
 
 // newLocals sets up the local limiters of a limit and burst, at share of
 // each (at least one event of burst). A share so small that the core
-// limiter cannot honour it panics here, at construction, not at the first
-// outage.
-func newLocals(limit ratelimit.Limit, burst int, share float64) *locals {
+// limiter cannot honour it panics here, as name, at construction, not at
+// the first outage.
+func newLocals(name string, limit ratelimit.Limit, burst int, share float64) *locals {
 	ls := &locals{
 		limit: limit * ratelimit.Limit(share),
 		burst: max(1, int(float64(burst)*share)),
 	}
 	func() {
 		defer func() {
-			if r := recover(); r != nil {
-				panic(fmt.Sprintf("redisrate: FailLocal(%v) of limit %v: %v", share, float64(limit), r))
+			if recover() != nil {
+				panicf(name, "FailLocal(%v) of limit %v is too small for a ratelimit.Limiter (one event in over 146 years), got a local limit of %v", share, float64(limit), float64(ls.limit))
 			}
 		}()
 		ratelimit.New(ls.limit, ls.burst)
 	}()
-	ls.interval = intervalOf(ls.limit)
+	ls.interval = intervalOf(name, ls.limit)
 	ls.tolerance = ls.interval * int64(ls.burst)
 	return ls
 }
@@ -94,6 +93,13 @@ func (ls *locals) deferUntil(key string, t time.Time) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	ls.get(key).DeferUntil(t)
+}
+
+// reset drops key's local limiter: the next decision makes a full one.
+func (ls *locals) reset(key string) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	delete(ls.m, key)
 }
 
 // book reserves n events on l whatever the delay, as the script does. The

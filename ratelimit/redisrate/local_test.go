@@ -41,7 +41,7 @@ func TestFailClosedWrapsTheCause(t *testing.T) {
 func TestFailLocalPacesWaitersAtItsShare(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// 100/s, burst 10; the local share of 0.5 is 50/s, burst 5.
-		l := redisrate.New(downClient{}, "k", 100, 10, redisrate.WithFailurePolicy(redisrate.FailLocal(0.5)))
+		l := redisrate.New(downClient{}, "k", 100, 10, redisrate.OnFailure(redisrate.FailLocal(0.5)))
 		const run = 10 * time.Second
 		start := time.Now()
 		// The deadline falls between two slots, so no wake-up ties with it.
@@ -79,7 +79,7 @@ func TestFailLocalPacesWaitersAtItsShare(t *testing.T) {
 
 func TestFailLocalCanceledWaitGivesItsSlotBack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		l := redisrate.New(downClient{}, "k", 10, 1, redisrate.WithFailurePolicy(redisrate.FailLocal(1)))
+		l := redisrate.New(downClient{}, "k", 10, 1, redisrate.OnFailure(redisrate.FailLocal(1)))
 		require.NoError(t, l.Wait(t.Context()))
 
 		ctx, cancel := context.WithCancel(t.Context())
@@ -101,7 +101,7 @@ func TestFailLocalCanceledWaitGivesItsSlotBack(t *testing.T) {
 }
 
 func TestFailOpenAdmitsEverything(t *testing.T) {
-	l := redisrate.New(downClient{}, "k", 1, 1, redisrate.WithFailurePolicy(redisrate.FailOpen()))
+	l := redisrate.New(downClient{}, "k", 1, 1, redisrate.OnFailure(redisrate.FailOpen()))
 	for range 100 {
 		res, err := l.AllowN(t.Context(), 1)
 		require.NoError(t, err)
@@ -115,7 +115,7 @@ func TestFailLocalBooksMoreThanTheLocalBurstAsOneReservation(t *testing.T) {
 		ctx := t.Context()
 		// 10/s, burst 4; locally 5/s (one event per 200ms), burst 2.
 		newLimiter := func() *redisrate.Limiter {
-			return redisrate.New(downClient{}, "k", 10, 4, redisrate.WithFailurePolicy(redisrate.FailLocal(0.5)))
+			return redisrate.New(downClient{}, "k", 10, 4, redisrate.OnFailure(redisrate.FailLocal(0.5)))
 		}
 
 		l := newLimiter()
@@ -156,7 +156,7 @@ func TestFailLocalReservationBeyondMaxWaitTakesNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := t.Context()
 		// Locally 5/s, burst 1.
-		l := redisrate.New(downClient{}, "k", 10, 2, redisrate.WithFailurePolicy(redisrate.FailLocal(0.5)))
+		l := redisrate.New(downClient{}, "k", 10, 2, redisrate.OnFailure(redisrate.FailLocal(0.5)))
 		first, err := l.ReserveN(ctx, 1, 0)
 		require.NoError(t, err)
 		require.True(t, first.OK())

@@ -16,48 +16,63 @@ type options struct {
 	policy  Policy
 }
 
-// buildOptions is the one place that holds the defaults.
-func buildOptions(opts []Option) options {
+// buildOptions is the one place that holds the defaults. name is the
+// constructor that received opts, for the misuse message.
+func buildOptions(name string, opts []Option) options {
 	o := options{
 		timeout: 0, // the caller's ctx and the client's own timeouts
 		policy:  FailClosed(),
 	}
 	for _, opt := range opts {
+		if isNil(opt) {
+			panicf(name, "nil Option")
+		}
 		opt.apply(&o)
 	}
 	return o
 }
 
-// WithTimeout gives every round trip to Redis a deadline d from its start;
-// past it, the failure policy decides. The default, 0, adds none: a round
-// trip is bounded by the caller's ctx and by the client's own timeouts. It
-// panics with "redisrate: negative timeout" if d < 0.
+// Timeout gives every call a deadline d from its start; past it, the
+// failure policy decides. The default, 0, adds none: a call is then bounded
+// by its ctx and by the client's own timeouts and retries, described below.
+// Timeout panics with "redisrate: Timeout: d must not be negative" if d < 0.
 //
-// The client's timeouts are the cheaper bound and the one to set first:
-// go-redis applies ReadTimeout, WriteTimeout, DialTimeout and PoolTimeout to
-// every command on the socket, at no extra cost (in go-redis v9.23 their
-// defaults are 5s, ReadTimeout, 5s and ReadTimeout+1s). go-redis also retries
-// a command that timed out or failed to connect (MaxRetries, default 3, with
-// a backoff), so a decision can take several times ReadTimeout: when the
-// client serves only limiters, set the timeouts to the longest one attempt
-// may take and MaxRetries to -1. WithTimeout bounds the whole call, retries
-// included, and is for a client shared with code that needs longer
-// timeouts. It wraps each call's ctx in a deadline,
-// which reaches the socket only if the go-redis client was built with
-// ContextTimeoutEnabled: true; without it go-redis ignores the deadline once
-// the command is sent. The deadline costs a runtime timer per call, which
-// made a loopback Allow 2-3% slower (BenchmarkRedisAllowPaired's
-// admitted-WithTimeout case against its admitted case); that is why it is
-// not the default.
-func WithTimeout(d time.Duration) Option {
+// The deadline wraps each call's ctx. On a go-redis client built with
+// ContextTimeoutEnabled: true it bounds the whole call: waits for a
+// connection, dials, round trips, retries and backoffs. Without that
+// setting go-redis applies it to its waits and dials but not to the socket,
+// so a round trip already started runs to its WriteTimeout and ReadTimeout.
+// It costs a runtime timer per call, which is why it is not the default: it
+// is for a client shared with code that needs longer timeouts than a
+// limiter.
+//
+// Without Timeout, a call lasts what the client takes to run the script:
+// one command (EVALSHA), or two when the server does not have the script
+// yet, as after a restart (EVAL follows). A go-redis client bounds one
+// attempt at a command by the sum of
+//   - PoolTimeout, waiting for a free connection while PoolSize are busy;
+//   - DialerRetries dials of up to DialTimeout each, DialerRetryTimeout
+//     apart, when it opens a connection;
+//   - WriteTimeout + ReadTimeout for each round trip: the command's and, on
+//     a new connection, those of the client's handshake (HELLO, CLIENT
+//     SETINFO and the like);
+//
+// and makes up to MaxRetries + 1 attempts, MaxRetryBackoff apart at most.
+// Its defaults retry both failed commands and failed dials, so against a
+// Redis that is down or unreachable a call takes several times the
+// timeouts. A client that serves only limiters should set MaxRetries: -1
+// and DialerRetries: 1 (one dial; 0 means the default), and DialTimeout,
+// ReadTimeout, WriteTimeout and PoolTimeout to the longest that one step
+// may take, as the Limiter example does.
+func Timeout(d time.Duration) Option {
 	if d < 0 {
-		panic("redisrate: negative timeout")
+		panicf("Timeout", "d must not be negative, got %v", d)
 	}
 	return optionFunc(func(o *options) { o.timeout = d })
 }
 
-// WithFailurePolicy says what calls do when Redis fails to answer in time
-// (default FailClosed()).
-func WithFailurePolicy(p Policy) Option {
+// OnFailure says what calls do when Redis fails to answer in time: the
+// default is FailClosed(); see Policy.
+func OnFailure(p Policy) Option {
 	return optionFunc(func(o *options) { o.policy = p })
 }

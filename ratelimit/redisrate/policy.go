@@ -1,14 +1,24 @@
 package redisrate
 
-import "math"
-
 // Policy is what a limiter does when Redis cannot decide: unreachable, an
-// error reply, or no answer within the client's timeouts (and retries) or
-// WithTimeout's. Whatever the policy, a call whose own ctx is done returns
-// ctx's error, and no call panics because of a network error or waits past
-// those bounds (see the package doc's Failures). A key that holds something
-// else than the limiter's state (a WRONGTYPE reply) is a misconfiguration,
-// not an outage: calls return that error under every policy.
+// error reply, or no answer within the client's timeouts and retries or
+// Timeout's deadline. Whatever the policy, a call whose own ctx is done
+// returns ctx's error, and no call panics because of a network error or
+// waits past those bounds (see Timeout). The zero Policy is FailClosed.
+//
+// A key that holds something other than the limiter's state (another type,
+// a string that is not a time, or a time that no call could have written:
+// see Reset) is a misconfiguration, not an outage: calls return an error
+// for it under every policy, which does not wrap ErrUnavailable.
+//
+// No policy can recover a lost key. When Redis loses it (a restart without
+// persistence, a failover before the write reached the replica, FLUSHALL,
+// DEL, eviction under maxmemory), the bucket starts full, on top of the
+// events admitted and reserved just before: in the windows around the loss
+// the limit may admit up to one more burst than its bound. Reset does the
+// same on purpose. A Redis that keeps its data (AOF, replicas in sync,
+// maxmemory-policy noeviction or volatile-* with room to spare) loses keys
+// only when told to.
 type Policy struct {
 	kind  policyKind
 	share float64
@@ -45,12 +55,12 @@ func FailOpen() Policy { return Policy{kind: failOpen} }
 // before the failure is not counted again, so right after a failure each
 // replica may admit up to its local burst at once.
 //
-// It panics with "redisrate: share must be in (0, 1]" otherwise; New and
-// NewKeyed panic if share of their limit is too small for a
-// ratelimit.Limiter (one event in over 146 years).
+// FailLocal panics with "redisrate: FailLocal: share must be in (0, 1]"
+// otherwise; New and NewKeyed panic if share of their limit is too small
+// for a ratelimit.Limiter (one event in over 146 years).
 func FailLocal(share float64) Policy {
-	if !(share > 0 && share <= 1) || math.IsNaN(share) {
-		panic("redisrate: share must be in (0, 1]")
+	if !(share > 0 && share <= 1) { // NaN too
+		panicf("FailLocal", "share must be in (0, 1], got %v", share)
 	}
 	return Policy{kind: failLocal, share: share}
 }

@@ -25,7 +25,7 @@ import (
 // outages: on a busy machine a round trip can outlast a tight timeout,
 // and the failure policy would then decide, which such a test does not mean
 // to check.
-var patient = redisrate.WithTimeout(10 * time.Second)
+var patient = redisrate.Timeout(10 * time.Second)
 
 // redisServer is a redis-server process that a test owns.
 type redisServer struct {

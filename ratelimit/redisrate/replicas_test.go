@@ -28,7 +28,7 @@ func replicas(t *testing.T, n int, key string, limit ratelimit.Limit, burst int)
 	for i := range ls {
 		// A generous timeout: these tests measure the limit, not outages, and
 		// the machine may be busy.
-		ls[i] = redisrate.New(newClient(t, redisAddr), key, limit, burst, redisrate.WithTimeout(10*time.Second))
+		ls[i] = redisrate.New(newClient(t, redisAddr), key, limit, burst, redisrate.Timeout(10*time.Second))
 	}
 	return ls
 }

@@ -39,7 +39,11 @@ func (r Reservation) Delay() time.Duration { return r.delay }
 // A reservation that FailLocal's in-process limiter made is given back to
 // that limiter by ratelimit.Reservation.Cancel's rule: all of it if nothing
 // was booked after it, else nothing (and whatever its time).
+//
+// Cancel panics with "redisrate: Reservation.Cancel: nil context" if ctx
+// is nil, whether or not the reservation was admitted.
 func (r Reservation) Cancel(ctx context.Context) error {
+	checkCtx("Reservation.Cancel", ctx)
 	switch {
 	case r.k == nil || r.n == 0:
 		return nil

@@ -29,9 +29,17 @@ type Scripter interface {
 // nanoseconds since 1970 do not fit, so all arithmetic is done in integer
 // nanoseconds relative to now (small numbers, exact), and only the stored
 // stamp is absolute, in two parts that each print exactly with Lua's plain
-// number-to-string conversion. That format was chosen for speed: formatting a
-// 16-digit number with string.format cost the script about a tenth of its
-// time on the server.
+// number-to-string conversion, which is cheaper on the server than
+// string.format of one 16-digit number (bench/README.md).
+//
+// A stored value is the limiter's state only if it is plausible: digits, a
+// colon, digits; under a second of nanoseconds; at most maxTAT (2^53ns,
+// about 104 days) ahead of now, since no call books further (a reservation
+// that would is refused, a deferral is cut); and not ahead of the key's own
+// expiry, which every write sets to the TAT (PX rounds up to the
+// millisecond; a second of slack covers that and clocks). Anything else,
+// like a key of another type, is reported as a WRONGTYPE error and left as
+// it is: a corrupt limit must not pass for a full or an empty bucket.
 //
 // ARGV: 1 interval (ns per event), 2 tolerance (burst*interval, ns), 3 n,
 // 4 mode, 5 max wait (ns, < 0: none), or for a deferral the ns from now
@@ -46,6 +54,7 @@ type Scripter interface {
 //     was the stamp, minus whatever was reserved after it.
 //   - 3, defer: admit nothing before ARGV[5] ns from now, and then the
 //     first event exactly then (DeferUntil); never brings the TAT forward.
+//   - 4, reset: delete the key, whatever it holds (Reset).
 //
 // Reply: {admitted, TAT - now in ns after the decision, stamp seconds, stamp
 // nanoseconds}; the stamp only when a new TAT was stored (events admitted,
@@ -57,6 +66,12 @@ local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
 local n = tonumber(ARGV[3])
 local mode = tonumber(ARGV[4])
+local max_tat = 9007199254740992 -- maxTAT, 2^53 ns
+
+if mode == 4 then
+  redis.call('DEL', key)
+  return {0, 0}
+end
 
 local t = redis.call('TIME')
 local sec = tonumber(t[1])
@@ -66,10 +81,14 @@ local tat = 0
 local v = redis.call('GET', key)
 if v then
   local s, ns = string.match(v, '^(%d+):(%d+)$')
-  if not s then
-    return redis.error_reply('WRONGTYPE redisrate: key ' .. key .. ' holds a value that is not a TAT')
+  s, ns = tonumber(s), tonumber(ns)
+  if s and ns < 1000000000 then
+    tat = (s - sec) * 1000000000 + ns - off
   end
-  tat = (s - sec) * 1000000000 + ns - off
+  if not s or ns >= 1000000000 or tat > max_tat or
+      (tat > 0 and tat > redis.call('PTTL', key) * 1000000 + 1000000000) then
+    return redis.error_reply('WRONGTYPE the value is not a redisrate TAT: corrupt, or written by something else')
+  end
   if tat < 0 then tat = 0 end
 end
 
@@ -85,7 +104,7 @@ if mode == 2 then
   tat = tat - refund
   n = refund
 elseif mode == 3 then
-  local target = tonumber(ARGV[5]) + tolerance - interval
+  local target = math.min(tonumber(ARGV[5]) + tolerance - interval, max_tat)
   if tat >= target then return {0, tat} end
   tat = target
   n = 0
@@ -96,7 +115,8 @@ elseif mode == 1 then
   tat = tat + n * interval
 else
   local max_wait = tonumber(ARGV[5])
-  if max_wait >= 0 and tat + n * interval - tolerance > max_wait then
+  if (max_wait >= 0 and tat + n * interval - tolerance > max_wait) or
+      tat + n * interval > max_tat then
     return {0, tat}
   end
   tat = tat + n * interval
@@ -120,6 +140,7 @@ const (
 	modeAtMost       = 1
 	modeRefund       = 2
 	modeDefer        = 3
+	modeReset        = 4
 )
 
 // stamp is a TAT as the server wrote it: the identity of a reservation,
