@@ -102,7 +102,7 @@ func TestFanoutsRetryAfterHoldsBackTheOtherReplicas(t *testing.T) {
 	tooMany := errors.New("429 Too Many Requests")
 	results, err := fanout.Map(ctx, []int{1}, func(context.Context, int) (int, error) {
 		return 0, fanout.RetryAfter(tooMany, 10*hour)
-	}, fanout.Rate(mine), fanout.Attempts(1), fanout.CollectAll())
+	}, fanout.Pace(mine), fanout.Attempts(1), fanout.CollectAll())
 	require.ErrorIs(t, err, tooMany)
 	require.ErrorIs(t, results[0].Err, tooMany)
 

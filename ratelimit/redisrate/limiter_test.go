@@ -328,7 +328,7 @@ func TestAKeyHoldingSomethingElseIsAnErrorUnderEveryPolicy(t *testing.T) {
 }
 
 // *Limiter paces fanout and pipeline like the in-process limiter, and
-// *Keyed paces fanout.PerKey like ratelimit.Keyed.
+// *Keyed paces fanout.PacePerKey like ratelimit.Keyed.
 var (
 	_ ratelimit.Waiter              = (*redisrate.Limiter)(nil)
 	_ ratelimit.KeyedWaiter[string] = (*redisrate.Keyed)(nil)
