@@ -21,7 +21,7 @@ func withFailingSibling(fail func() error) (first *pipeline.Stage[int], failSibl
 	p := pipeline.New()
 	b := pipeline.Broadcast(pipeline.FromSlice(p, []int{1}), 2)
 	ctxCh, failNow := make(chan context.Context, 1), make(chan struct{})
-	pipeline.ForEach(b[1], func(ctx context.Context, _ int) error {
+	pipeline.Sink(b[1], func(ctx context.Context, _ int) error {
 		ctxCh <- ctx
 		<-failNow
 		return fail()
@@ -37,7 +37,7 @@ func TestAllYieldsNothingAfterABreakEvenWhenAnotherStageFailedFirst(t *testing.T
 	s, failSibling := withFailingSibling(func() error { return errors.New("boom") })
 	loops := 0
 	require.NotPanics(t, func() {
-		for range pipeline.All(context.Background(), s) {
+		for range pipeline.RunAll(context.Background(), s) {
 			loops++
 			failSibling()
 			break
@@ -53,7 +53,7 @@ func TestAllRaisesAStagePanicAfterABreak(t *testing.T) {
 		require.True(t, ok, "got %T, want *tandem.PanicError", pe)
 		require.Equal(t, "sibling failed", pe.Value)
 	}()
-	for range pipeline.All(context.Background(), s) {
+	for range pipeline.RunAll(context.Background(), s) {
 		failSibling()
 		break
 	}
@@ -70,7 +70,7 @@ func TestAllKeepsAStagePanicWhenTheLoopBodyPanicsToo(t *testing.T) {
 		require.Len(t, pe.Others, 1, "the stage's panic is kept")
 		require.Equal(t, "stage failed", pe.Others[0].Value)
 	}()
-	for range pipeline.All(context.Background(), s) {
+	for range pipeline.RunAll(context.Background(), s) {
 		failSibling()
 		panic("loop body failed")
 	}
@@ -84,7 +84,7 @@ func TestAllRaisesAStagePanicWhenTheLoopBodyCallsGoexit(t *testing.T) {
 	go func() {
 		defer close(done)
 		defer func() { recovered = recover() }()
-		for range pipeline.All(context.Background(), s) {
+		for range pipeline.RunAll(context.Background(), s) {
 			failSibling()
 			runtime.Goexit() // as t.FailNow in the loop body does
 		}

@@ -35,13 +35,13 @@ func TestMapCountsAddUpAfterACancel(t *testing.T) {
 					}
 					return v, nil
 				}, tc.opts...)
-				pipeline.ForEach(m, func(context.Context, int) error { return nil })
+				pipeline.Sink(m, func(context.Context, int) error { return nil })
 				time.AfterFunc(50*time.Millisecond, cancel)
 				require.ErrorIs(t, p.Run(ctx), context.Canceled)
 
 				st := p.Stats().Stages[1]
-				require.Equal(t, st.In, st.Out+st.Failed+st.Dropped,
-					"In = Out + Failed + Dropped; got in=%d out=%d failed=%d dropped=%d", st.In, st.Out, st.Failed, st.Dropped)
+				require.Equal(t, st.In, st.Out+st.Failed+st.Canceled,
+					"In = Out + Failed + Dropped; got in=%d out=%d failed=%d dropped=%d", st.In, st.Out, st.Failed, st.Canceled)
 				require.Positive(t, st.In, "the stage took items")
 			})
 		})
@@ -70,13 +70,13 @@ func TestOrderedFilterCountsAddUpAfterACancel(t *testing.T) {
 			return true, nil
 		}, pipeline.Workers(4), pipeline.Ordered(),
 			pipeline.OnError(func(context.Context, int, error) error { return nil }))
-		pipeline.ForEach(f, func(context.Context, int) error { return nil })
+		pipeline.Sink(f, func(context.Context, int) error { return nil })
 		time.AfterFunc(50*time.Millisecond, cancel)
 		require.ErrorIs(t, p.Run(ctx), context.Canceled)
 
 		st := p.Stats().Stages[1]
-		require.Equal(t, filtered.Load(), st.In-st.Out-st.Failed-st.Dropped,
-			"In - Out - Failed - Dropped = filtered; got in=%d out=%d failed=%d dropped=%d", st.In, st.Out, st.Failed, st.Dropped)
+		require.Equal(t, filtered.Load(), st.In-st.Out-st.Failed-st.Canceled,
+			"In - Out - Failed - Dropped = filtered; got in=%d out=%d failed=%d dropped=%d", st.In, st.Out, st.Failed, st.Canceled)
 		require.Positive(t, st.Failed, "items failed and were skipped")
 	})
 }
