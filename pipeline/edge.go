@@ -216,7 +216,16 @@ func (w *writer[T]) pace(n int) {
 // (at once, or by close).
 func (w *writer[T]) put(v T) bool {
 	if w.e.items != nil {
-		return w.putItem(v)
+		if !w.putItem(v) {
+			if w.tally == perResult {
+				w.m.c.canceled.Add(1)
+				if w.source {
+					w.m.c.in.Add(1)
+				}
+			}
+			return false
+		}
+		return true
 	}
 	if w.buf == nil {
 		w.buf = w.e.newSlice()
@@ -228,7 +237,28 @@ func (w *writer[T]) put(v T) bool {
 	return true
 }
 
-// putItem hands v over on its own.
+// offer hands v over at once, for a source that may block between items.
+// It reports false when the pipeline stopped first, and then has not taken
+// v: the caller settles it.
+func (w *writer[T]) offer(v T) bool {
+	if w.e.items != nil {
+		return w.putItem(v)
+	}
+	if w.buf == nil {
+		w.buf = w.e.newSlice()
+	}
+	w.buf = append(w.buf, v)
+	if w.flush() {
+		return true
+	}
+	var zero T
+	w.buf[len(w.buf)-1] = zero
+	w.buf = w.buf[:len(w.buf)-1]
+	return false
+}
+
+// putItem hands v over on its own. It reports false, without counting v,
+// when the pipeline stopped first.
 func (w *writer[T]) putItem(v T) bool {
 	item := stamped[T]{w.seq, v}
 	select {
@@ -240,12 +270,6 @@ func (w *writer[T]) putItem(v T) bool {
 			w.m.endWait(waitOutput, start)
 		case <-w.done:
 			w.m.endWait(waitOutput, start)
-			if w.tally == perResult {
-				w.m.c.canceled.Add(1)
-				if w.source {
-					w.m.c.in.Add(1)
-				}
-			}
 			return false
 		}
 	}

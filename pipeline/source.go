@@ -93,8 +93,13 @@ func (s *source[T]) work(r *run, m *meter) {
 				return lost(true)
 			}
 		}
-		if !out.put(v) || s.each && !out.flush() {
-			return false // v is counted by the writer
+		switch {
+		case !s.each:
+			if !out.put(v) {
+				return false // v is counted by the writer, with the items before it
+			}
+		case !out.offer(v):
+			return lost(false)
 		}
 		return s.kind != pulled || !r.intakeClosed()
 	}
