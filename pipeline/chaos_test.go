@@ -123,7 +123,10 @@ func (c *chaos) declare(kind string, function bool) *probe {
 }
 
 // feeds starts the flow of the stage just declared to its consumer.
-func (c *chaos) feeds() { c.pending = &flow{feeders: []int{len(c.probes) - 1}}; c.flows = append(c.flows, c.pending) }
+func (c *chaos) feeds() {
+	c.pending = &flow{feeders: []int{len(c.probes) - 1}}
+	c.flows = append(c.flows, c.pending)
+}
 
 // trigger reports whether the fault fires at this call of the stage pr.
 func (c *chaos) trigger(pr *probe, call int64, kinds ...faultKind) (faultKind, bool) {
