@@ -70,9 +70,14 @@ func Workers(n int) Option {
 // where taking an item early is costly (a queue message that is then held
 // unacknowledged). Buffer panics if n < 0.
 //
-// The buffer also bounds the work wasted when the pipeline stops early: a
-// stage runs ahead of the consumer by at most its buffer plus one hand-off
-// slice per worker (see Hand-off in the package doc).
+// The buffer also bounds the work wasted when the pipeline stops early. A
+// stage with w workers and Buffer b runs ahead of a consumer with r workers
+// by at most b, plus a hand-off slice of min(b, 128) items per worker on
+// each side (of one item when r > 1), plus its items in flight (one per
+// worker, and up to max(64, 4w) results in the reorder window when
+// Ordered): b + min(b, 128)*(w+r) + w for an unordered stage. The items not
+// finished when the run stops count as Canceled or NotStarted in Stats;
+// nothing is drained.
 func Buffer(n int) Option {
 	if n < 0 {
 		misuse.Panicf("pipeline: Buffer", "n must not be negative, got %d", n)
@@ -94,10 +99,12 @@ func Ordered() Option {
 // Pace makes each worker of the stage call w.WaitN(ctx, 1) before each item,
 // so the stage as a whole handles items no faster than w allows. The default
 // is no pacing. A *ratelimit.Limiter shared by several stages (or
-// pipelines) paces them together. On a source, Pace paces the intake. An
-// item whose wait ends because the pipeline stopped never began: it counts
-// as NotStarted. Pace panics if w is nil, or a nil pointer in the interface
-// (such as a nil *ratelimit.Limiter).
+// pipelines) paces them together. An item whose wait ends because the
+// pipeline stopped never began: it counts as NotStarted. On a source, Pace
+// paces the intake: FromSlice and Generate wait before they take an item
+// (one whose wait ends so is not taken), FromSeq and FromChan once they
+// pulled it (it is then Canceled). Pace panics if w is nil, or a nil
+// pointer in the interface (such as a nil *ratelimit.Limiter).
 func Pace(w ratelimit.Waiter) Option {
 	misuse.Nil("pipeline: Pace", "Waiter", w)
 	return optionFunc(func(o *options) { o.waiter, o.set.waiter = w, true })
