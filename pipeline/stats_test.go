@@ -264,3 +264,26 @@ func TestStageCountsAddUpOnEveryStopPath(t *testing.T) {
 		}
 	}
 }
+
+// A steady stream allocates nothing per item, counting included: the
+// allocations of a run do not grow with its items.
+func TestASteadyStreamAllocatesNothingPerItem(t *testing.T) {
+	for _, opts := range [][]pipeline.Option{
+		nil,
+		{pipeline.Workers(3)},
+		{pipeline.Workers(3), pipeline.Ordered()},
+	} {
+		run := func(n int) float64 {
+			items := numbers(n)
+			return testing.AllocsPerRun(3, func() {
+				p := pipeline.New()
+				m := pipeline.Map(pipeline.FromSlice(p, items), square)
+				odd := pipeline.Filter(m, func(_ context.Context, v int) (bool, error) { return v%2 == 1, nil }, opts...)
+				_, err := pipeline.RunReduce(context.Background(), odd, 0, func(_ context.Context, acc, v int) (int, error) { return acc + v, nil })
+				assert.NoError(t, err)
+			})
+		}
+		small, large := run(1_000), run(100_000)
+		assert.Less(t, (large-small)/99_000, 0.001, "allocations per item with %d options: %v for 1e3 items, %v for 1e5", len(opts), small, large)
+	}
+}

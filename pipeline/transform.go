@@ -230,6 +230,8 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 	}
 	numbered := t.in.writers == 1
 	wake := make(chan struct{}, 1)
+	var empty int64 // items that succeeded with no result, counted in batches
+	defer func() { m.c.succeeded.Add(empty) }()
 	var results []U
 	var item T
 	take := func() bool {
@@ -261,7 +263,10 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 		case res == stopped:
 			return
 		case res == succeeded && len(results) == 0:
-			m.c.succeeded.Add(1) // an ordered stage takes turns anyway: no batching
+			if empty++; empty == countEvery {
+				m.c.succeeded.Add(empty)
+				empty = 0
+			}
 		}
 		if numbered && !o.win.WaitRoom(r.ctx, ticket, wake) {
 			// An item with no results succeeded and is counted; one
