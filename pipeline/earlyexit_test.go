@@ -180,12 +180,12 @@ func TestStatsAddUpAfterAnEarlyExit(t *testing.T) {
 	st := p.Stats().Stages
 	require.Len(t, st, 3)
 	source, mapped, sink := st[0], st[1], st[2]
-	assert.Equal(t, source.In, source.Out+source.Canceled, "source: %+v", source)
-	assert.Equal(t, source.Out, mapped.In+mapped.NotStarted, "source out = map in + unread: %+v / %+v", source, mapped)
-	assert.Equal(t, mapped.In, mapped.Out+mapped.Failed+mapped.Canceled, "map: %+v", mapped)
-	assert.Equal(t, mapped.Out, sink.In+sink.NotStarted, "map out = sink in + unread: %+v / %+v", mapped, sink)
-	assert.Equal(t, sink.In, sink.Out+sink.Failed+sink.Canceled, "sink: %+v", sink)
-	assert.EqualValues(t, 9, sink.Out)
+	assert.Equal(t, source.In, source.Succeeded+source.Canceled, "source: %+v", source)
+	assert.Equal(t, source.Out, mapped.In+mapped.NotStarted, "source out = map in + not started: %+v / %+v", source, mapped)
+	assert.Equal(t, mapped.In, mapped.Succeeded+mapped.Failed+mapped.Canceled, "map: %+v", mapped)
+	assert.Equal(t, mapped.Out, sink.In+sink.NotStarted, "map out = sink in + not started: %+v / %+v", mapped, sink)
+	assert.Equal(t, sink.In, sink.Succeeded+sink.Failed+sink.Canceled, "sink: %+v", sink)
+	assert.EqualValues(t, 9, sink.Succeeded)
 	assert.EqualValues(t, 1, sink.Failed)
 }
 

@@ -152,7 +152,7 @@ func TestAllYieldsItemsAndTheErrorLast(t *testing.T) {
 	}
 	require.ErrorIs(t, gotErr, boom)
 	// Items handled before the failure arrive in order (one worker), but
-	// those still in a buffer when it stops are dropped, not delivered.
+	// those still in a buffer when it stops are canceled, not delivered.
 	require.LessOrEqual(t, len(got), 50)
 	require.Equal(t, numbers(len(got)), append([]int{}, got...))
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -286,4 +287,18 @@ func TestASteadyStreamAllocatesNothingPerItem(t *testing.T) {
 		small, large := run(1_000), run(100_000)
 		assert.Less(t, (large-small)/99_000, 0.001, "allocations per item with %d options: %v for 1e3 items, %v for 1e5", len(opts), small, large)
 	}
+}
+
+func TestStatsStringShowsEveryCountOfEveryStage(t *testing.T) {
+	p := pipeline.New()
+	src := pipeline.FromSlice(p, numbers(10), pipeline.Name("read"))
+	odd := pipeline.Filter(src, func(_ context.Context, v int) (bool, error) { return v%2 == 1, nil }, pipeline.Name("odd"))
+	pipeline.Sink(odd, func(context.Context, int) error { return nil }, pipeline.Name("store"))
+	require.NoError(t, p.Run(context.Background()))
+	lines := strings.Split(strings.TrimSpace(p.Stats().String()), "\n")
+	require.Len(t, lines, 4, "a header and a line per stage")
+	assert.Equal(t, []string{"stage", "wrk", "in", "out", "succeeded", "failed", "canceled", "notstarted",
+		"load", "busy", "paced", "wait-in", "wait-out"}, strings.Fields(lines[0]))
+	assert.Equal(t, []string{"odd", "1", "10", "5", "10", "0", "0", "0"}, strings.Fields(lines[2])[:8])
+	assert.Equal(t, []string{"store", "1", "5", "5", "5", "0", "0", "0"}, strings.Fields(lines[3])[:8])
 }

@@ -14,7 +14,7 @@ import (
 
 // withFailingSibling declares a broadcast of one item whose second branch
 // fails with fail (an error or a panic) when told. It returns the first
-// branch, to range over with All, and failSibling, which makes the second
+// branch, to range over with RunAll, and failSibling, which makes the second
 // branch fail and returns once the run is cancelled: the failure has won the
 // race to be the run's cause.
 func withFailingSibling(fail func() error) (first *pipeline.Stage[int], failSibling func()) {
@@ -42,7 +42,7 @@ func TestAllYieldsNothingAfterABreakEvenWhenAnotherStageFailedFirst(t *testing.T
 			failSibling()
 			break
 		}
-	}, "All must not yield after the loop body returned false")
+	}, "RunAll must not yield after the loop body returned false")
 	require.Equal(t, 1, loops, "loop iterations")
 }
 
