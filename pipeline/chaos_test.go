@@ -471,8 +471,8 @@ func (c *chaos) build() (*pipeline.Stage[int], ending) {
 }
 
 // run declares the ending, runs the pipeline and returns what it returned:
-// an error, or the value it panicked with. The ending's probe is the last.
-func (c *chaos) run(s *pipeline.Stage[int], end ending) (err error, panicked any) {
+// the value it panicked with, or an error. The ending's probe is the last.
+func (c *chaos) run(s *pipeline.Stage[int], end ending) (panicked any, err error) {
 	defer func() { panicked = recover() }()
 	var pr *probe
 	switch end {
@@ -508,11 +508,11 @@ func (c *chaos) run(s *pipeline.Stage[int], end ending) (err error, panicked any
 		pr.kind, c.fault, c.faultStage, c.probes[c.faultStage].kind, c.faultAt))
 	switch end {
 	case endSink:
-		return c.p.Run(c.ctx), nil
+		return nil, c.p.Run(c.ctx)
 	case endCollect:
 		got, err := pipeline.RunCollect(c.ctx, s)
 		c.collected = got
-		return err, nil
+		return nil, err
 	case endReduce:
 		sum, err := pipeline.RunReduce(c.ctx, s, 0, func(_ context.Context, acc, v int) (int, error) {
 			if c.call(pr) {
@@ -521,11 +521,11 @@ func (c *chaos) run(s *pipeline.Stage[int], end ending) (err error, panicked any
 			return acc + v, pr.result(nil)
 		})
 		c.reduced = sum
-		return err, nil
+		return nil, err
 	default:
 		for v, err := range pipeline.RunAll(c.ctx, s) {
 			if err != nil {
-				return err, nil
+				return nil, err
 			}
 			n := pr.calls.Add(1)
 			switch k, _ := c.trigger(pr, n, breakLoop, bodyPanic); k {
@@ -544,7 +544,7 @@ func (c *chaos) run(s *pipeline.Stage[int], end ending) (err error, panicked any
 }
 
 // check asserts what the run returned and that every count adds up.
-func (c *chaos) check(err error, panicked any) {
+func (c *chaos) check(panicked any, err error) {
 	t := c.t
 	for _, f := range c.afterRun {
 		f()
@@ -662,8 +662,8 @@ func chaosRun(t *testing.T, seed uint64) {
 	c := newChaos(t, seed)
 	defer c.cancel()
 	s, end := c.build()
-	err, panicked := c.run(s, end)
-	c.check(err, panicked)
+	panicked, err := c.run(s, end)
+	c.check(panicked, err)
 }
 
 func TestStageCountsAddUpExactlyOnEveryStopPathOfRandomPipelines(t *testing.T) {
