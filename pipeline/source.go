@@ -71,12 +71,25 @@ func (s *source[T]) work(r *run, m *meter) {
 		}
 		return false
 	}
+	// One check of a context per item: the intake closes with the run.
 	emit := func(v T) bool {
-		switch {
-		case r.stopped():
-			return lost(false)
-		case s.kind == offered && r.intakeClosed():
-			return false
+		more := true // whether drive may go on
+		switch s.kind {
+		case offered:
+			if r.intakeClosed() {
+				return false
+			}
+		case pulled:
+			if r.intakeClosed() {
+				if r.stopped() {
+					return lost(false)
+				}
+				more = false // take v, the last one
+			}
+		case generated:
+			if r.stopped() {
+				return false
+			}
 		}
 		if waiter != nil {
 			if !out.flush() {
@@ -101,7 +114,7 @@ func (s *source[T]) work(r *run, m *meter) {
 		case !out.offer(v):
 			return lost(false)
 		}
-		return s.kind != pulled || !r.intakeClosed()
+		return more
 	}
 	err := s.drive(r.intake, emit)
 	if err != nil && r.intake.Err() == nil {
