@@ -56,6 +56,7 @@ func (b *batcher[T]) work(r *run, m *meter) {
 	var batch []T
 	var timer *time.Timer
 	var alarm <-chan time.Time // the timer's channel while a batch is open
+	rang := false              // the open batch's tick was received
 	if b.maxWait > 0 {
 		timer = time.NewTimer(time.Hour)
 		timer.Stop()
@@ -63,11 +64,13 @@ func (b *batcher[T]) work(r *run, m *meter) {
 	}
 	pass := func() bool {
 		if timer != nil {
-			// The timer is reset for the next batch: a tick left from
-			// this one would pass the next batch at once, before its
-			// maxWait.
-			stopTimer(timer)
-			alarm = nil
+			if !rang {
+				// The timer is reset for the next batch: a tick left
+				// from this one would pass the next batch at once,
+				// before its maxWait.
+				stopTimer(timer)
+			}
+			alarm, rang = nil, false
 		}
 		v := batch
 		batch = nil
@@ -86,7 +89,7 @@ func (b *batcher[T]) work(r *run, m *meter) {
 				batch = make([]T, 0, b.size)
 				if timer != nil {
 					timer.Reset(b.maxWait)
-					alarm = timer.C
+					alarm, rang = timer.C, false
 				}
 			}
 			batch = append(batch, item)
@@ -94,6 +97,7 @@ func (b *batcher[T]) work(r *run, m *meter) {
 				return
 			}
 		case readAlarm:
+			rang = true
 			if len(batch) > 0 && !pass() {
 				return
 			}

@@ -527,10 +527,10 @@ wait:
 	if hungry == nil {
 		r.e.hungry.Store(false)
 	} else {
-		// The timer is reset for the next wait: a stale tick would only
-		// mark this reader hungry at once (writers would hand over
-		// partial slices early, a cost and never a wrong result), but it
-		// is drained all the same.
+		// The tick was not received. The timer is reset for the next
+		// wait: a stale tick would only mark this reader hungry at once
+		// (writers would hand over partial slices early, a cost and never
+		// a wrong result), but it is drained all the same.
 		stopTimer(r.timer)
 	}
 	r.m.endWait(waitInput, start)

@@ -2,17 +2,18 @@ package pipeline
 
 import "time"
 
-// stopTimer stops t so that it can be Reset for another wait. Since Go 1.23
-// a stopped timer never delivers a stale tick, but under
-// GODEBUG=asynctimerchan=1 (the timers before it, still honoured) a tick
-// that fired before Stop stays in t.C and would end the next wait at once:
-// stopTimer drains it. With today's timers, and when the caller received
-// the tick itself, the drain finds nothing and does not block.
+// stopTimer stops t, which is running (Reset since it last stopped or
+// fired) and whose tick the caller has not received, so that t can be
+// Reset for another wait with no stale tick in t.C.
+//
+// Since Go 1.23 Stop then always returns true, and t.C holds nothing. Under
+// GODEBUG=asynctimerchan=1 (the timers before Go 1.23, still honoured) Stop
+// returns false once the timer has fired, and its tick is in t.C, or on its
+// way: the runtime marks the timer fired before it sends. So the receive
+// must block; a select with a default case would miss a tick still on its
+// way, which would then end the next wait at once.
 func stopTimer(t *time.Timer) {
 	if !t.Stop() {
-		select {
-		case <-t.C:
-		default:
-		}
+		<-t.C
 	}
 }
