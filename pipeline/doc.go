@@ -20,10 +20,10 @@
 // Each stage's output has exactly one consumer; Broadcast copies to several.
 // Options configure one stage each: Workers, Buffer, Ordered, Pace, Timeout,
 // OnError, Name. Misuse panics with a "pipeline: Name: " message where it is
-// made: a nil function, Waiter, Option, Stage, Pipeline or context, a value
-// out of range, an option that does not apply, a second consumer. What only
-// the whole graph shows, an output with no consumer or a pipeline run twice,
-// panics at Run.
+// made: a nil (or typed-nil) function, sequence, channel, Waiter, Option,
+// Stage, Pipeline or context, a value out of range, an option that does not
+// apply, a second consumer. What only the whole graph shows, an output with
+// no consumer or a pipeline run twice, panics at Run.
 //
 // The first error returned by a stage function cancels every stage and is
 // the error Run returns; the cancellation of ctx does the same. A panic in a
