@@ -24,10 +24,8 @@ func twice(context.Context, int) ([]int, error)       { return nil, nil }
 func discard(context.Context, int) error              { return nil }
 func sum(_ context.Context, acc, v int) (int, error)  { return acc + v, nil }
 func none(context.Context, func(int) bool) error      { return nil }
-func skip(context.Context, int, error) error          { return nil }
 func skipString(context.Context, string, error) error { return nil }
 
-//nolint:staticcheck // a nil context is the misuse under test
 func TestEveryMisusePanicsWhereItIsMadeWithOneMessageFormat(t *testing.T) {
 	var nilCtx context.Context
 	var nilLimiter *ratelimit.Limiter
@@ -187,9 +185,4 @@ func TestTimeoutZeroMeansNoTimeout(t *testing.T) {
 		assert.Equal(t, numbers(3), got)
 		assert.Zero(t, deadlines, "options %v: an item had a deadline", opts)
 	}
-}
-
-func TestOnErrorAcceptsANamedFunction(t *testing.T) {
-	_, s := declared()
-	assert.NotPanics(t, func() { pipeline.Map(s, square, pipeline.OnError(skip)) })
 }
