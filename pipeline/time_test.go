@@ -348,3 +348,30 @@ func TestPaceOnASourcePacesTheIntake(t *testing.T) {
 		assert.EqualValues(t, 5, w.calls.Load())
 	})
 }
+
+// blockingWaiter never lets an item through: each wait ends with its ctx.
+type blockingWaiter struct{}
+
+func (blockingWaiter) WaitN(ctx context.Context, _ int) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func TestAnItemWhoseWaitForPaceEndsWithTheRunNeverStarted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		p := pipeline.New()
+		called := 0
+		m := pipeline.Map(pipeline.FromSlice(p, numbers(10)), func(_ context.Context, v int) (int, error) {
+			called++
+			return v, nil
+		}, pipeline.Pace(blockingWaiter{}))
+		pipeline.Sink(m, func(context.Context, int) error { return nil })
+		require.ErrorIs(t, p.Run(ctx), context.DeadlineExceeded)
+		st := p.Stats().Stages[1]
+		assert.Zero(t, called)
+		assert.Zero(t, st.In, "%+v", st)
+		assert.EqualValues(t, 10, st.NotStarted, "%+v", st)
+	})
+}
