@@ -14,10 +14,12 @@ import (
 // Counts. In counts the items a stage took to handle; each of them ends in
 // exactly one of Succeeded (its function returned nil and its results, if
 // any, were handed on), Failed (its function returned an error of its own,
-// panicked or called runtime.Goexit; an item that OnError skipped counts
-// here too) or Canceled (it was handled, or being handled, when the run
-// stopped: its function returned an error after the stop, or its results
-// never left the stage). So once the run returned, for every stage:
+// panicked or called runtime.Goexit, or its Pace wait failed with the
+// Waiter's own error; an item that OnError skipped counts here too, and
+// one whose OnError panicked) or Canceled (it was handled, or being
+// handled, when the run stopped: its function returned an error after the
+// stop, or its results never left the stage). So once the run returned,
+// for every stage:
 //
 //	In == Succeeded + Failed + Canceled
 //
