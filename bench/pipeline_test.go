@@ -50,7 +50,7 @@ func tandemSum(strs []string, opts ...pipeline.Option) (int, error) {
 	src := pipeline.FromSlice(p, strs)
 	nums := pipeline.Map(src, parseInt)
 	sq := pipeline.Map(nums, squareInt, opts...)
-	return pipeline.Reduce(context.Background(), sq, 0, addInt)
+	return pipeline.RunReduce(context.Background(), sq, 0, addInt)
 }
 
 func rillSum(strs []string, workers int, ordered bool) (int, error) {
@@ -226,7 +226,7 @@ func BenchmarkPipelineEarlyExit(b *testing.B) {
 			p := pipeline.New()
 			nums := pipeline.Map(pipeline.FromSlice(p, strs), parseInt)
 			sq := pipeline.Map(nums, func(_ context.Context, v int) (int, error) { return square(v), nil }, pipeline.Workers(4))
-			pipeline.ForEach(sq, func(_ context.Context, v int) error { return sink(v) })
+			pipeline.Sink(sq, func(_ context.Context, v int) error { return sink(v) })
 			if err := p.Run(context.Background()); !errors.Is(err, errEnough) {
 				b.Fatal(err)
 			}

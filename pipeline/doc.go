@@ -3,96 +3,57 @@
 // runs at its own concurrency, the buffers give backpressure, and the
 // slowest stage sets the pace of the others.
 //
-// # Declaring and running
+// Constructors declare; only the functions named Run* run. Go has no
+// generic methods, so each stage is declared by a function that takes the
+// stage it reads and returns the stage it produces, and nothing runs until
+// Pipeline.Run (for a pipeline that ends in Sinks), RunCollect, RunReduce or
+// RunAll (which declare its last stage too) runs the whole pipeline, once,
+// and waits for it:
 //
-// Go has no generic methods, so stages are declared with ordinary
-// functions, each taking the stage it reads and returning the stage it
-// produces:
-//
-//	p := pipeline.New()
-//	lines := pipeline.FromSlice(p, input)                         // or FromSeq, FromChan, Generate
-//	nums := pipeline.Map(lines, parse)                            // func(ctx, T) (U, error)
+//	p := pipeline.New()                                 // the zero Pipeline is empty too
+//	lines := pipeline.FromSlice(p, input)               // or FromSeq, FromChan, Generate
+//	nums := pipeline.Map(lines, parse)                  // func(ctx, T) (U, error)
 //	rich := pipeline.Map(nums, enrich, pipeline.Workers(16), pipeline.Ordered())
-//	batches := pipeline.Batch(rich, 100, time.Second)
-//	pipeline.ForEach(batches, store)
+//	pipeline.Sink(pipeline.Batch(rich, 100, time.Second), store)
 //	err := p.Run(ctx)
 //
-// One call runs the whole pipeline and waits for it: Run (for pipelines
-// that end in ForEach), or the consuming calls Collect, Reduce and All,
-// which end the pipeline themselves. A pipeline runs once.
-//
-// # Stopping
+// Each stage's output has exactly one consumer; Broadcast copies to several.
+// Options configure one stage each: Workers, Buffer, Ordered, Pace, Timeout,
+// OnError, Name. Misuse panics with a "pipeline: Name: " message where it is
+// made: a nil (or typed-nil) function, sequence, channel, Waiter, Option,
+// Stage, Pipeline or context, a value out of range, an option that does not
+// apply, a second consumer. What only the whole graph shows, an output with
+// no consumer or a pipeline run twice, panics at Run.
 //
 // The first error returned by a stage function cancels every stage and is
-// the error Run returns; ctx's cancellation does the same. A panic in a
-// stage cancels every stage too and is raised again in the goroutine that
-// called Run (or ranges over All) as a *tandem.PanicError with the stack of
-// the stage that panicked (every panic of the run is kept, in Others). A
-// stage that calls runtime.Goexit fails the run with tandem.ErrGoexit.
+// the error Run returns; the cancellation of ctx does the same. A panic in a
+// stage cancels every stage and is raised again in Run's caller (or in the
+// RunAll loop) as a *tandem.PanicError with the stage's stack; a stage that
+// calls runtime.Goexit fails the run with tandem.ErrGoexit. Run returns only
+// after every goroutine of the pipeline has exited, and never reads the rest
+// of the input: the work done after a stop is bounded by the buffers (see
+// Buffer). Pipeline.Stop stops gracefully: sources take no more input, what
+// was taken flows through to the sinks, and Run returns nil. OnError routes
+// failed items to a callback instead of stopping.
 //
-// Run returns only after every goroutine of the pipeline has exited. It
-// does not read the rest of the input: sources stop taking items, blocked
-// stages leave at once, and the work done upstream after the stop is bounded
-// by the buffers. Precisely, a stage with w workers runs ahead of a
-// consumer with r workers by at most its Buffer b, plus min(b, 128) items per
-// worker on each side (one item each side when r > 1), plus its items in
-// flight (one per worker, and up to max(64, 4w) results in the reorder
-// window when Ordered): b + min(b,128)*(w+r) + w for an unordered stage. Items that were not finished
-// are counted as Dropped or Unread in Stats; nothing is drained.
+// On failure RunCollect returns the items it collected before the stop and
+// RunReduce the zero value, each with the error.
 //
-// Two ways to stop from outside:
-//   - Hard: cancel ctx. Items in flight see a cancelled context; items not
-//     started are never started.
-//   - Graceful: Pipeline.Stop(grace). Sources stop taking input (Generate's
-//     context is cancelled), everything already taken flows through to the
-//     sinks, and Run returns nil. If that takes longer than grace, the stop
-//     becomes a hard cancel and Run returns ErrStopTimeout. A queue consumer
-//     so shuts down with no message lost or handled twice: each message is
-//     either stored or never taken.
+// Items travel between stages in slices of up to 128, so that a quick stage
+// pays for a channel operation per slice, not per item. A worker hands its
+// slice over when it is full, before it waits for input, at each item while
+// its items are slow, and at its next item once the next stage has waited
+// 20µs for input: so a result waits in a slice only while the next stage is
+// busy, or, once it is idle, 20µs and the time of one more item. A stage with
+// several workers receives items one by one, so an idle worker takes what a
+// busy one would hold back; sources that may block between items (FromSeq,
+// FromChan, Generate) hand each over at once. In steady state an item costs
+// no allocation; Ordered adds a lock and no allocation, Timeout a context and
+// a timer per item.
 //
-// The OnError option routes failed items to a callback (to nack or requeue
-// them) instead of stopping.
-//
-// # Options
-//
-// Each stage takes options: Workers (concurrency), Buffer (items waiting
-// between it and the next stage), Ordered (keep input order despite
-// several workers, with a bounded reorder window, max(64, 4×workers), and
-// no allocation per item), Pace (a ratelimit.Waiter called before each item),
-// Timeout (a context deadline per item), OnError and Name. An option that
-// does not apply to a stage kind makes its constructor panic, as does any
-// other misuse (a stage consumed twice, a stage never consumed, a pipeline
-// run twice); the messages start with "pipeline: ".
-//
-// # Hand-off and cost
-//
-// Items travel between stages in small slices (up to 128 items), so that
-// quick stages pay for a channel operation once per slice, not per item. A
-// worker hands over what it has when its slice is full, before it waits for
-// input itself, or when the next stage has waited a while (20µs) for input;
-// and a worker whose items take longer than 2µs each (busy time, measured
-// once per slice) hands each item over at once. So it never waits to fill a
-// slice, a slow stage's results are never held back, and a quick stage's
-// results wait at most about 256µs (128 items of at most 2µs). A stage with several workers receives
-// items one by one, so a slow item never holds back others that an idle
-// worker could take. Sources that may block between items (FromSeq,
-// FromChan, Generate) hand each item over at once.
-//
-// Costs (bench/pipeline_test.go, BenchmarkPipeline*, 1e6 items; a shared,
-// noisy 2-core machine, so read them as ratios within one run): a
-// three-stage pipeline of trivial functions, which measures pure
-// coordination, cost about 130 ns per item, less than a hand-written
-// pipeline with 64-slot channels and fast-path sends (about 210) and about
-// a sixth of rill (about 770), with no allocation per item in steady state.
-// With 4 workers on the middle stage, about 230 ns per item, and about 280
-// Ordered (rill's OrderedMap: about 1600). An early exit after 10 items
-// returned in about 130µs with every goroutine joined. Timeout costs a
-// context and timer per item.
-//
-// # Stats
-//
-// Pipeline.Stats reports, per stage, the items in and out, failures,
-// drops, and how the workers spent their time: busy, paced, waiting for
-// input, waiting to hand over output. Stats.Bottleneck names the stage that
-// sets the pace; StageStats explains how to read the rest.
+// Pipeline.Stats counts, per stage, the items taken (In) and handed on
+// (Out), how each taken item ended (Succeeded, Failed or Canceled) and those
+// never begun (NotStarted), which add up on every way a run stops, and how
+// the workers spent their time; Stats.Bottleneck names the stage that sets
+// the pace. StageStats says how to read them.
 package pipeline

@@ -144,7 +144,7 @@ func (e *earlyExit) run(t *testing.T, where string) (err error, panicked error) 
 		}
 	}()
 	if where == "break" {
-		for _, err := range pipeline.All(ctx, squared) {
+		for _, err := range pipeline.RunAll(ctx, squared) {
 			require.NoError(t, err)
 			if e.sunk.Add(1) == e.stopAt {
 				break
@@ -152,7 +152,7 @@ func (e *earlyExit) run(t *testing.T, where string) (err error, panicked error) 
 		}
 		return nil, nil
 	}
-	pipeline.ForEach(squared, func(context.Context, int) error {
+	pipeline.Sink(squared, func(context.Context, int) error {
 		n := e.sunk.Add(1)
 		if where == "sink" && n == e.stopAt {
 			return errStop
@@ -170,7 +170,7 @@ func TestStatsAddUpAfterAnEarlyExit(t *testing.T) {
 	p := pipeline.New()
 	src := pipeline.FromSlice(p, numbers(10000), pipeline.Buffer(8))
 	m := pipeline.Map(src, square, pipeline.Workers(3), pipeline.Buffer(8))
-	pipeline.ForEach(m, func(context.Context, int) error {
+	pipeline.Sink(m, func(context.Context, int) error {
 		if e.sunk.Add(1) == 10 {
 			return errStop
 		}
@@ -180,12 +180,12 @@ func TestStatsAddUpAfterAnEarlyExit(t *testing.T) {
 	st := p.Stats().Stages
 	require.Len(t, st, 3)
 	source, mapped, sink := st[0], st[1], st[2]
-	assert.Equal(t, source.In, source.Out+source.Dropped, "source: %+v", source)
-	assert.Equal(t, source.Out, mapped.In+mapped.Unread, "source out = map in + unread: %+v / %+v", source, mapped)
-	assert.Equal(t, mapped.In, mapped.Out+mapped.Failed+mapped.Dropped, "map: %+v", mapped)
-	assert.Equal(t, mapped.Out, sink.In+sink.Unread, "map out = sink in + unread: %+v / %+v", mapped, sink)
-	assert.Equal(t, sink.In, sink.Out+sink.Failed+sink.Dropped, "sink: %+v", sink)
-	assert.EqualValues(t, 9, sink.Out)
+	assert.Equal(t, source.In, source.Succeeded+source.Canceled, "source: %+v", source)
+	assert.Equal(t, source.Out, mapped.In+mapped.NotStarted, "source out = map in + not started: %+v / %+v", source, mapped)
+	assert.Equal(t, mapped.In, mapped.Succeeded+mapped.Failed+mapped.Canceled, "map: %+v", mapped)
+	assert.Equal(t, mapped.Out, sink.In+sink.NotStarted, "map out = sink in + not started: %+v / %+v", mapped, sink)
+	assert.Equal(t, sink.In, sink.Succeeded+sink.Failed+sink.Canceled, "sink: %+v", sink)
+	assert.EqualValues(t, 9, sink.Succeeded)
 	assert.EqualValues(t, 1, sink.Failed)
 }
 

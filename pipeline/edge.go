@@ -32,7 +32,7 @@ type edge[T any] struct {
 	_      cacheLinePad
 
 	from *stageCounters // the producer (nil for none)
-	to   *stageCounters // the consumer, for Unread
+	to   *stageCounters // the consumer, for NotStarted
 }
 
 func newEdge[T any](buffer, writers int, from *stageCounters) *edge[T] {
@@ -57,12 +57,12 @@ func (e *edge[T]) start() {
 	e.free = make(chan []T, capacity+e.writers+e.readers+1)
 }
 
-// countUnread counts, once every goroutine has exited, the items still
-// waiting in the edge as Unread by its consumer.
-func (e *edge[T]) countUnread() {
+// countNotStarted counts, once every goroutine has exited, the items still
+// waiting in the edge as NotStarted by its consumer.
+func (e *edge[T]) countNotStarted() {
 	if e.items != nil {
 		if e.to != nil {
-			e.to.unread.Add(int64(len(e.items)))
+			e.to.notStarted.Add(int64(len(e.items)))
 		}
 		return
 	}
@@ -73,7 +73,7 @@ func (e *edge[T]) countUnread() {
 				return
 			}
 			if e.to != nil {
-				e.to.unread.Add(int64(len(s)))
+				e.to.notStarted.Add(int64(len(s)))
 			}
 		default:
 			return
@@ -110,6 +110,29 @@ type flusher interface{ flush() bool }
 // to the shared counters, so that counting costs no atomic per item.
 const countEvery = 64
 
+// tally is how a writer counts, besides Out, the input items of its stage
+// whose results it hands on: an item is Succeeded once its last result is
+// handed over, and Canceled if the run stops while a result of it still
+// waits in the writer.
+type tally uint8
+
+const (
+	// perResult: each result is one input item (Map, Filter, Merge, the
+	// sources), so the results in the writer's slice are the items
+	// waiting, and Out counts Succeeded too (stageCounters.outSucceeded).
+	// A result the writer cannot hand over is Canceled by the writer.
+	perResult tally = iota
+	// perHold: an item has any number of results (FlatMap, Unbatch) or
+	// several items make one result (Batch). The stage calls hold for
+	// the items whose results it has put; a result that cannot be handed
+	// over is the caller's to count, with the rest of its item.
+	perHold
+	// flowOnly: the writer counts Out and its own total only, and the
+	// stage settles its items itself (Broadcast: an item succeeds once
+	// every branch handed it over).
+	flowOnly
+)
+
 // writer is one goroutine's end of an edge. Its slice holds the items put
 // but not handed over yet.
 type writer[T any] struct {
@@ -124,13 +147,28 @@ type writer[T any] struct {
 	mark   int64  // the worker's busy time at the last hand-off
 	sent   int64  // items handed over one by one and not counted yet
 	seq    uint64 // the number of the next item handed over on its own
-	source bool   // count handed-over items as the stage's In too
-	shared bool   // used by several workers in turn: keep the slice limit
+	tally  tally
+	held   int64 // perHold: items whose results wait in buf
+	ready  int64 // perHold: items whose results were all handed over, not counted yet
+	total  int64 // results this writer handed over (for flowOnly's stage)
+	source bool  // count handed-over items as the stage's In too
+	shared bool  // used by several workers in turn: keep the slice limit
 	_      cacheLinePad
 }
 
-func (e *edge[T]) writer(r *run, m *meter) *writer[T] {
-	return &writer[T]{e: e, m: m, done: r.ctx.Done(), limit: e.slice}
+func (e *edge[T]) writer(r *run, m *meter, t tally) *writer[T] {
+	return &writer[T]{e: e, m: m, done: r.ctx.Done(), limit: e.slice, tally: t}
+}
+
+// hold marks n items (perHold) whose results have all been put: they
+// succeed when the results waiting in the writer are handed over, and are
+// canceled if they never are.
+func (w *writer[T]) hold(n int64) {
+	if len(w.buf) == 0 {
+		w.ready += n
+	} else {
+		w.held += n
+	}
 }
 
 // slowItem is the busy time per item above which (over two slices in a
@@ -174,10 +212,20 @@ func (w *writer[T]) pace(n int) {
 
 // put adds v to the writer's slice and hands the slice over when it is full
 // or a reader has been waiting. It reports false when the pipeline stopped
-// while it waited for room; v is then counted as dropped by close.
+// while it waited for room; with perResult, v is then counted as Canceled
+// (at once, or by close).
 func (w *writer[T]) put(v T) bool {
 	if w.e.items != nil {
-		return w.putItem(v)
+		if !w.putItem(v) {
+			if w.tally == perResult {
+				w.m.c.canceled.Add(1)
+				if w.source {
+					w.m.c.in.Add(1)
+				}
+			}
+			return false
+		}
+		return true
 	}
 	if w.buf == nil {
 		w.buf = w.e.newSlice()
@@ -189,7 +237,28 @@ func (w *writer[T]) put(v T) bool {
 	return true
 }
 
-// putItem hands v over on its own.
+// offer hands v over at once, for a source that may block between items.
+// It reports false when the pipeline stopped first, and then has not taken
+// v: the caller settles it.
+func (w *writer[T]) offer(v T) bool {
+	if w.e.items != nil {
+		return w.putItem(v)
+	}
+	if w.buf == nil {
+		w.buf = w.e.newSlice()
+	}
+	w.buf = append(w.buf, v)
+	if w.flush() {
+		return true
+	}
+	var zero T
+	w.buf[len(w.buf)-1] = zero
+	w.buf = w.buf[:len(w.buf)-1]
+	return false
+}
+
+// putItem hands v over on its own. It reports false, without counting v,
+// when the pipeline stopped first.
 func (w *writer[T]) putItem(v T) bool {
 	item := stamped[T]{w.seq, v}
 	select {
@@ -201,10 +270,6 @@ func (w *writer[T]) putItem(v T) bool {
 			w.m.endWait(waitOutput, start)
 		case <-w.done:
 			w.m.endWait(waitOutput, start)
-			w.m.c.dropped.Add(1)
-			if w.source {
-				w.m.c.in.Add(1)
-			}
 			return false
 		}
 	}
@@ -221,7 +286,12 @@ func (w *writer[T]) count() {
 	if w.source {
 		w.m.c.in.Add(w.sent)
 	}
+	w.total += w.sent
 	w.sent = 0
+	if w.ready > 0 {
+		w.m.c.succeeded.Add(w.ready)
+		w.ready = 0
+	}
 }
 
 // flush hands the writer's items over, waiting for room in the buffer. It
@@ -248,23 +318,32 @@ func (w *writer[T]) flush() bool {
 	if w.source {
 		w.m.c.in.Add(int64(n))
 	}
+	w.total += int64(n)
+	if w.ready += w.held; w.ready > 0 {
+		w.m.c.succeeded.Add(w.ready)
+		w.held, w.ready = 0, 0
+	}
 	if w.e.slice > 1 && !w.shared {
 		w.pace(n)
 	}
 	return true
 }
 
-// close counts the items never handed over as dropped and, for the last
-// writer, closes the edge so the reader sees the end of the stream.
+// close counts the items whose results were never handed over as Canceled
+// and, for the last writer, closes the edge so the reader sees the end of
+// the stream.
 func (w *writer[T]) close() {
 	w.count()
-	if n := int64(len(w.buf)); n > 0 {
-		w.m.c.dropped.Add(n)
+	switch n := int64(len(w.buf)); {
+	case w.tally == perResult && n > 0:
+		w.m.c.canceled.Add(n)
 		if w.source {
 			w.m.c.in.Add(n)
 		}
-		w.buf = nil
+	case w.tally == perHold && w.held > 0:
+		w.m.c.canceled.Add(w.held)
 	}
+	w.buf, w.held = nil, 0
 	if w.e.open.Add(-1) == 0 {
 		if w.e.items != nil {
 			close(w.e.items)
@@ -290,6 +369,7 @@ type reader[T any] struct {
 	done  <-chan struct{}
 	buf   []T
 	i     int
+	rest  int    // items take returned (or given back) that the worker has not begun
 	taken int64  // items received one by one and not counted yet
 	seq   uint64 // the writer's number of the last item received on its own
 	one   [1]T   // the item received on its own, for take
@@ -320,14 +400,18 @@ func (r *reader[T]) next(f flusher) (v T, ok bool) {
 }
 
 // take returns every item ready in the reader's current slice (or the
-// next slice, or the next item on its own), and counts them as handled: a
-// caller that stops before handling them all counts the rest as dropped.
-// Before it waits for input it flushes f, like next.
+// next slice, or the next item on its own). The caller decrements rest as
+// it begins each: the items it never begins are NotStarted, counted by
+// close even when the worker unwinds from a panic or a Goexit. Before it
+// waits for input it flushes f, like next.
 func (r *reader[T]) take(f flusher) ([]T, bool) {
 	if r.e.items != nil {
 		v, st := r.nextItem(f, nil)
-		r.one[0] = v
-		return r.one[:], st == readItem
+		if st != readItem {
+			return nil, false
+		}
+		r.one[0], r.rest = v, 1
+		return r.one[:], true
 	}
 	if r.i >= len(r.buf) {
 		if r.refill(f, nil) != readItem {
@@ -335,9 +419,13 @@ func (r *reader[T]) take(f flusher) ([]T, bool) {
 		}
 	}
 	items := r.buf[r.i:]
-	r.i = len(r.buf)
+	r.i, r.rest = len(r.buf), len(items)
 	return items, true
 }
+
+// giveBack marks the item just taken as never begun (NotStarted): the run
+// stopped before its function was called.
+func (r *reader[T]) giveBack() { r.rest++ }
 
 // nextOr is next with an alarm: it returns readAlarm when alarm fires while
 // the reader waits for input.
@@ -439,7 +527,11 @@ wait:
 	if hungry == nil {
 		r.e.hungry.Store(false)
 	} else {
-		r.timer.Stop()
+		// The tick was not received. The timer is reset for the next
+		// wait: a stale tick would only mark this reader hungry at once
+		// (writers would hand over partial slices early, a cost and never
+		// a wrong result), but it is drained all the same.
+		stopTimer(r.timer)
 	}
 	r.m.endWait(waitInput, start)
 	return r.ended(st, f)
@@ -463,14 +555,17 @@ func (r *reader[T]) got(s []T, ok bool) readState {
 	return readItem
 }
 
-// close counts the items taken but never handled as dropped.
+// close counts the items received but never begun as NotStarted rather
+// than In.
 func (r *reader[T]) close() {
-	r.m.c.in.Add(r.taken)
-	r.taken = 0
-	if n := len(r.buf) - r.i; n > 0 {
-		r.m.c.dropped.Add(int64(n))
+	notStarted := int64(r.rest + len(r.buf) - r.i)
+	if in := r.taken - notStarted; in != 0 {
+		r.m.c.in.Add(in)
 	}
-	r.buf = nil
+	if notStarted > 0 {
+		r.m.c.notStarted.Add(notStarted)
+	}
+	r.buf, r.i, r.rest, r.taken = nil, 0, 0, 0
 	if r.timer != nil {
 		r.timer.Stop()
 	}

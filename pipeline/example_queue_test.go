@@ -125,7 +125,7 @@ func Example_queueConsumer() {
 	batches := pipeline.Batch(rich, 3, 100*time.Millisecond, pipeline.Name("batch"))
 
 	var stored [][]enriched
-	pipeline.ForEach(batches, func(_ context.Context, batch []enriched) error {
+	pipeline.Sink(batches, func(_ context.Context, batch []enriched) error {
 		stored = append(stored, batch) // INSERT ... in one statement
 		ids := make([]int, len(batch))
 		for i, e := range batch {

@@ -17,7 +17,7 @@ func ExampleNew() {
 	p := pipeline.New()
 	words := pipeline.FromSlice(p, []string{"a", "bb", "ccc"})
 	lengths := pipeline.Map(words, func(_ context.Context, w string) (int, error) { return len(w), nil })
-	pipeline.ForEach(lengths, func(_ context.Context, n int) error {
+	pipeline.Sink(lengths, func(_ context.Context, n int) error {
 		fmt.Println(n)
 		return nil
 	})
@@ -32,7 +32,7 @@ func ExampleNew() {
 
 func ExampleFromSlice() {
 	p := pipeline.New()
-	got, _ := pipeline.Collect(context.Background(), pipeline.FromSlice(p, []int{3, 1, 2}))
+	got, _ := pipeline.RunCollect(context.Background(), pipeline.FromSlice(p, []int{3, 1, 2}))
 	fmt.Println(got)
 	// Output: [3 1 2]
 }
@@ -41,7 +41,7 @@ func ExampleFromSeq() {
 	p := pipeline.New()
 	m := map[string]int{"a": 1, "b": 2}
 	keys := pipeline.FromSeq(p, maps.Keys(m))
-	got, _ := pipeline.Collect(context.Background(), keys)
+	got, _ := pipeline.RunCollect(context.Background(), keys)
 	slices.Sort(got)
 	fmt.Println(got)
 	// Output: [a b]
@@ -53,7 +53,7 @@ func ExampleFromChan() {
 	ch <- "world"
 	close(ch)
 	p := pipeline.New()
-	got, _ := pipeline.Collect(context.Background(), pipeline.FromChan(p, ch))
+	got, _ := pipeline.RunCollect(context.Background(), pipeline.FromChan(p, ch))
 	fmt.Println(got)
 	// Output: [hello world]
 }
@@ -70,7 +70,7 @@ func ExampleGenerate() {
 		}
 		return nil
 	})
-	got, _ := pipeline.Collect(context.Background(), counter)
+	got, _ := pipeline.RunCollect(context.Background(), counter)
 	fmt.Println(got)
 	// Output: [1 2 3]
 }
@@ -79,7 +79,7 @@ func ExampleMap() {
 	p := pipeline.New()
 	strs := pipeline.FromSlice(p, []string{"1", "2", "x", "4"})
 	nums := pipeline.Map(strs, func(_ context.Context, s string) (int, error) { return strconv.Atoi(s) })
-	got, err := pipeline.Collect(context.Background(), nums)
+	got, err := pipeline.RunCollect(context.Background(), nums)
 	fmt.Println(len(got) <= 2, err)
 	// Output: true strconv.Atoi: parsing "x": invalid syntax
 }
@@ -88,7 +88,7 @@ func ExampleFilter() {
 	p := pipeline.New()
 	nums := pipeline.FromSlice(p, []int{1, 2, 3, 4, 5, 6})
 	even := pipeline.Filter(nums, func(_ context.Context, v int) (bool, error) { return v%2 == 0, nil })
-	got, _ := pipeline.Collect(context.Background(), even)
+	got, _ := pipeline.RunCollect(context.Background(), even)
 	fmt.Println(got)
 	// Output: [2 4 6]
 }
@@ -99,7 +99,7 @@ func ExampleFlatMap() {
 	words := pipeline.FlatMap(lines, func(_ context.Context, line string) ([]string, error) {
 		return strings.Fields(line), nil
 	})
-	got, _ := pipeline.Collect(context.Background(), words)
+	got, _ := pipeline.RunCollect(context.Background(), words)
 	fmt.Println(got)
 	// Output: [a b c]
 }
@@ -110,7 +110,7 @@ func ExampleBatch() {
 	// Batches of up to 2 items, each leaving at the latest a second after
 	// its first item arrived.
 	batches := pipeline.Batch(nums, 2, time.Second)
-	got, _ := pipeline.Collect(context.Background(), batches)
+	got, _ := pipeline.RunCollect(context.Background(), batches)
 	fmt.Println(got)
 	// Output: [[1 2] [3 4] [5]]
 }
@@ -118,7 +118,7 @@ func ExampleBatch() {
 func ExampleUnbatch() {
 	p := pipeline.New()
 	batches := pipeline.FromSlice(p, [][]int{{1, 2}, {3}})
-	got, _ := pipeline.Collect(context.Background(), pipeline.Unbatch(batches))
+	got, _ := pipeline.RunCollect(context.Background(), pipeline.Unbatch(batches))
 	fmt.Println(got)
 	// Output: [1 2 3]
 }
@@ -127,7 +127,7 @@ func ExampleMerge() {
 	p := pipeline.New()
 	a := pipeline.FromSlice(p, []string{"a1", "a2"})
 	b := pipeline.FromSlice(p, []string{"b1"})
-	got, _ := pipeline.Collect(context.Background(), pipeline.Merge([]*pipeline.Stage[string]{a, b}))
+	got, _ := pipeline.RunCollect(context.Background(), pipeline.Merge([]*pipeline.Stage[string]{a, b}))
 	slices.Sort(got) // arrival order between inputs is not defined
 	fmt.Println(got)
 	// Output: [a1 a2 b1]
@@ -140,21 +140,21 @@ func ExampleBroadcast() {
 	// buffer is full holds back the broadcast (nothing is dropped).
 	branches := pipeline.Broadcast(events, 2, pipeline.Buffer(16))
 	var audited []int
-	pipeline.ForEach(branches[0], func(_ context.Context, v int) error {
+	pipeline.Sink(branches[0], func(_ context.Context, v int) error {
 		audited = append(audited, v)
 		return nil
 	})
-	total, _ := pipeline.Reduce(context.Background(), branches[1], 0, func(_ context.Context, acc, v int) (int, error) {
+	total, _ := pipeline.RunReduce(context.Background(), branches[1], 0, func(_ context.Context, acc, v int) (int, error) {
 		return acc + v, nil
 	})
 	fmt.Println(audited, total)
 	// Output: [1 2 3] 6
 }
 
-func ExampleForEach() {
+func ExampleSink() {
 	p := pipeline.New()
 	names := pipeline.FromSlice(p, []string{"ann", "bob"})
-	pipeline.ForEach(names, func(_ context.Context, name string) error {
+	pipeline.Sink(names, func(_ context.Context, name string) error {
 		fmt.Println("hello", name)
 		return nil
 	})
@@ -164,30 +164,30 @@ func ExampleForEach() {
 	// hello bob
 }
 
-func ExampleCollect() {
+func ExampleRunCollect() {
 	p := pipeline.New()
 	squares := pipeline.Map(pipeline.FromSlice(p, []int{1, 2, 3}), func(_ context.Context, v int) (int, error) {
 		return v * v, nil
 	})
-	got, err := pipeline.Collect(context.Background(), squares)
+	got, err := pipeline.RunCollect(context.Background(), squares)
 	fmt.Println(got, err)
 	// Output: [1 4 9] <nil>
 }
 
-func ExampleReduce() {
+func ExampleRunReduce() {
 	p := pipeline.New()
 	words := pipeline.FromSlice(p, []string{"to", "be", "or", "not"})
-	total, err := pipeline.Reduce(context.Background(), words, 0, func(_ context.Context, acc int, w string) (int, error) {
+	total, err := pipeline.RunReduce(context.Background(), words, 0, func(_ context.Context, acc int, w string) (int, error) {
 		return acc + len(w), nil
 	})
 	fmt.Println(total, err)
 	// Output: 9 <nil>
 }
 
-func ExampleAll() {
+func ExampleRunAll() {
 	p := pipeline.New()
 	nums := pipeline.FromSlice(p, []int{1, 2, 3, 4, 5, 6, 7, 8})
-	for v, err := range pipeline.All(context.Background(), nums) {
+	for v, err := range pipeline.RunAll(context.Background(), nums) {
 		if err != nil {
 			fmt.Println("error:", err)
 			break
@@ -210,7 +210,7 @@ func ExampleWorkers() {
 	users := pipeline.Map(ids, func(_ context.Context, id int) (string, error) {
 		return "user" + strconv.Itoa(id), nil
 	}, pipeline.Workers(4))
-	got, _ := pipeline.Collect(context.Background(), users)
+	got, _ := pipeline.RunCollect(context.Background(), users)
 	slices.Sort(got)
 	fmt.Println(got)
 	// Output: [user1 user2 user3 user4]
@@ -223,7 +223,7 @@ func ExampleOrdered() {
 		time.Sleep(time.Duration(id) * time.Millisecond) // later items finish first
 		return id * 10, nil
 	}, pipeline.Workers(4), pipeline.Ordered())
-	got, _ := pipeline.Collect(context.Background(), slow)
+	got, _ := pipeline.RunCollect(context.Background(), slow)
 	fmt.Println(got)
 	// Output: [40 30 20 10]
 }
@@ -237,7 +237,7 @@ func ExampleOnError() {
 		fmt.Printf("requeue %q\n", msg) // the pipeline goes on
 		return nil
 	}))
-	got, err := pipeline.Collect(context.Background(), nums)
+	got, err := pipeline.RunCollect(context.Background(), nums)
 	fmt.Println(got, err)
 	// Output:
 	// requeue "oops"
@@ -264,7 +264,7 @@ func ExamplePace() {
 	fetched := pipeline.Map(urls, func(_ context.Context, u string) (string, error) {
 		return "GET " + u, nil
 	}, pipeline.Pace(everyTick(time.Millisecond)), pipeline.Workers(2), pipeline.Ordered())
-	got, _ := pipeline.Collect(context.Background(), fetched)
+	got, _ := pipeline.RunCollect(context.Background(), fetched)
 	fmt.Println(got)
 	// Output: [GET /a GET /b GET /c]
 }
@@ -280,7 +280,7 @@ func ExampleTimeout() {
 			return 0, ctx.Err()
 		}
 	}, pipeline.Timeout(50*time.Millisecond))
-	_, err := pipeline.Collect(context.Background(), done)
+	_, err := pipeline.RunCollect(context.Background(), done)
 	fmt.Println(errors.Is(err, context.DeadlineExceeded))
 	// Output: true
 }
@@ -301,7 +301,7 @@ func ExamplePipeline_Stop() {
 		}
 	})
 	received := 0
-	pipeline.ForEach(msgs, func(context.Context, int) error {
+	pipeline.Sink(msgs, func(context.Context, int) error {
 		received++
 		if received == 5 {
 			p.Stop(10 * time.Second) // take no more; finish what was taken
@@ -321,7 +321,7 @@ func ExamplePipeline_Stats() {
 		time.Sleep(time.Millisecond) // the slow stage
 		return v * v, nil
 	}, pipeline.Name("square"))
-	pipeline.ForEach(sq, func(context.Context, int) error { return nil }, pipeline.Name("store"))
+	pipeline.Sink(sq, func(context.Context, int) error { return nil }, pipeline.Name("store"))
 	_ = p.Run(context.Background())
 	st := p.Stats()
 	for _, s := range st.Stages {
@@ -342,7 +342,7 @@ func ExampleBuffer() {
 	jobs := pipeline.FromSlice(p, []string{"a", "b", "c"}, pipeline.Buffer(0))
 	// Buffer(0): the source takes a job only when the next stage is ready
 	// for it, so nothing is taken early (and held) if the pipeline stops.
-	pipeline.ForEach(jobs, func(_ context.Context, job string) error {
+	pipeline.Sink(jobs, func(_ context.Context, job string) error {
 		fmt.Println("run", job)
 		return nil
 	})
@@ -356,7 +356,7 @@ func ExampleBuffer() {
 func ExampleName() {
 	p := pipeline.New()
 	src := pipeline.FromSlice(p, []int{1, 2}, pipeline.Name("numbers"))
-	pipeline.ForEach(src, func(context.Context, int) error { return nil }, pipeline.Name("discard"))
+	pipeline.Sink(src, func(context.Context, int) error { return nil }, pipeline.Name("discard"))
 	_ = p.Run(context.Background())
 	for _, s := range p.Stats().Stages {
 		fmt.Println(s.Name, s.Out)

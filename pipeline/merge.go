@@ -1,24 +1,29 @@
 package pipeline
 
-import "fmt"
+import "github.com/tandem-go/tandem/internal/misuse"
 
 // Merge declares a stage that passes on the items of every stage in
 // stages, in the order they arrive (fan-in). The stages must belong to the
-// same pipeline. Options: Name, Buffer. Merge panics with no stages.
+// same pipeline. Options: Name, Buffer. Merge panics with no stages, a nil
+// stage, a stage of another pipeline, or an option that does not apply.
 func Merge[T any](stages []*Stage[T], opts ...Option) *Stage[T] {
+	const where = "pipeline: Merge"
 	if len(stages) == 0 {
-		panic("pipeline: Merge of no stages")
+		misuse.Panicf(where, "no stages")
 	}
-	p := pipelineOf("Merge", stages[0])
-	o := buildOptions(opts)
-	o.check("Merge", false, false, false, false, false)
-	c := p.declare("Merge", o.name, len(stages))
+	p := pipelineOf(where, stages[0])
+	for _, s := range stages {
+		if pipelineOf(where, s) != p {
+			misuse.Panicf(where, "stage %q belongs to another pipeline", s.name)
+		}
+	}
+	o := buildOptions(where, opts)
+	o.check(where, false, false, false, false, false)
+	c := p.declare(where, "Merge", o.name, len(stages))
+	c.outSucceeded = true
 	m := &merger[T]{c: c}
 	for _, s := range stages {
-		if pipelineOf("Merge", s) != p {
-			panic(fmt.Sprintf("pipeline: Merge of stage %q from another pipeline", s.name))
-		}
-		m.ins = append(m.ins, s.take(c, 1))
+		m.ins = append(m.ins, s.take(where, c, 1))
 	}
 	out := newStage[T](p, c, len(stages), o.buffer)
 	m.out = out.out
@@ -34,7 +39,7 @@ type merger[T any] struct {
 
 func (mg *merger[T]) start(r *run) {
 	for _, e := range mg.ins {
-		r.spawn(mg.c, func(m *meter) { forward(r, m, e, mg.out) })
+		r.spawn(mg.c, false, func(m *meter) { forward(r, m, e, mg.out) })
 	}
 }
 
@@ -42,7 +47,7 @@ func (mg *merger[T]) start(r *run) {
 func forward[T any](r *run, m *meter, from, to *edge[T]) {
 	in := from.reader(r, m)
 	defer in.close()
-	out := to.writer(r, m)
+	out := to.writer(r, m, perResult)
 	defer out.close()
 	for {
 		v, ok := in.next(out)
@@ -62,16 +67,19 @@ func forward[T any](r *run, m *meter, from, to *edge[T]) {
 // time all branches go at the pace of the slowest one, and its Stats show
 // the broadcast waiting on output. To decouple a branch further, give it a
 // larger Buffer, or more Workers to its consuming stage. Every branch must
-// be consumed. Options: Name, Buffer. Broadcast panics if n < 1.
+// be consumed. In Stats, Out counts the copies handed on, and an item
+// succeeds once every branch has it. Options: Name, Buffer. Broadcast
+// panics if s is nil, if n < 1, or on an option that does not apply.
 func Broadcast[T any](s *Stage[T], n int, opts ...Option) []*Stage[T] {
+	const where = "pipeline: Broadcast"
 	if n < 1 {
-		panic(fmt.Sprintf("pipeline: Broadcast to %d branches: need at least 1", n))
+		misuse.Panicf(where, "n must be at least 1, got %d", n)
 	}
-	p := pipelineOf("Broadcast", s)
-	o := buildOptions(opts)
-	o.check("Broadcast", false, false, false, false, false)
-	c := p.declare("Broadcast", o.name, 1)
-	b := &broadcaster[T]{c: c, in: s.take(c, 1)}
+	p := pipelineOf(where, s)
+	o := buildOptions(where, opts)
+	o.check(where, false, false, false, false, false)
+	c := p.declare(where, "Broadcast", o.name, 1)
+	b := &broadcaster[T]{c: c, in: s.take(where, c, 1)}
 	outs := make([]*Stage[T], n)
 	for i := range outs {
 		outs[i] = newStage[T](p, c, 1, o.buffer)
@@ -96,21 +104,42 @@ func (ws writers[T]) flush() bool {
 			return false
 		}
 	}
+	// Every item taken so far is now in every branch.
+	ws[0].m.c.succeeded.Store(ws.handed())
 	return true
 }
 
+// handed returns how many items every branch has handed over: each
+// branch gets the items in the same order, so it is the least total.
+func (ws writers[T]) handed() int64 {
+	least := ws[0].total + ws[0].sent
+	for _, w := range ws[1:] {
+		least = min(least, w.total+w.sent)
+	}
+	return least
+}
+
 func (b *broadcaster[T]) start(r *run) {
-	r.spawn(b.c, func(m *meter) { b.work(r, m) })
+	r.spawn(b.c, false, func(m *meter) { b.work(r, m) })
 }
 
 func (b *broadcaster[T]) work(r *run, m *meter) {
 	in := b.in.reader(r, m)
-	defer in.close()
 	outs := make(writers[T], len(b.outs))
 	for i, e := range b.outs {
-		outs[i] = e.writer(r, m)
-		defer outs[i].close()
+		outs[i] = e.writer(r, m, flowOnly)
 	}
+	defer func() {
+		for _, w := range outs {
+			w.close()
+		}
+		in.close()
+		// The broadcaster is its stage's one worker, so In is its own:
+		// what did not reach every branch was canceled.
+		handed := outs.handed()
+		m.c.succeeded.Store(handed)
+		m.c.canceled.Store(m.c.in.Load() - handed)
+	}()
 	for {
 		v, ok := in.next(outs)
 		if !ok {

@@ -2,10 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"reflect"
 	"time"
 
+	"github.com/tandem-go/tandem/internal/misuse"
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
@@ -15,7 +15,7 @@ const DefaultBuffer = 256
 
 // An Option configures one stage. Options that do not apply to a kind of
 // stage (Workers on a source, Ordered on a sink) make the constructor panic,
-// so a misconfiguration is found at once.
+// so a misconfiguration is found at once; so does a nil Option.
 type Option interface {
 	apply(*options)
 }
@@ -36,9 +36,12 @@ type options struct {
 	set     struct{ workers, ordered, waiter, timeout, onError bool }
 }
 
-func buildOptions(opts []Option) options {
+// buildOptions applies opts over the defaults; where is "pipeline: Kind",
+// the constructor that received them.
+func buildOptions(where string, opts []Option) options {
 	o := options{workers: 1, buffer: DefaultBuffer}
 	for _, opt := range opts {
+		misuse.Nil(where, "Option", opt)
 		opt.apply(&o)
 	}
 	return o
@@ -56,7 +59,7 @@ func Name(name string) Option {
 // sources, Batch, Unbatch, Merge and Broadcast.
 func Workers(n int) Option {
 	if n < 1 {
-		panic(fmt.Sprintf("pipeline: Workers(%d): need at least 1", n))
+		misuse.Panicf("pipeline: Workers", "n must be at least 1, got %d", n)
 	}
 	return optionFunc(func(o *options) { o.workers, o.set.workers = n, true })
 }
@@ -67,12 +70,17 @@ func Workers(n int) Option {
 // where taking an item early is costly (a queue message that is then held
 // unacknowledged). Buffer panics if n < 0.
 //
-// The buffer also bounds the work wasted when the pipeline stops early: a
-// stage runs ahead of the consumer by at most its buffer plus one hand-off
-// slice per worker (see the package doc).
+// The buffer also bounds the work wasted when the pipeline stops early. A
+// stage with w workers and Buffer b runs ahead of a consumer with r workers
+// by at most b, plus a hand-off slice of min(b, 128) items per worker on
+// each side (of one item when r > 1), plus its items in flight (one per
+// worker, and up to max(64, 4w) results in the reorder window when
+// Ordered): b + min(b, 128)*(w+r) + w for an unordered stage. The items not
+// finished when the run stops count as Canceled or NotStarted in Stats;
+// nothing is drained.
 func Buffer(n int) Option {
 	if n < 0 {
-		panic(fmt.Sprintf("pipeline: Buffer(%d): must not be negative", n))
+		misuse.Panicf("pipeline: Buffer", "n must not be negative, got %d", n)
 	}
 	return optionFunc(func(o *options) { o.buffer = n })
 }
@@ -91,24 +99,27 @@ func Ordered() Option {
 // Pace makes each worker of the stage call w.WaitN(ctx, 1) before each item,
 // so the stage as a whole handles items no faster than w allows. The default
 // is no pacing. A *ratelimit.Limiter shared by several stages (or
-// pipelines) paces them together. On a source, Pace paces the intake.
+// pipelines) paces them together. An item whose wait ends because the
+// pipeline stopped never began: it counts as NotStarted. On a source, Pace
+// paces the intake: FromSlice and Generate wait before they take an item
+// (one whose wait ends so is not taken), FromSeq and FromChan once they
+// pulled it (it is then Canceled). Pace panics if w is nil, or a nil
+// pointer in the interface (such as a nil *ratelimit.Limiter).
 func Pace(w ratelimit.Waiter) Option {
-	if w == nil {
-		panic("pipeline: Pace(nil)")
-	}
+	misuse.Nil("pipeline: Pace", "Waiter", w)
 	return optionFunc(func(o *options) { o.waiter, o.set.waiter = w, true })
 }
 
 // Timeout gives each call of the stage's function a context that expires
-// after d; the pipeline's own context is untouched. The default is no
-// timeout. An item that times out fails with the function's error (usually
-// context.DeadlineExceeded), which stops the pipeline unless the stage has
-// OnError. It costs one context and timer per item (about 3 allocations).
-// Timeout panics if d <= 0; it does not apply to sources, Batch, Unbatch,
-// Merge and Broadcast.
+// after d; the pipeline's own context is untouched. Timeout(0), the
+// default, means no timeout. An item that times out fails with the
+// function's error (usually context.DeadlineExceeded), which stops the
+// pipeline unless the stage has OnError. A timeout costs one context and
+// timer per item (a few allocations). Timeout panics if d < 0; it does not
+// apply to sources, Batch, Unbatch, Merge and Broadcast.
 func Timeout(d time.Duration) Option {
-	if d <= 0 {
-		panic(fmt.Sprintf("pipeline: Timeout(%v): must be positive", d))
+	if d < 0 {
+		misuse.Panicf("pipeline: Timeout", "d must not be negative, got %v", d)
 	}
 	return optionFunc(func(o *options) { o.timeout, o.set.timeout = d, true })
 }
@@ -122,20 +133,18 @@ func Timeout(d time.Duration) Option {
 // pipeline.
 //
 // handle runs in the worker that failed, so a slow handle slows the stage.
-// It is not called for items dropped because the pipeline stopped, nor for
+// It is not called for items canceled because the pipeline stopped, nor for
 // panics (a panic is a bug and stops the pipeline). T must be the stage's
-// input type, or the constructor panics.
+// input type, or the constructor panics; OnError panics if handle is nil.
 func OnError[T any](handle func(ctx context.Context, item T, err error) error) Option {
-	if handle == nil {
-		panic("pipeline: OnError(nil)")
-	}
+	misuse.Nil("pipeline: OnError", "function", handle)
 	return optionFunc(func(o *options) { o.onError, o.set.onError = handle, true })
 }
 
 // check panics when an option that the stage kind does not support was given.
-func (o *options) check(kind string, workers, ordered, waiter, timeout, onError bool) {
+func (o *options) check(where string, workers, ordered, waiter, timeout, onError bool) {
 	bad := func(opt string) {
-		panic(fmt.Sprintf("pipeline: %s does not take the %s option", kind, opt))
+		misuse.Panicf(where, "the %s option does not apply", opt)
 	}
 	switch {
 	case o.set.workers && !workers:
@@ -152,14 +161,13 @@ func (o *options) check(kind string, workers, ordered, waiter, timeout, onError 
 }
 
 // errorHandler returns the stage's OnError callback typed for its input T.
-func errorHandler[T any](kind string, o *options) func(context.Context, T, error) error {
+func errorHandler[T any](where string, o *options) func(context.Context, T, error) error {
 	if o.onError == nil {
 		return nil
 	}
 	h, ok := o.onError.(func(context.Context, T, error) error)
 	if !ok {
-		panic(fmt.Sprintf("pipeline: %s: OnError takes %T, but the stage's input is %v",
-			kind, o.onError, reflect.TypeFor[T]()))
+		misuse.Panicf(where, "OnError takes %T, but the stage's input is %v", o.onError, reflect.TypeFor[T]())
 	}
 	return h
 }

@@ -39,7 +39,7 @@ func orderedRun(t *testing.T, n, workers, buffer int, seed uint64, flat bool) []
 			return v, nil
 		}, opts...)
 	}
-	got, err := pipeline.Collect(context.Background(), out)
+	got, err := pipeline.RunCollect(context.Background(), out)
 	require.NoError(t, err)
 	return got
 }
@@ -92,7 +92,7 @@ func FuzzPipelineSumEqualsTheSequentialSum(f *testing.F) {
 		src := pipeline.FromSlice(p, numbers(items), pipeline.Buffer(int(buffer)))
 		sq := pipeline.Map(src, square, opts...)
 		odd := pipeline.Filter(sq, func(_ context.Context, v int) (bool, error) { return v%2 == 1, nil }, opts...)
-		sum, err := pipeline.Reduce(context.Background(), odd, 0, func(_ context.Context, acc, v int) (int, error) { return acc + v, nil })
+		sum, err := pipeline.RunReduce(context.Background(), odd, 0, func(_ context.Context, acc, v int) (int, error) { return acc + v, nil })
 		require.NoError(t, err)
 		want := 0
 		for i := range items {
@@ -127,7 +127,7 @@ func TestOrderedStageAfterSeveralWritersKeepsEachWritersOrder(t *testing.T) {
 			}
 			return v, nil
 		}, pipeline.Workers(workers), pipeline.Ordered())
-		got, err := pipeline.Collect(context.Background(), out)
+		got, err := pipeline.RunCollect(context.Background(), out)
 		require.NoError(t, err)
 		require.Len(t, got, 1000)
 		var gotEvens, gotOdds []int

@@ -9,6 +9,8 @@ import (
 
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/internal/catch"
+	"github.com/tandem-go/tandem/internal/clock"
+	"github.com/tandem-go/tandem/internal/misuse"
 )
 
 // ErrStopTimeout is the error Run returns when a graceful Stop did not
@@ -19,12 +21,12 @@ var ErrStopTimeout = errors.New("pipeline: graceful stop timed out")
 // runtime.Goexit; the panic itself is raised by the waiter.
 var errAborted = errors.New("pipeline: a stage panicked or called runtime.Goexit")
 
-// errConsumerStopped cancels a run whose pull consumer (All) stopped early.
+// errConsumerStopped cancels a run whose pull consumer (RunAll) stopped early.
 var errConsumerStopped = errors.New("pipeline: the consumer stopped")
 
 // Pipeline is a graph of stages, declared with the constructors of this
-// package (FromSlice, Map, Batch, ForEach, ...) and run once by Run or by
-// one of the consuming calls (Collect, Reduce, All).
+// package (FromSlice, Map, Batch, Sink, ...) and run once, by Run or by one
+// of RunCollect, RunReduce and RunAll, which also declare its last stage.
 //
 // Create one with New; a Pipeline must not be copied. Declaring stages is
 // not safe for concurrent use; Stats and Stop may be called from any
@@ -54,28 +56,32 @@ type node interface{ start(r *run) }
 
 type edgeStarter interface {
 	start()
-	countUnread()
+	countNotStarted()
 }
 
 // output is a stage's output, which exactly one consumer must take.
-type output interface{ consumed() bool }
+type output interface{ consumed() (name string, ok bool) }
 
 // New returns an empty pipeline.
 func New() *Pipeline { return &Pipeline{} }
 
-// Run runs every stage of the pipeline and waits for all of them. Every
-// stage's output must be consumed (by ForEach, or by another stage);
-// otherwise Run panics, as it does when the pipeline already ran.
+// Run runs every stage of the pipeline and waits for all of them.
 //
-// The first error returned by a stage function cancels every stage and is
-// what Run returns; so does ctx's cancellation (Run returns
-// context.Cause(ctx)). A panic in a stage cancels every stage too and is
-// raised again in Run's caller as a *tandem.PanicError, with every other
-// panic of the run in its Others. Run returns only after every goroutine of
-// the pipeline has exited, and does not read the rest of the input: after a
-// stop each stage has run ahead of its consumer by at most its buffer.
+// On success, after every source ended or a graceful Stop, returns nil. The
+// first error returned by a stage function cancels every stage and is what
+// Run returns; so does ctx's cancellation (Run returns context.Cause(ctx)),
+// and a Stop whose grace ran out (ErrStopTimeout). A stage that calls
+// runtime.Goexit fails the run with tandem.ErrGoexit. A panic in a stage
+// cancels every stage too and is raised again in Run's caller as a
+// *tandem.PanicError, with every other panic of the run in its Others. Run
+// returns only after every goroutine of the pipeline has exited, and does
+// not read the rest of the input.
+//
+// Run panics if ctx is nil, if the pipeline has no stage, if the output of a
+// stage has no consumer (checked here, since only Run knows that the
+// declaring is over), and if the pipeline already ran.
 func (p *Pipeline) Run(ctx context.Context) error {
-	r := p.start(ctx)
+	r := p.start("pipeline: Run", ctx)
 	return p.wait(r)
 }
 
@@ -87,8 +93,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 // cancelled as by a failed stage, and Run returns ErrStopTimeout.
 //
 // Stop may be called from any goroutine, before or during Run; only the
-// first call counts. A common use: context.AfterFunc(shutdown, func() {
-// p.Stop(30 * time.Second) }).
+// first call counts. A grace <= 0 cancels at once whatever is still running.
+// A common use: context.AfterFunc(shutdown, func() { p.Stop(30 *
+// time.Second) }).
 func (p *Pipeline) Stop(grace time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -109,7 +116,7 @@ func (p *Pipeline) Stats() Stats {
 	var now int64
 	switch p.state {
 	case running:
-		now = p.run.clock.now()
+		now = offset(p.run.clock)
 	case finished:
 		now = int64(p.elapsed)
 	}
@@ -121,9 +128,10 @@ func (p *Pipeline) Stats() Stats {
 }
 
 // declare registers a stage; it panics once the pipeline has started.
-func (p *Pipeline) declare(kind, name string, workers int) *stageCounters {
+// where is "pipeline: Kind", for the message.
+func (p *Pipeline) declare(where, kind, name string, workers int) *stageCounters {
 	if p.state != building {
-		panic(fmt.Sprintf("pipeline: %s declared after the pipeline started", kind))
+		misuse.Panicf(where, "the pipeline already started; declare every stage before it runs")
 	}
 	if name == "" {
 		name = fmt.Sprintf("%s#%d", kind, len(p.counters)+1)
@@ -146,29 +154,31 @@ type run struct {
 
 	wg     sync.WaitGroup
 	panics catch.Panics
-	clock  clock
+	clock  clock.Base
 
 	mu         sync.Mutex
 	done       bool
 	graceTimer *time.Timer
 }
 
-// start checks the graph and launches every stage.
-func (p *Pipeline) start(ctx context.Context) *run {
+// start checks the graph and launches every stage; where is "pipeline:
+// Run" or the Run* function that called it, for misuse messages.
+func (p *Pipeline) start(where string, ctx context.Context) *run {
+	misuse.Ctx(where, ctx)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.state != building {
-		panic("pipeline: the pipeline already ran; declare a new one")
+		misuse.Panicf(where, "the pipeline already ran; declare a new one")
 	}
 	if len(p.nodes) == 0 {
-		panic("pipeline: Run of an empty pipeline")
+		misuse.Panicf(where, "the pipeline has no stage")
 	}
-	for i, o := range p.outputs {
-		if !o.consumed() {
-			panic(fmt.Sprintf("pipeline: the output of stage %q is not consumed", p.counters[i].name))
+	for _, o := range p.outputs {
+		if name, ok := o.consumed(); !ok {
+			misuse.Panicf(where, "the output of stage %q has no consumer", name)
 		}
 	}
-	r := &run{clock: clock{start: time.Now()}}
+	r := &run{clock: clock.Start()}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.intake, r.stopIntake = context.WithCancel(r.ctx)
 	p.run, p.state = r, running
@@ -215,7 +225,13 @@ func (r *run) fail(err error) { r.cancel(err) }
 // spawn runs body in a new worker goroutine of the stage counted by c. A
 // panic in body cancels the run at once, while it unwinds (before its stack
 // is captured), and is kept for the waiter; runtime.Goexit fails the run.
-func (r *run) spawn(c *stageCounters, body func(*meter)) {
+//
+// perItem says that body calls user code only with an item in hand that it
+// has not counted yet (a stage function, OnError, a Pace wait): when the
+// body unwinds, that item is counted as Failed here, after the body's own
+// deferred counting. A source's user code (its sequence, its generator)
+// holds no item: emit settles each before it returns.
+func (r *run) spawn(c *stageCounters, perItem bool, body func(*meter)) {
 	r.wg.Go(func() {
 		m := newMeter(c, r.clock)
 		defer m.finish()
@@ -223,6 +239,9 @@ func (r *run) spawn(c *stageCounters, body func(*meter)) {
 			returned := false
 			defer func() {
 				if !returned {
+					if perItem {
+						c.failed.Add(1)
+					}
 					r.fail(errAborted)
 				}
 			}()
@@ -266,9 +285,9 @@ func (p *Pipeline) settle(r *run) error {
 	r.cancel(nil)
 	p.mu.Lock()
 	for _, e := range p.edges {
-		e.countUnread()
+		e.countNotStarted()
 	}
-	p.state, p.elapsed = finished, time.Duration(r.clock.now())
+	p.state, p.elapsed = finished, r.clock.Since()
 	p.mu.Unlock()
 	return err
 }

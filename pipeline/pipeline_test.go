@@ -34,7 +34,7 @@ func TestMapFilterCollectGivesTheSequentialAnswer(t *testing.T) {
 	src := pipeline.FromSlice(p, numbers(1000))
 	sq := pipeline.Map(src, square)
 	even := pipeline.Filter(sq, func(_ context.Context, v int) (bool, error) { return v%2 == 0, nil })
-	got, err := pipeline.Collect(context.Background(), even)
+	got, err := pipeline.RunCollect(context.Background(), even)
 	require.NoError(t, err)
 	var want []int
 	for i := range 1000 {
@@ -50,7 +50,7 @@ func TestWorkersProcessEveryItemOnce(t *testing.T) {
 		p := pipeline.New()
 		src := pipeline.FromSlice(p, numbers(5000))
 		sq := pipeline.Map(src, square, pipeline.Workers(workers))
-		got, err := pipeline.Collect(context.Background(), sq)
+		got, err := pipeline.RunCollect(context.Background(), sq)
 		require.NoError(t, err)
 		slices.Sort(got)
 		want := numbers(5000)
@@ -67,13 +67,13 @@ func TestFlatMapAndUnbatchEmitEveryElementInOrder(t *testing.T) {
 	fm := pipeline.FlatMap(src, func(_ context.Context, v int) ([]string, error) {
 		return []string{strconv.Itoa(v), strconv.Itoa(v * 10)}, nil
 	}, pipeline.Workers(3), pipeline.Ordered())
-	got, err := pipeline.Collect(context.Background(), fm)
+	got, err := pipeline.RunCollect(context.Background(), fm)
 	require.NoError(t, err)
 	require.Equal(t, []string{"1", "10", "2", "20", "3", "30"}, got)
 
 	p = pipeline.New()
 	batches := pipeline.FromSlice(p, [][]int{{1, 2}, {}, {3}})
-	flat, err := pipeline.Collect(context.Background(), pipeline.Unbatch(batches))
+	flat, err := pipeline.RunCollect(context.Background(), pipeline.Unbatch(batches))
 	require.NoError(t, err)
 	require.Equal(t, []int{1, 2, 3}, flat)
 }
@@ -81,7 +81,7 @@ func TestFlatMapAndUnbatchEmitEveryElementInOrder(t *testing.T) {
 func TestReduceSumsEveryItem(t *testing.T) {
 	p := pipeline.New()
 	src := pipeline.FromSeq(p, slices.Values(numbers(10000)))
-	sum, err := pipeline.Reduce(context.Background(), src, 0, func(_ context.Context, acc, v int) (int, error) { return acc + v, nil })
+	sum, err := pipeline.RunReduce(context.Background(), src, 0, func(_ context.Context, acc, v int) (int, error) { return acc + v, nil })
 	require.NoError(t, err)
 	require.Equal(t, 10000*9999/2, sum)
 }
@@ -93,7 +93,7 @@ func TestFromChanAndGenerateEmitEverything(t *testing.T) {
 	}
 	close(ch)
 	p := pipeline.New()
-	got, err := pipeline.Collect(context.Background(), pipeline.FromChan(p, ch))
+	got, err := pipeline.RunCollect(context.Background(), pipeline.FromChan(p, ch))
 	require.NoError(t, err)
 	require.Equal(t, numbers(10), got)
 
@@ -106,7 +106,7 @@ func TestFromChanAndGenerateEmitEverything(t *testing.T) {
 		}
 		return nil
 	})
-	got, err = pipeline.Collect(context.Background(), gen)
+	got, err = pipeline.RunCollect(context.Background(), gen)
 	require.NoError(t, err)
 	require.Equal(t, numbers(10), got)
 }
@@ -117,11 +117,11 @@ func TestMergeAndBroadcast(t *testing.T) {
 	branches := pipeline.Broadcast(a, 3, pipeline.Buffer(4))
 	var sums [2]atomic.Int64
 	for i, b := range branches[:2] {
-		pipeline.ForEach(b, func(_ context.Context, v int) error { sums[i].Add(int64(v)); return nil })
+		pipeline.Sink(b, func(_ context.Context, v int) error { sums[i].Add(int64(v)); return nil })
 	}
 	b := pipeline.FromSlice(p, numbers(50))
 	merged := pipeline.Merge([]*pipeline.Stage[int]{branches[2], b})
-	got, err := pipeline.Collect(context.Background(), merged)
+	got, err := pipeline.RunCollect(context.Background(), merged)
 	require.NoError(t, err)
 	assert.EqualValues(t, 4950, sums[0].Load())
 	assert.EqualValues(t, 4950, sums[1].Load())
@@ -143,7 +143,7 @@ func TestAllYieldsItemsAndTheErrorLast(t *testing.T) {
 	})
 	var got []int
 	var gotErr error
-	for v, err := range pipeline.All(context.Background(), m) {
+	for v, err := range pipeline.RunAll(context.Background(), m) {
 		if err != nil {
 			gotErr = err
 			continue
@@ -152,7 +152,7 @@ func TestAllYieldsItemsAndTheErrorLast(t *testing.T) {
 	}
 	require.ErrorIs(t, gotErr, boom)
 	// Items handled before the failure arrive in order (one worker), but
-	// those still in a buffer when it stops are dropped, not delivered.
+	// those still in a buffer when it stops are canceled, not delivered.
 	require.LessOrEqual(t, len(got), 50)
 	require.Equal(t, numbers(len(got)), append([]int{}, got...))
 }
@@ -170,7 +170,7 @@ func TestOnErrorSkipsFailedItemsAndContinues(t *testing.T) {
 		routed = append(routed, v)
 		return nil
 	}))
-	got, err := pipeline.Collect(context.Background(), m)
+	got, err := pipeline.RunCollect(context.Background(), m)
 	require.NoError(t, err)
 	assert.Equal(t, []int{0, 5, 10, 15}, routed)
 	assert.Len(t, got, 16)
@@ -187,7 +187,7 @@ func TestOnErrorCanStopThePipeline(t *testing.T) {
 	m := pipeline.Map(src, func(_ context.Context, v int) (int, error) {
 		return 0, errors.New("item failed")
 	}, pipeline.OnError(func(_ context.Context, v int, err error) error { return fatal }))
-	_, err := pipeline.Collect(context.Background(), m)
+	_, err := pipeline.RunCollect(context.Background(), m)
 	require.ErrorIs(t, err, fatal)
 }
 
@@ -204,7 +204,7 @@ func TestPanicInAStageIsRaisedInRunAsPanicError(t *testing.T) {
 	p := pipeline.New()
 	src := pipeline.FromSlice(p, numbers(1000))
 	m := pipeline.Map(src, panickingStage, pipeline.Workers(3))
-	pipeline.ForEach(m, func(context.Context, int) error { return nil })
+	pipeline.Sink(m, func(context.Context, int) error { return nil })
 	var recovered any
 	func() {
 		defer func() { recovered = recover() }()
@@ -217,32 +217,6 @@ func TestPanicInAStageIsRaisedInRunAsPanicError(t *testing.T) {
 	assert.Contains(t, pe.Stack, "panickingStage")
 }
 
-func TestMisuseShowsAtDeclaration(t *testing.T) {
-	p := pipeline.New()
-	src := pipeline.FromSlice(p, numbers(3))
-	pipeline.ForEach(src, func(context.Context, int) error { return nil })
-	assert.PanicsWithValue(t, `pipeline: the output of stage "FromSlice#1" already has a consumer; use Broadcast to feed several`,
-		func() { pipeline.Map(src, square) })
-	assert.Panics(t, func() { pipeline.FromSlice(p, numbers(3), pipeline.Workers(2)) })
-	assert.Panics(t, func() { pipeline.Workers(0) })
-	assert.Panics(t, func() { pipeline.Buffer(-1) })
-
-	p2 := pipeline.New()
-	s2 := pipeline.FromSlice(p2, []string{"a"})
-	assert.PanicsWithValue(t, "pipeline: Map: OnError takes func(context.Context, int, error) error, but the stage's input is string",
-		func() {
-			pipeline.Map(s2, func(context.Context, string) (int, error) { return 0, nil },
-				pipeline.OnError(func(context.Context, int, error) error { return nil }))
-		})
-
-	p3 := pipeline.New()
-	pipeline.FromSlice(p3, numbers(3), pipeline.Name("numbers"))
-	assert.PanicsWithValue(t, `pipeline: the output of stage "numbers" is not consumed`, func() { _ = p3.Run(context.Background()) })
-
-	require.NoError(t, p.Run(context.Background()))
-	assert.PanicsWithValue(t, "pipeline: the pipeline already ran; declare a new one", func() { _ = p.Run(context.Background()) })
-}
-
 func TestGoexitInAStageFailsTheRunInsteadOfHanging(t *testing.T) {
 	p := pipeline.New()
 	src := pipeline.FromSlice(p, numbers(100))
@@ -252,7 +226,7 @@ func TestGoexitInAStageFailsTheRunInsteadOfHanging(t *testing.T) {
 		}
 		return v, nil
 	}, pipeline.Workers(2))
-	pipeline.ForEach(m, func(context.Context, int) error { return nil })
+	pipeline.Sink(m, func(context.Context, int) error { return nil })
 	require.ErrorIs(t, p.Run(context.Background()), tandem.ErrGoexit)
 }
 
@@ -266,7 +240,7 @@ func TestAPanicInTheLoopBodyStopsThePipelineBeforeItUnwinds(t *testing.T) {
 		return v * v, nil
 	}, pipeline.Buffer(4))
 	require.PanicsWithValue(t, "loop body failed", func() {
-		for v, err := range pipeline.All(context.Background(), m) {
+		for v, err := range pipeline.RunAll(context.Background(), m) {
 			require.NoError(t, err)
 			if v == 25 {
 				panic("loop body failed")
@@ -282,7 +256,7 @@ func TestRunReturnsTheParentContextsCause(t *testing.T) {
 	cancel(cause)
 	p := pipeline.New()
 	src := pipeline.FromSlice(p, numbers(10))
-	pipeline.ForEach(src, func(context.Context, int) error { return nil })
+	pipeline.Sink(src, func(context.Context, int) error { return nil })
 	require.ErrorIs(t, p.Run(ctx), cause)
 }
 
@@ -298,7 +272,7 @@ func TestAStagePanicCrashesTheProgramWithTheStagesStack(t *testing.T) {
 	if crashtest.InChild(t) {
 		p := pipeline.New()
 		m := pipeline.Map(pipeline.FromSlice(p, numbers(10)), crashingStageForSubprocess)
-		pipeline.ForEach(m, func(context.Context, int) error { return nil })
+		pipeline.Sink(m, func(context.Context, int) error { return nil })
 		_ = p.Run(context.Background()) // must crash
 		return
 	}

@@ -1,11 +1,11 @@
 package pipeline
 
-import "fmt"
+import "github.com/tandem-go/tandem/internal/misuse"
 
 // Stage is the output of a declared stage: a stream of T that exactly one
-// consumer takes (a stage such as Map, a sink such as ForEach, or the
-// pulling call All). To feed several consumers, use Broadcast. A Stage
-// belongs to the Pipeline it was declared in.
+// consumer takes (a stage such as Map, a sink such as Sink, or one of the
+// calls RunCollect, RunReduce and RunAll). To feed several consumers, use
+// Broadcast. A Stage belongs to the Pipeline it was declared in.
 type Stage[T any] struct {
 	p     *Pipeline
 	out   *edge[T]
@@ -13,7 +13,7 @@ type Stage[T any] struct {
 	taken bool
 }
 
-func (s *Stage[T]) consumed() bool { return s.taken }
+func (s *Stage[T]) consumed() (string, bool) { return s.name, s.taken }
 
 // newStage declares the output of a stage with the given writers and buffer.
 func newStage[T any](p *Pipeline, c *stageCounters, writers, buffer int) *Stage[T] {
@@ -23,13 +23,11 @@ func newStage[T any](p *Pipeline, c *stageCounters, writers, buffer int) *Stage[
 	return s
 }
 
-// take attaches the consumer counted by c, with its number of workers.
-func (s *Stage[T]) take(c *stageCounters, readers int) *edge[T] {
-	if s == nil {
-		panic("pipeline: nil stage")
-	}
+// take attaches the consumer counted by c, with its number of workers;
+// where is "pipeline: Kind", the consumer's constructor.
+func (s *Stage[T]) take(where string, c *stageCounters, readers int) *edge[T] {
 	if s.taken {
-		panic(fmt.Sprintf("pipeline: the output of stage %q already has a consumer; use Broadcast to feed several", s.name))
+		misuse.Panicf(where, "the output of stage %q already has a consumer; use Broadcast to feed several", s.name)
 	}
 	s.taken = true
 	s.out.readers, s.out.to = readers, c
@@ -37,9 +35,7 @@ func (s *Stage[T]) take(c *stageCounters, readers int) *edge[T] {
 }
 
 // pipelineOf returns the pipeline of s, panicking on a nil stage.
-func pipelineOf[T any](kind string, s *Stage[T]) *Pipeline {
-	if s == nil {
-		panic(fmt.Sprintf("pipeline: %s of a nil stage", kind))
-	}
+func pipelineOf[T any](where string, s *Stage[T]) *Pipeline {
+	misuse.Nil(where, "Stage", s)
 	return s.p
 }

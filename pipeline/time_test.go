@@ -37,7 +37,7 @@ func batchesOf(t *testing.T, size int, maxWait time.Duration, at []time.Duration
 			return nil
 		})
 		b := pipeline.Batch(src, size, maxWait)
-		pipeline.ForEach(b, func(_ context.Context, items []int) error {
+		pipeline.Sink(b, func(_ context.Context, items []int) error {
 			got = append(got, timedBatch{time.Since(start), items})
 			return nil
 		})
@@ -102,7 +102,7 @@ func TestPacePacesEachItemAndShowsInStats(t *testing.T) {
 		src := pipeline.FromSlice(p, numbers(20))
 		m := pipeline.Map(src, square, pipeline.Pace(w), pipeline.Workers(4), pipeline.Name("paced"))
 		start := time.Now()
-		got, err := pipeline.Collect(context.Background(), m)
+		got, err := pipeline.RunCollect(context.Background(), m)
 		require.NoError(t, err)
 		assert.Len(t, got, 20)
 		assert.EqualValues(t, 20, w.calls.Load(), "WaitN calls")
@@ -133,7 +133,7 @@ func TestTimeoutCancelsEachSlowItem(t *testing.T) {
 			late = append(late, v)
 			return nil
 		}))
-		got, err := pipeline.Collect(context.Background(), m)
+		got, err := pipeline.RunCollect(context.Background(), m)
 		require.NoError(t, err)
 		assert.Equal(t, []int{1, 2}, got)
 		assert.Equal(t, []int{500}, late)
@@ -152,7 +152,7 @@ func TestStatsNameTheSlowStageAsTheBottleneck(t *testing.T) {
 		src := pipeline.FromSlice(p, numbers(100), pipeline.Name("read"))
 		fast := pipeline.Map(src, sleepy(time.Millisecond), pipeline.Name("parse"), pipeline.Buffer(2))
 		slow := pipeline.Map(fast, sleepy(10*time.Millisecond), pipeline.Name("enrich"))
-		pipeline.ForEach(slow, func(context.Context, int) error { return nil }, pipeline.Name("store"))
+		pipeline.Sink(slow, func(context.Context, int) error { return nil }, pipeline.Name("store"))
 		snapshot := make(chan pipeline.Stats, 1)
 		time.AfterFunc(500*time.Millisecond, func() { snapshot <- p.Stats() }) // while it runs
 		require.NoError(t, p.Run(context.Background()))
@@ -199,14 +199,14 @@ func TestGracefulStopLetsEveryTakenItemReachTheSink(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 			return v, nil
 		}, pipeline.Workers(2))
-		pipeline.ForEach(slow, func(context.Context, int) error { stored.Add(1); return nil })
+		pipeline.Sink(slow, func(context.Context, int) error { stored.Add(1); return nil })
 		time.AfterFunc(100*time.Millisecond, func() { p.Stop(10 * time.Second) })
 		require.NoError(t, p.Run(context.Background()))
 		assert.Equal(t, received.Load(), stored.Load(), "every message taken must be stored")
 		assert.Greater(t, stored.Load(), int64(30))
 		st := p.Stats().Stages
 		for _, s := range st {
-			assert.Zero(t, s.Dropped+s.Unread+s.Failed, "stage %s: %+v", s.Name, s)
+			assert.Zero(t, s.Canceled+s.NotStarted+s.Failed, "stage %s: %+v", s.Name, s)
 		}
 	})
 }
@@ -221,7 +221,7 @@ func TestGracefulStopBecomesAHardCancelAfterTheGracePeriod(t *testing.T) {
 			sawCancel.Store(true)
 			return 0, ctx.Err()
 		})
-		pipeline.ForEach(stuck, func(context.Context, int) error { return nil })
+		pipeline.Sink(stuck, func(context.Context, int) error { return nil })
 		start := time.Now()
 		time.AfterFunc(time.Second, func() { p.Stop(5 * time.Second) })
 		err := p.Run(context.Background())
@@ -235,7 +235,7 @@ func TestStopBeforeRunTakesNoInput(t *testing.T) {
 	p := pipeline.New()
 	src := pipeline.FromSlice(p, numbers(100))
 	p.Stop(time.Second)
-	got, err := pipeline.Collect(context.Background(), src)
+	got, err := pipeline.RunCollect(context.Background(), src)
 	require.NoError(t, err)
 	assert.Empty(t, got)
 }
@@ -247,7 +247,7 @@ func TestGenerateErrorAfterStopIsNotAFailure(t *testing.T) {
 			<-ctx.Done()
 			return errors.Join(errors.New("receive aborted"), ctx.Err())
 		})
-		pipeline.ForEach(src, func(context.Context, int) error { return nil })
+		pipeline.Sink(src, func(context.Context, int) error { return nil })
 		time.AfterFunc(time.Second, func() { p.Stop(time.Second) })
 		require.NoError(t, p.Run(context.Background()))
 	})
@@ -259,8 +259,8 @@ func TestBroadcastHoldsBackEveryBranchOnceASlowBranchsBufferIsFull(t *testing.T)
 		src := pipeline.FromSlice(p, numbers(100), pipeline.Buffer(1))
 		branches := pipeline.Broadcast(src, 2, pipeline.Buffer(4))
 		var fast, slow atomic.Int64
-		pipeline.ForEach(branches[0], func(context.Context, int) error { fast.Add(1); return nil })
-		pipeline.ForEach(branches[1], func(context.Context, int) error {
+		pipeline.Sink(branches[0], func(context.Context, int) error { fast.Add(1); return nil })
+		pipeline.Sink(branches[1], func(context.Context, int) error {
 			time.Sleep(time.Second)
 			slow.Add(1)
 			return nil
@@ -296,7 +296,7 @@ func TestASlowStageHandsOverEachItemSoTheNextStageNeverIdlesWithWorkUpstream(t *
 			return v, nil
 		})
 		var began []time.Duration
-		pipeline.ForEach(rich, func(context.Context, int) error {
+		pipeline.Sink(rich, func(context.Context, int) error {
 			began = append(began, time.Since(start))
 			time.Sleep(1500 * time.Millisecond)
 			return nil
@@ -325,7 +325,7 @@ func TestQuickItemsTravelInSlicesButNeverWaitForOne(t *testing.T) {
 		})
 		sq := pipeline.Map(src, square)
 		var at []time.Duration
-		pipeline.ForEach(sq, func(context.Context, int) error {
+		pipeline.Sink(sq, func(context.Context, int) error {
 			at = append(at, time.Since(start))
 			return nil
 		})
@@ -341,10 +341,37 @@ func TestPaceOnASourcePacesTheIntake(t *testing.T) {
 		p := pipeline.New()
 		src := pipeline.FromSlice(p, numbers(5), pipeline.Pace(w))
 		start := time.Now()
-		got, err := pipeline.Collect(context.Background(), src)
+		got, err := pipeline.RunCollect(context.Background(), src)
 		require.NoError(t, err)
 		assert.Equal(t, numbers(5), got)
 		assert.Equal(t, 50*time.Millisecond, time.Since(start))
 		assert.EqualValues(t, 5, w.calls.Load())
+	})
+}
+
+// blockingWaiter never lets an item through: each wait ends with its ctx.
+type blockingWaiter struct{}
+
+func (blockingWaiter) WaitN(ctx context.Context, _ int) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func TestAnItemWhoseWaitForPaceEndsWithTheRunNeverStarted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		p := pipeline.New()
+		called := 0
+		m := pipeline.Map(pipeline.FromSlice(p, numbers(10)), func(_ context.Context, v int) (int, error) {
+			called++
+			return v, nil
+		}, pipeline.Pace(blockingWaiter{}))
+		pipeline.Sink(m, func(context.Context, int) error { return nil })
+		require.ErrorIs(t, p.Run(ctx), context.DeadlineExceeded)
+		st := p.Stats().Stages[1]
+		assert.Zero(t, called)
+		assert.Zero(t, st.In, "%+v", st)
+		assert.EqualValues(t, 10, st.NotStarted, "%+v", st)
 	})
 }

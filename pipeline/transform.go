@@ -20,14 +20,19 @@ type transform[T, U any] struct {
 	out     *edge[U] // nil for a sink
 	step    step[T, U]
 	onError func(context.Context, T, error) error
+	// multi: an item may have several results (FlatMap, Unbatch), so
+	// the output counts items with hold rather than per result.
+	multi bool
 }
 
 // declareTransform declares a stage reading s. sink declares no output.
-func declareTransform[T, U any](kind string, s *Stage[T], opts options, f step[T, U], sink bool) (*transform[T, U], *Stage[U]) {
-	p := pipelineOf(kind, s)
-	c := p.declare(kind, opts.name, opts.workers)
-	t := &transform[T, U]{opts: opts, c: c, step: f, onError: errorHandler[T](kind, &opts)}
-	t.in = s.take(c, opts.workers)
+// where is "pipeline: Kind", for misuse messages.
+func declareTransform[T, U any](where, kind string, s *Stage[T], opts options, f step[T, U], sink, multi bool) (*transform[T, U], *Stage[U]) {
+	p := pipelineOf(where, s)
+	c := p.declare(where, kind, opts.name, opts.workers)
+	c.outSucceeded = !multi
+	t := &transform[T, U]{opts: opts, c: c, step: f, onError: errorHandler[T](where, &opts), multi: multi}
+	t.in = s.take(where, c, opts.workers)
 	p.nodes = append(p.nodes, t)
 	if sink {
 		return t, nil
@@ -43,6 +48,14 @@ func declareTransform[T, U any](kind string, s *Stage[T], opts options, f step[T
 
 func (t *transform[T, U]) ordered() bool { return t.opts.ordered && t.opts.workers > 1 }
 
+// tally is how the stage's writers count the items they hand on.
+func (t *transform[T, U]) tally() tally {
+	if t.multi {
+		return perHold
+	}
+	return perResult
+}
+
 // reorderWindow is how many results an ordered stage holds at most. Room
 // for a few items per worker keeps workers busy while the oldest item is
 // slow or its goroutine is descheduled: with two per worker, 4 workers on 2
@@ -52,20 +65,29 @@ func reorderWindow(workers int) int { return max(64, 4*workers) }
 func (t *transform[T, U]) start(r *run) {
 	if !t.ordered() {
 		for range t.opts.workers {
-			r.spawn(t.c, func(m *meter) { t.work(r, m) })
+			r.spawn(t.c, true, func(m *meter) { t.work(r, m) })
 		}
 		return
 	}
 	o := &orderedRun[U]{
 		win:  ordered.NewWindow[U](reorderWindow(t.opts.workers)),
-		out:  t.out.writer(r, nil),
+		out:  t.out.writer(r, nil, t.tally()),
 		left: int32(t.opts.workers),
 	}
 	o.out.shared = true
 	for range t.opts.workers {
-		r.spawn(t.c, func(m *meter) { t.workOrdered(r, m, o) })
+		r.spawn(t.c, true, func(m *meter) { t.workOrdered(r, m, o) })
 	}
 }
+
+// outcome is what became of an item once its function returned.
+type outcome uint8
+
+const (
+	succeeded outcome = iota // its results (maybe none) are to be handed on
+	skipped                  // it failed and OnError skipped it; counted
+	stopped                  // the worker must stop; the item is counted
+)
 
 // noFlush is the flusher of a worker without output.
 type noFlush struct{}
@@ -73,19 +95,31 @@ type noFlush struct{}
 func (noFlush) flush() bool { return true }
 
 // work is the loop of a worker whose results leave as they come.
+//
+// Counting: the reader counts In per hand-off slice, and the items of a
+// slice the worker never begins as NotStarted when it closes (in.rest),
+// also when the worker unwinds from a panic or Goexit (spawn then counts
+// the item in hand as Failed). The writer counts the items whose results
+// it hands over as Succeeded, or Canceled at close. So the loop counts
+// only what it alone knows, locally: items a sink consumed, and items that
+// succeeded with no result.
 func (t *transform[T, U]) work(r *run, m *meter) {
 	in := t.in.reader(r, m)
 	defer in.close()
 	var out *writer[U]
 	var f flusher = noFlush{}
 	if t.out != nil {
-		out = t.out.writer(r, m)
+		out = t.out.writer(r, m, t.tally())
 		defer out.close()
 		f = out
 	}
 	var results []U
 	var consumed int64 // items a sink finished, counted in batches
-	defer func() { m.c.out.Add(consumed) }()
+	var empty int64    // items that succeeded with no result, likewise
+	defer func() {
+		m.c.out.Add(consumed)
+		m.c.succeeded.Add(empty)
+	}()
 	ctx := r.ctx
 	plain := t.opts.waiter == nil && t.opts.timeout == 0
 	for {
@@ -95,36 +129,49 @@ func (t *transform[T, U]) work(r *run, m *meter) {
 		if !ok {
 			return
 		}
-		for i, item := range items {
+		for _, item := range items {
 			if r.stopped() {
-				m.c.dropped.Add(int64(len(items) - i))
-				return
+				return // the items left are NotStarted
 			}
+			in.rest--
+			res := succeeded
 			if plain {
 				var err error
 				if results, err = t.step(ctx, item, results[:0]); err != nil {
-					results, ok = t.failed(r, m, item, results, err)
+					res = t.failed(r, m, item, results, err)
 				}
 			} else {
-				results, ok = t.handle(r, m, f, item, results[:0])
+				results, res = t.handle(r, m, in, f, item, results[:0])
 			}
-			if !ok {
-				m.c.dropped.Add(int64(len(items) - i - 1))
+			switch {
+			case res == skipped:
+				continue
+			case res == stopped:
 				return
-			}
-			if out == nil {
+			case out == nil:
 				if consumed++; consumed == countEvery {
 					m.c.out.Add(consumed)
 					consumed = 0
+				}
+				continue
+			case len(results) == 0:
+				if empty++; empty == countEvery {
+					m.c.succeeded.Add(empty)
+					empty = 0
 				}
 				continue
 			}
 			for j, v := range results {
 				if !out.put(v) {
 					clear(results[j:])
-					m.c.dropped.Add(int64(len(items) - i - 1))
+					if t.multi {
+						m.c.canceled.Add(1)
+					}
 					return
 				}
+			}
+			if t.multi {
+				out.hold(1)
 			}
 			clear(results)
 		}
@@ -149,8 +196,8 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 	defer func() {
 		if atomic.AddInt32(&o.left, -1) == 0 { // the last worker closes the output
 			// Results still in the window when the run stopped were
-			// never handed over: their items are dropped.
-			m.c.dropped.Add(int64(o.win.Pending()))
+			// never handed over: their items are canceled.
+			m.c.canceled.Add(int64(o.win.Pending()))
 			o.out.m = m
 			o.out.close()
 		}
@@ -158,11 +205,20 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 	// emit and idle run in one worker at a time (the emitter), which
 	// meters the shared writer's waits.
 	emit := func(vals []U) bool {
+		if len(vals) == 0 {
+			return true // filtered out or skipped, and counted so
+		}
 		o.out.m = m
 		for _, v := range vals {
 			if !o.out.put(v) {
+				if t.multi {
+					m.c.canceled.Add(1)
+				}
 				return false
 			}
+		}
+		if t.multi {
+			o.out.hold(1)
 		}
 		return true
 	}
@@ -174,6 +230,8 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 	}
 	numbered := t.in.writers == 1
 	wake := make(chan struct{}, 1)
+	var empty int64 // items that succeeded with no result, counted in batches
+	defer func() { m.c.succeeded.Add(empty) }()
 	var results []U
 	var item T
 	take := func() bool {
@@ -197,24 +255,29 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 			}
 		}
 		if r.stopped() {
-			m.c.dropped.Add(1)
+			in.giveBack()
 			return
 		}
-		var ok bool
-		if results, ok = t.handle(r, m, noFlush{}, item, results[:0]); !ok {
+		var res outcome
+		switch results, res = t.handle(r, m, in, noFlush{}, item, results[:0]); {
+		case res == stopped:
 			return
+		case res == succeeded && len(results) == 0:
+			if empty++; empty == countEvery {
+				m.c.succeeded.Add(empty)
+				empty = 0
+			}
 		}
 		if numbered && !o.win.WaitRoom(r.ctx, ticket, wake) {
-			// An item with no results was filtered out or failed and
-			// skipped, and counted so; only one with results is dropped
-			// (as Window.Pending counts).
+			// An item with no results succeeded and is counted; one
+			// with results can no longer be handed on.
 			if len(results) > 0 {
-				m.c.dropped.Add(1)
+				m.c.canceled.Add(1)
 			}
 			clear(results)
 			return
 		}
-		ok = o.win.Done(ticket, results, emit, idle)
+		ok := o.win.Done(ticket, results, emit, idle)
 		clear(results)
 		if !ok {
 			return
@@ -223,25 +286,24 @@ func (t *transform[T, U]) workOrdered(r *run, m *meter, o *orderedRun[U]) {
 }
 
 // handle paces and runs the step for one item and applies the error policy.
-// It reports false when the worker must stop.
-func (t *transform[T, U]) handle(r *run, m *meter, f flusher, item T, results []U) ([]U, bool) {
+func (t *transform[T, U]) handle(r *run, m *meter, in *reader[T], f flusher, item T, results []U) ([]U, outcome) {
 	ctx := r.ctx
 	if t.opts.waiter != nil {
 		if !f.flush() { // hand over what is ready before waiting
-			m.c.dropped.Add(1)
-			return nil, false
+			in.giveBack()
+			return results, stopped
 		}
 		start := m.beginWait(waitPace)
 		err := t.opts.waiter.WaitN(ctx, 1)
 		m.endWait(waitPace, start)
 		if err != nil {
 			if ctx.Err() != nil {
-				m.c.dropped.Add(1)
+				in.giveBack() // the item never began
 			} else {
 				m.c.failed.Add(1)
 				r.fail(err)
 			}
-			return nil, false
+			return results, stopped
 		}
 	}
 	itemCtx := ctx
@@ -254,26 +316,28 @@ func (t *transform[T, U]) handle(r *run, m *meter, f flusher, item T, results []
 		cancel()
 	}
 	if err == nil {
-		return results, true
+		return results, succeeded
 	}
-	return t.failed(r, m, item, results, err)
+	return results, t.failed(r, m, item, results, err)
 }
 
-// failed applies the error policy to an item whose step failed. It reports
-// false when the worker must stop.
-func (t *transform[T, U]) failed(r *run, m *meter, item T, results []U, err error) ([]U, bool) {
+// failed applies the error policy to an item whose step failed and counts
+// the item. It counts it after OnError returns, so that a panic in OnError
+// counts it once, as Failed (spawn).
+func (t *transform[T, U]) failed(r *run, m *meter, item T, results []U, err error) outcome {
 	ctx := r.ctx
 	clear(results)
 	if ctx.Err() != nil { // the pipeline stopped: the item did not fail
-		m.c.dropped.Add(1)
-		return nil, false
+		m.c.canceled.Add(1)
+		return stopped
+	}
+	if t.onError != nil {
+		err = t.onError(ctx, item, err)
 	}
 	m.c.failed.Add(1)
-	if t.onError != nil {
-		if err = t.onError(ctx, item, err); err == nil {
-			return results[:0], true
-		}
+	if err == nil {
+		return skipped
 	}
 	r.fail(err)
-	return nil, false
+	return stopped
 }

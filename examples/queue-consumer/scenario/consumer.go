@@ -48,7 +48,7 @@ func (c *consumer) pipeline(cfg Config) *pipeline.Pipeline {
 		pipeline.Pace(ratelimit.New(ratelimit.Limit(cfg.EnrichRate), cfg.EnrichWorkers)),
 		pipeline.Timeout(2*time.Second))
 	batches := pipeline.Batch(enriched, cfg.BatchSize, cfg.BatchWait, pipeline.Name("batch"))
-	pipeline.ForEach(batches, c.store, pipeline.Name("store"))
+	pipeline.Sink(batches, c.store, pipeline.Name("store"))
 	return p
 }
 

@@ -14,14 +14,14 @@ import (
 
 // withFailingSibling declares a broadcast of one item whose second branch
 // fails with fail (an error or a panic) when told. It returns the first
-// branch, to range over with All, and failSibling, which makes the second
+// branch, to range over with RunAll, and failSibling, which makes the second
 // branch fail and returns once the run is cancelled: the failure has won the
 // race to be the run's cause.
 func withFailingSibling(fail func() error) (first *pipeline.Stage[int], failSibling func()) {
 	p := pipeline.New()
 	b := pipeline.Broadcast(pipeline.FromSlice(p, []int{1}), 2)
 	ctxCh, failNow := make(chan context.Context, 1), make(chan struct{})
-	pipeline.ForEach(b[1], func(ctx context.Context, _ int) error {
+	pipeline.Sink(b[1], func(ctx context.Context, _ int) error {
 		ctxCh <- ctx
 		<-failNow
 		return fail()
@@ -37,12 +37,12 @@ func TestAllYieldsNothingAfterABreakEvenWhenAnotherStageFailedFirst(t *testing.T
 	s, failSibling := withFailingSibling(func() error { return errors.New("boom") })
 	loops := 0
 	require.NotPanics(t, func() {
-		for range pipeline.All(context.Background(), s) {
+		for range pipeline.RunAll(context.Background(), s) {
 			loops++
 			failSibling()
 			break
 		}
-	}, "All must not yield after the loop body returned false")
+	}, "RunAll must not yield after the loop body returned false")
 	require.Equal(t, 1, loops, "loop iterations")
 }
 
@@ -53,7 +53,7 @@ func TestAllRaisesAStagePanicAfterABreak(t *testing.T) {
 		require.True(t, ok, "got %T, want *tandem.PanicError", pe)
 		require.Equal(t, "sibling failed", pe.Value)
 	}()
-	for range pipeline.All(context.Background(), s) {
+	for range pipeline.RunAll(context.Background(), s) {
 		failSibling()
 		break
 	}
@@ -70,7 +70,7 @@ func TestAllKeepsAStagePanicWhenTheLoopBodyPanicsToo(t *testing.T) {
 		require.Len(t, pe.Others, 1, "the stage's panic is kept")
 		require.Equal(t, "stage failed", pe.Others[0].Value)
 	}()
-	for range pipeline.All(context.Background(), s) {
+	for range pipeline.RunAll(context.Background(), s) {
 		failSibling()
 		panic("loop body failed")
 	}
@@ -84,7 +84,7 @@ func TestAllRaisesAStagePanicWhenTheLoopBodyCallsGoexit(t *testing.T) {
 	go func() {
 		defer close(done)
 		defer func() { recovered = recover() }()
-		for range pipeline.All(context.Background(), s) {
+		for range pipeline.RunAll(context.Background(), s) {
 			failSibling()
 			runtime.Goexit() // as t.FailNow in the loop body does
 		}
