@@ -223,7 +223,7 @@ func (c *call[T, R]) probe() int {
 			c.canceled = true
 			return pos
 		}
-		end := min(pos+k, c.leaves)
+		end := pos + min(k, c.leaves-pos) // pos+k may overflow
 		if c.err = c.runAlone(pos, end); c.err != nil {
 			return end
 		}
@@ -231,7 +231,7 @@ func (c *call[T, R]) probe() int {
 		if pos == c.leaves {
 			break
 		}
-		c.report(pos * c.leaf)
+		c.report(c.start(pos))
 		spent := elapsed() - start
 		perLeaf := max(spent/time.Duration(pos), 1)
 		c.firstClaim = int(min(chunkTarget/perLeaf, time.Duration(c.leaves)))
@@ -240,9 +240,9 @@ func (c *call[T, R]) probe() int {
 		}
 		switch {
 		case c.workers > 1:
-			k = int(min((probeBudget-spent)/perLeaf+1, time.Duration(16*k)))
+			k = int(min((probeBudget-spent)/perLeaf+1, time.Duration(grow(k, 16, c.leaves))))
 		case spent-last < chunkTarget: // alone, for a context or progress
-			k = min(4*k, c.leaves)
+			k = grow(k, 4, c.leaves)
 		}
 		last = spent
 	}
@@ -301,5 +301,15 @@ func (c *call[T, R]) report(done int) {
 		return
 	}
 	c.progress(done, c.n)
-	c.next = done + max(1, c.n/100)
+	c.next = done + min(max(1, c.n/100), c.n-done) // done < n: no overflow
+}
+
+// grow returns k times factor, at most limit (k <= limit): chunk sizes
+// grow geometrically and a product past limit could overflow when For's n
+// is near math.MaxInt.
+func grow(k, factor, limit int) int {
+	if k > limit/factor {
+		return limit
+	}
+	return k * factor
 }

@@ -52,18 +52,38 @@ func (j *job[T, R]) layout(n int, o *options) {
 	case o.chunk > 0:
 		j.leaf, j.split, j.fixed = o.chunk, true, true
 	case j.reduce && n > 0:
-		j.leaf = max(o.minChunk, (n+reductionLeaves(n)-1)/reductionLeaves(n))
+		j.leaf = max(o.minChunk, ceilDiv(n, reductionLeaves(n)))
 	default:
 		j.leaf = o.minChunk
 	}
 	if j.reduce {
 		j.split = true
 	}
-	j.leaves = (n + j.leaf - 1) / j.leaf
+	j.leaves = ceilDiv(n, j.leaf)
+}
+
+// ceilDiv returns ceil(a/b) for a >= 0 and b >= 1; unlike (a+b-1)/b it
+// cannot overflow, whatever Chunk or MinChunk asked for.
+func ceilDiv(a, b int) int {
+	q := a / b
+	if q*b < a {
+		q++
+	}
+	return q
+}
+
+// start returns the first item of a leaf, or n for leaves = j.leaves: a
+// leaf before the last starts below n, so the product cannot overflow.
+func (j *job[T, R]) start(leaf int) int {
+	if leaf >= j.leaves {
+		return j.n
+	}
+	return leaf * j.leaf
 }
 
 func (j *job[T, R]) bounds(leaf int) (lo, hi int) {
-	return leaf * j.leaf, min((leaf+1)*j.leaf, j.n)
+	lo = j.start(leaf)
+	return lo, lo + min(j.leaf, j.n-lo)
 }
 
 // stopped returns context.Cause(ctx) once ctx is done. The Ctx forms call

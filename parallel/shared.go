@@ -2,7 +2,6 @@ package parallel
 
 import (
 	"context"
-	"math"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -12,11 +11,6 @@ import (
 	"github.com/tandem-go/tandem"
 	"github.com/tandem-go/tandem/internal/catch"
 )
-
-// closed is stored in the cursor when the caller stops handing out leaves:
-// any later claim lands past the end, so the caller knows exactly which
-// leaves were claimed and waits for those only.
-const closed = math.MaxInt64 / 2
 
 // shared is the state of a call once helpers may run: one allocation (plus
 // the reduction's slots and a derived context for the Ctx forms), made only
@@ -71,7 +65,7 @@ func newShared[T, R any](c *call[T, R], pos int) *shared[T, R] {
 		s.slots = make([]R, c.leaves-pos)
 	}
 	s.cursor.Store(int64(pos))
-	s.finished.Store(int64(min(pos*c.leaf, c.n)))
+	s.finished.Store(int64(c.start(pos)))
 	s.target.Store(-1)
 	return s
 }
@@ -110,7 +104,7 @@ func (s *shared[T, R]) work(inflight *int, c *call[T, R]) {
 		*inflight = 0
 		switch {
 		case took < chunkTarget:
-			k = min(2*k, s.job.leaves)
+			k = grow(k, 2, s.job.leaves)
 		case took > 4*chunkTarget && k > 1:
 			k /= 2
 		}
@@ -128,13 +122,20 @@ func (s *shared[T, R]) claim(k int) (a, b int, ok bool) {
 		default:
 		}
 	}
-	left := s.job.leaves - int(s.cursor.Load())
-	k = min(k, max(1, left/(2*s.workers)))
-	a = int(s.cursor.Add(int64(k))) - k
-	if a >= s.job.leaves {
-		return 0, 0, false
+	// A compare-and-swap, not an add: the cursor never passes leaves, so
+	// it cannot overflow for any n (For's n may be math.MaxInt), and
+	// closing it (see closeAndWait) needs no sentinel beyond every leaf.
+	for {
+		cur := s.cursor.Load()
+		left := s.job.leaves - int(cur)
+		if left <= 0 {
+			return 0, 0, false
+		}
+		k = min(k, max(1, left/(2*s.workers)))
+		if s.cursor.CompareAndSwap(cur, cur+int64(k)) {
+			return int(cur), int(cur) + k, true
+		}
 	}
-	return a, min(a+k, s.job.leaves), true
 }
 
 func (s *shared[T, R]) runLeaves(a, b int) error {
@@ -188,16 +189,13 @@ func (s *shared[T, R]) complete(items int) {
 	}
 }
 
-// closeAndWait stops the hand-out, waits until every claimed item is done
+// closeAndWait stops the hand-out (the cursor jumps to the end, and the
+// value it held says exactly which leaves were claimed), waits until every claimed item is done
 // and every helper has exited (its token given back), and returns how many
 // items were claimed, the probe's included. Only the caller starts helpers
 // and calls it, so no helper is added during the wait.
 func (s *shared[T, R]) closeAndWait() int {
-	prev := int(s.cursor.Swap(closed))
-	claimed := s.job.n
-	if prev < s.job.leaves {
-		claimed = prev * s.job.leaf
-	}
+	claimed := s.job.start(int(s.cursor.Swap(int64(s.job.leaves))))
 	s.target.Store(int64(claimed))
 	if s.finished.Load() != int64(claimed) {
 		<-s.wake
