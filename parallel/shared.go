@@ -13,13 +13,12 @@ import (
 )
 
 // shared is the state of a call once helpers may run: one allocation (plus
-// the reduction's slots and a derived context for the Ctx forms), made only
-// after the probe found more than probeBudget of work.
+// the reduction's slots and, for For and Reduce, the context their functions
+// receive), made only after the probe found more than its budget of work.
 type shared[T, R any] struct {
-	job        job[T, R]
-	ctx        context.Context // what bodies receive: canceled at the first failure
+	job        job[T, R]       // job.ctx is the caller's context
+	ctx        context.Context // what bodies and folds receive: canceled at the first failure
 	cancel     context.CancelCauseFunc
-	done       <-chan struct{} // the caller's context
 	workers    int
 	firstClaim int // the first chunk of each worker, in leaves
 	limit      int // the process-wide helper budget
@@ -48,20 +47,27 @@ type shared[T, R any] struct {
 }
 
 func newShared[T, R any](c *call[T, R], pos int) *shared[T, R] {
+	limit := c.helperLimit
+	if limit == 0 {
+		// One helper per core besides the calling goroutine, which always
+		// works on its own call.
+		limit = runtime.GOMAXPROCS(0) - 1
+	}
 	s := &shared[T, R]{
 		job:        c.job,
 		ctx:        c.ctx,
-		done:       c.done,
 		workers:    c.workers,
 		firstClaim: max(c.firstClaim, 1),
-		limit:      helperLimit(runtime.GOMAXPROCS(0)),
+		limit:      limit,
 		base:       pos,
 		wake:       make(chan struct{}, 1),
 	}
-	if c.fails {
+	if c.kind != mapKind {
+		// Map's function receives no context, so only For and Reduce pay
+		// for the one their functions see canceled at the first failure.
 		s.ctx, s.cancel = context.WithCancelCause(c.ctx)
 	}
-	if c.reduce {
+	if c.kind == reduceKind {
 		s.slots = make([]R, c.leaves-pos)
 	}
 	s.cursor.Store(int64(pos))
@@ -112,15 +118,11 @@ func (s *shared[T, R]) work(inflight *int, c *call[T, R]) {
 }
 
 func (s *shared[T, R]) claim(k int) (a, b int, ok bool) {
+	// The caller's context is not checked here: run and partial check it
+	// before every call anyway, and a cancellation they see is recorded as
+	// the call's error, which sets failed.
 	if s.failed.Load() {
 		return 0, 0, false
-	}
-	if s.done != nil {
-		select {
-		case <-s.done:
-			return 0, 0, false
-		default:
-		}
 	}
 	// A compare-and-swap, not an add: the cursor never passes leaves, so
 	// it cannot overflow for any n (For's n may be math.MaxInt), and
@@ -139,7 +141,7 @@ func (s *shared[T, R]) claim(k int) (a, b int, ok bool) {
 }
 
 func (s *shared[T, R]) runLeaves(a, b int) error {
-	if !s.job.reduce {
+	if s.job.kind != reduceKind {
 		return s.job.runLeaves(s.ctx, a, b, &s.failed)
 	}
 	for i := a; i < b; i++ {
@@ -224,11 +226,11 @@ func (s *shared[T, R]) panicked(p *tandem.PanicError, inflight int) {
 	s.complete(inflight)
 }
 
-// goexit accounts for a helper whose body called runtime.Goexit: the Ctx
-// forms fail with tandem.ErrGoexit; the others have no error to return, so
-// the caller raises it as a *tandem.PanicError.
+// goexit accounts for a helper whose body called runtime.Goexit: For and
+// Reduce fail with tandem.ErrGoexit; Map, whose only error is its context's,
+// raises it in the caller as a *tandem.PanicError.
 func (s *shared[T, R]) goexit(inflight int) {
-	if s.job.fails {
+	if s.job.kind != mapKind {
 		s.fail(tandem.ErrGoexit)
 	} else {
 		s.panics.Add(&tandem.PanicError{Value: tandem.ErrGoexit, Stack: string(debug.Stack())})
