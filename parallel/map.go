@@ -7,9 +7,9 @@ import (
 )
 
 // Map returns fn applied to every element of in, in parallel: out[i] is
-// fn(in[i]). It allocates the result (one allocation) and costs a direct
-// call of fn per element, so fn is pure: it receives no context and cannot
-// fail (see the package documentation for why). An element function that
+// fn(in[i]). It allocates the result (one allocation) and costs one call
+// of fn per element and nothing more, so fn is pure: it receives no context
+// and cannot fail (see the package documentation for why). An element function that
 // can fail is written with For over the caller's own result slice.
 // Scheduling and options are those of For; an empty in gives an empty,
 // non-nil result.

@@ -7,7 +7,9 @@ import (
 	"github.com/tandem-go/tandem/internal/misuse"
 )
 
-// An Option configures one call of For, Map or Reduce.
+// An Option configures one call of For, Map or Reduce. Options are plain
+// values that may be kept and shared between calls and goroutines; a nil
+// Option panics in the function that receives it.
 //
 // Unlike the usual apply(*options), apply takes and returns the options by
 // value: a pointer passed through an interface method escapes, which would
