@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,26 +54,19 @@ func TestWorkersOneRunsInlineWithoutAllocations(t *testing.T) {
 
 func TestFewItemsRunInParallelAtOnce(t *testing.T) {
 	// Two items that each wait for the other to start can only finish if
-	// they run at the same time: a call with few items skips the probe.
-	var started [2]chan struct{}
-	for i := range started {
-		started[i] = make(chan struct{})
-	}
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
+	// they run at the same time: a call with few items skips the probe. In
+	// a bubble, the items run one after the other would be a deadlock,
+	// which synctest reports.
+	synctest.Test(t, func(t *testing.T) {
+		var started [2]chan struct{}
+		for i := range started {
+			started[i] = make(chan struct{})
+		}
 		assert.NoError(t, For(bg, 2, loop(func(lo, hi int) {
 			close(started[lo])
 			<-started[1-lo]
 		}), Workers(2), knobs{probe: defaultProbe, helperLimit: 1}))
-	}()
-	// A hang guard, not a timing assertion: the items ran one after the
-	// other if the call has not returned by then.
-	select {
-	case <-finished:
-	case <-time.After(10 * time.Second):
-		t.Fatal("For(2, ...) with Workers(2) did not return: its two items did not run at the same time")
-	}
+	})
 }
 
 func TestNestedCallsThreeLevelsDeepFinishWithATinyBudget(t *testing.T) {

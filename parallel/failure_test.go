@@ -53,6 +53,34 @@ func TestBodiesSeeTheirContextCanceledAfterAFailure(t *testing.T) {
 	require.ErrorIs(t, err, errBoom)
 }
 
+func TestABodysContextKeptAfterTheCallEndsWithTheCall(t *testing.T) {
+	// Inline, a body receives the caller's ctx itself; with helpers, a
+	// derived one that must not outlive the call (a leaked child of the
+	// caller's ctx would stay in its children until the caller's ends).
+	parent, cancel := context.WithCancel(bg)
+	defer cancel()
+	for _, opts := range [][]Option{{Workers(1)}, forced(4, Workers(4))} {
+		helpers := len(opts) > 1
+		var mu sync.Mutex
+		var kept []context.Context
+		require.NoError(t, For(parent, 1000, func(ctx context.Context, lo, hi int) error {
+			mu.Lock()
+			kept = append(kept, ctx)
+			mu.Unlock()
+			return nil
+		}, opts...))
+		derived := 0
+		for _, ctx := range kept {
+			if ctx != parent {
+				derived++
+				assert.ErrorIs(t, ctx.Err(), context.Canceled, "opts %v: a derived ctx kept after For returned", opts)
+			}
+		}
+		assert.Equal(t, helpers, derived > 0, "opts %v: bodies that got a derived ctx: %d of %d", opts, derived, len(kept))
+	}
+	require.NoError(t, parent.Err(), "the caller's ctx is the caller's")
+}
+
 // runs is each function of the package run over in with an entry hook per
 // body call (per chunk for For and Reduce, per element for Map), so that a
 // test can hold every form to the same contract.

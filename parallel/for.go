@@ -14,7 +14,9 @@ import (
 // Chunks are handed out dynamically and grow while they are fast, so their
 // boundaries depend on timing; with Chunk(size) they are fixed and body runs
 // once per chunk of size items. Calls of body may run concurrently, so they
-// must only touch their own range, or synchronize.
+// must only touch their own range, or synchronize. The ctx a body receives
+// is ctx, or once helpers run a context derived from it that For cancels
+// before it returns: it is for the body's own use, not to keep.
 //
 // For returns nil when every call of body returned nil. Otherwise it
 // returns the first error a body returned, once the chunks in flight are

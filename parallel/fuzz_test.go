@@ -42,6 +42,10 @@ func FuzzForMapAndReduceKeepTheirInvariants(f *testing.F) {
 		if minChunk > 0 {
 			opts = append(opts, MinChunk(int(minChunk)))
 		}
+		var reports [][2]int
+		if seed%2 == 0 {
+			opts = append(opts, Progress(func(done, total int) { reports = append(reports, [2]int{done, total}) }))
+		}
 		what := fmt.Sprintf("n=%d opts=%v", n, opts)
 		opts = forced(8, opts...)
 		var flight inFlight
@@ -51,6 +55,8 @@ func FuzzForMapAndReduceKeepTheirInvariants(f *testing.F) {
 				t.Fatalf("%s: %s had %d bodies in flight, want at most Workers = %d", what, form, got, w)
 			}
 			flight.reset()
+			checkProgress(t, what+" "+form, reports, int(n), seed%2 == 0)
+			reports = nil
 		}
 
 		hits := make([]atomic.Int32, n)
@@ -115,4 +121,24 @@ func FuzzForMapAndReduceKeepTheirInvariants(f *testing.F) {
 			t.Fatalf("%s: float Reduce = %v, %v, want %v bit for bit", what, fs, err, manual)
 		}
 	})
+}
+
+// checkProgress fails unless reports rise, stay within about one per 1% of
+// the items and end at (n, n), or are absent without Progress or items.
+func checkProgress(t *testing.T, what string, reports [][2]int, n int, on bool) {
+	t.Helper()
+	if !on || n == 0 {
+		if len(reports) > 0 {
+			t.Fatalf("%s: progress reported %v with nothing to report", what, reports)
+		}
+		return
+	}
+	if len(reports) == 0 || reports[len(reports)-1] != [2]int{n, n} || len(reports) > 102 {
+		t.Fatalf("%s: progress reports %v, want at most 102 ending at (%d, %d)", what, reports, n, n)
+	}
+	for i := 1; i < len(reports); i++ {
+		if reports[i-1][0] >= reports[i][0] || reports[i][1] != n {
+			t.Fatalf("%s: progress reports %v do not rise", what, reports)
+		}
+	}
 }

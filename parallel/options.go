@@ -115,7 +115,8 @@ func MinChunk(size int) Option {
 // Progress makes the call report how many of its total items are done. fn
 // runs on the calling goroutine only, between the caller's own chunks, at
 // most about once per 1% of the items, so it needs no locking; the last
-// call reports (total, total) when every item was processed. A call with
+// call reports (total, total) when every item was processed (an empty input
+// reports nothing). A call with
 // Progress reads the clock between chunks even with Workers(1). The default
 // is no reporting.
 //
