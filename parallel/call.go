@@ -192,7 +192,7 @@ func (c *call[T, R]) abandon() {
 // A call with one worker and nothing to observe between chunks does not
 // probe at all (see executeAlone).
 func (c *call[T, R]) probe() int {
-	if c.workers > 1 && c.leaves <= min(2*c.workers, fewLeaves) && (c.leaf == 1 || c.fixed) {
+	if c.workers > 1 && c.leaves <= fewLeaves && c.leaves <= 2*c.workers && (c.leaf == 1 || c.fixed) {
 		return 0
 	}
 	start := elapsed()

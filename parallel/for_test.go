@@ -155,7 +155,7 @@ func TestForOverMathMaxIntItemsCoversEveryIndexOnce(t *testing.T) {
 	// the end of an int on 32-bit platforms).
 	const n = math.MaxInt
 	for _, opts := range [][]Option{
-		nil, {Workers(2)}, {Workers(8)},
+		nil, {Workers(2)}, {Workers(8)}, {Workers(n)},
 		{Workers(1), Progress(func(int, int) {})},
 		{Chunk(n/2 + 1)}, {Chunk(n / 2)}, {Chunk(n/2 + 1), Workers(1)},
 		{MinChunk(n / 3)}, {MinChunk(2), Workers(1), Progress(func(int, int) {})},

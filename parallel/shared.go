@@ -19,7 +19,7 @@ type shared[T, R any] struct {
 	job        job[T, R]       // job.ctx is the caller's context
 	ctx        context.Context // what bodies and folds receive: canceled at the first failure
 	cancel     context.CancelCauseFunc
-	workers    int
+	workers    int // Workers, at most the caller plus the whole helper budget
 	firstClaim int // the first chunk of each worker, in leaves
 	limit      int // the process-wide helper budget
 	base       int // first leaf handed out here; the caller folded the ones before
@@ -56,7 +56,7 @@ func newShared[T, R any](c *call[T, R], pos int) *shared[T, R] {
 	s := &shared[T, R]{
 		job:        c.job,
 		ctx:        c.ctx,
-		workers:    c.workers,
+		workers:    min(c.workers, 1+limit), // more can never run at once
 		firstClaim: max(c.firstClaim, 1),
 		limit:      limit,
 		base:       pos,
