@@ -34,10 +34,10 @@
 // and reads no clock.
 //
 // Reduce's chunk boundaries depend only on len(in) and the options, and its
-// chunk results are combined in chunk order: for a given GOARCH, input
-// length and options a floating-point reduction is bit-identical on every
-// run and machine, with any Workers; across architectures it may differ
-// (see Reduce).
+// chunk results are combined in chunk order: for a given GOARCH (and
+// GOAMD64 level), input length and options a floating-point reduction is
+// bit-identical on every run and machine, with any Workers; across
+// architectures it may differ, as some fuse x*y+z into one FMA (see Reduce).
 //
 // Errors: the first error a body or fold returns stops the hand-out of
 // chunks and is returned once the chunks in flight are done; the ctx they

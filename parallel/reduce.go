@@ -14,20 +14,22 @@ import (
 // The chunks are fixed by len(in) and the options alone (by default
 // min(n, 8+n/128, 256) chunks of equal size, see Chunk and MinChunk), never
 // by timing or the number of workers, and the combine order is fixed too. So
-// for a given GOARCH, input length and options, a floating-point result is
-// bit-identical on every run and machine, with any Workers and GOMAXPROCS.
-// Across architectures it may differ: on arm64, ppc64le, s390x and riscv64
-// the compiler fuses x*y+z into one instruction that rounds once (an
-// explicit conversion, float64(x*y)+z, prevents the fusion). The result
-// differs from a plain left-to-right loop, which associates differently.
+// for a given GOARCH (on amd64, a given GOAMD64 level), input length and
+// options, a floating-point result is bit-identical on every run and
+// machine, with any Workers and GOMAXPROCS. Across architectures it may
+// differ: the compiler fuses x*y+z into one FMA instruction, which rounds
+// once, on arm64, loong64, ppc64, ppc64le, riscv64 and s390x, and on amd64
+// from GOAMD64=v3 on (an explicit conversion, float64(x*y)+z, prevents the
+// fusion). The result differs from a plain left-to-right loop, which
+// associates differently.
 // combine must be associative for the result to mean anything; it need not
 // be commutative.
 //
 // identity is a function so that accumulators that are maps or slices are
 // never shared between chunks. fold sees a whole chunk, so a loop inside it
 // costs nothing per item; it receives a context and may fail, as For's body
-// does. What MapReduce did, a function per element combined, is a loop in
-// fold.
+// does. To map each element and combine the results, loop in fold:
+// acc = combine(acc, f(v)) for every v of the chunk.
 //
 // Reduce returns the reduction and nil when every fold returned nil.
 // Otherwise it returns the zero A, never a partial reduction, and the first

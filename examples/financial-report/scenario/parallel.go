@@ -15,10 +15,11 @@ type sums struct {
 
 // Parallel builds the same report on every core (or on workers of them,
 // when workers > 0): the totals with parallel.Reduce, whose chunks depend
-// only on the ledger's length, so on one GOARCH the float sums are
-// bit-identical on every run, on every machine and with any worker count
-// (another architecture may fuse a multiply-add and round differently);
-// then each account's percentiles with
+// only on the ledger's length, so the float sums are bit-identical on every
+// run and with any worker count, on every machine of one GOARCH (these
+// sums only add, so no architecture can fuse a multiply-add into them; a
+// fold that multiplies may round differently on another GOARCH, see
+// parallel.Reduce); then each account's percentiles with
 // parallel.For over the accounts, whose adaptive chunks balance the few busy
 // accounts against the many quiet ones. Grouping the amounts by account
 // stays a sequential pass: it is a memory-bound scatter that would gain
