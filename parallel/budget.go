@@ -2,9 +2,9 @@ package parallel
 
 import "sync/atomic"
 
-// helpersInUse counts the helper goroutines that every call in the process has
-// running, so that concurrent and nested calls share the cores instead of
-// each starting its own GOMAXPROCS goroutines. It is a count of tokens, not a
+// helpersInUse counts the helper goroutines that every call in the process
+// has running, so that concurrent and nested calls share the cores instead
+// of each starting its own GOMAXPROCS goroutines. It is a count of tokens, not a
 // pool: a helper is started when a call gets a token and exits, returning
 // it, when its call has no chunk left. A parked pool would cost a wake-up per
 // call or idle spinning, and the Go scheduler already balances goroutines

@@ -192,10 +192,10 @@ func (s *shared[T, R]) complete(items int) {
 }
 
 // closeAndWait stops the hand-out (the cursor jumps to the end, and the
-// value it held says exactly which leaves were claimed), waits until every claimed item is done
-// and every helper has exited (its token given back), and returns how many
-// items were claimed, the probe's included. Only the caller starts helpers
-// and calls it, so no helper is added during the wait.
+// value it held says exactly which leaves were claimed), waits until every
+// claimed item is done and every helper has exited (its token given back),
+// and returns how many items were claimed, the probe's included. Only the
+// caller starts helpers and calls it, so no helper is added during the wait.
 func (s *shared[T, R]) closeAndWait() int {
 	claimed := s.job.start(int(s.cursor.Swap(int64(s.job.leaves))))
 	s.target.Store(int64(claimed))
