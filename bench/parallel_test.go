@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -12,6 +13,10 @@ import (
 
 	"github.com/tandem-go/tandem/parallel"
 )
+
+// bg is the context of every parallel call here: context.Background, whose
+// Done is nil, so no chunk checks it.
+var bg = context.Background()
 
 // floats returns n values in [0, 1), made once per size and shared by the
 // benchmarks (1e7 of them are 80 MB).
@@ -48,6 +53,25 @@ func sumSquaresFold(acc float64, chunk []float64) float64 {
 	}
 	return acc
 }
+
+// sumSquaresChunk is sumSquaresFold as Reduce's fold.
+func sumSquaresChunk(_ context.Context, acc float64, chunk []float64) (float64, error) {
+	return sumSquaresFold(acc, chunk), nil
+}
+
+// sumMapped is what MapReduce with mapf = square did: a call of square per
+// element, combined into the chunk's accumulator; Reduce with it measures
+// that per-element call against sumSquaresChunk's loop.
+func sumMapped(_ context.Context, acc float64, chunk []float64) (float64, error) {
+	for _, v := range chunk {
+		acc = addFloats(acc, squareCall(v))
+	}
+	return acc, nil
+}
+
+// squareCall is square through a func value the compiler cannot inline,
+// as MapReduce called mapf.
+var squareCall = square
 
 func addFloats(a, b float64) float64 { return a + b }
 
@@ -87,7 +111,8 @@ func staticFor(n int, body func(lo, hi int)) {
 }
 
 // BenchmarkParallelSumSquares: sum of x*x over 1e7 float64, the sequential
-// loop against Reduce (a loop per chunk), MapReduce (a call per element),
+// loop against Reduce (a loop per chunk), Reduce with a call per element in
+// its fold (what MapReduce did),
 // conc's iter.Map followed by a sequential sum, and a hand-written static
 // split over GOMAXPROCS goroutines. Ideal speedup: the core count.
 func BenchmarkParallelSumSquares(b *testing.B) {
@@ -99,10 +124,10 @@ func BenchmarkParallelSumSquares(b *testing.B) {
 		perItem(b, len(xs), func() { sink = staticSumSquares(xs) })
 	})
 	b.Run("tandem-Reduce", func(b *testing.B) {
-		perItem(b, len(xs), func() { sink = parallel.Reduce(xs, zeroFloat, sumSquaresFold, addFloats) })
+		perItem(b, len(xs), func() { sink, _ = parallel.Reduce(bg, xs, zeroFloat, sumSquaresChunk, addFloats) })
 	})
-	b.Run("tandem-MapReduce", func(b *testing.B) {
-		perItem(b, len(xs), func() { sink = parallel.MapReduce(xs, zeroFloat, square, addFloats) })
+	b.Run("tandem-Reduce-per-element", func(b *testing.B) {
+		perItem(b, len(xs), func() { sink, _ = parallel.Reduce(bg, xs, zeroFloat, sumMapped, addFloats) })
 	})
 	b.Run("conc-iter.Map", func(b *testing.B) {
 		perItem(b, len(xs), func() {
@@ -195,7 +220,7 @@ func BenchmarkParallelSkew(b *testing.B) {
 		})
 		b.Run(name+"/tandem-For", func(b *testing.B) {
 			perItem(b, n, func() {
-				parallel.For(n, func(lo, hi int) { spinRange(out, cost, lo, hi) })
+				_ = parallel.For(bg, n, func(_ context.Context, lo, hi int) error { spinRange(out, cost, lo, hi); return nil })
 			})
 		})
 		b.Run(name+"/conc-iter.ForEachIdx", func(b *testing.B) {
@@ -229,14 +254,14 @@ func BenchmarkParallelTiny(b *testing.B) {
 	})
 	b.Run("tandem-For", func(b *testing.B) {
 		perItem(b, len(xs), func() {
-			parallel.For(len(xs), func(lo, hi int) { squares(out, xs, lo, hi) })
+			_ = parallel.For(bg, len(xs), func(_ context.Context, lo, hi int) error { squares(out, xs, lo, hi); return nil })
 		})
 	})
 	b.Run("tandem-Reduce", func(b *testing.B) {
-		perItem(b, len(xs), func() { sink = parallel.Reduce(xs, zeroFloat, sumSquaresFold, addFloats) })
+		perItem(b, len(xs), func() { sink, _ = parallel.Reduce(bg, xs, zeroFloat, sumSquaresChunk, addFloats) })
 	})
 	b.Run("tandem-Map", func(b *testing.B) {
-		perItem(b, len(xs), func() { sink = parallel.Map(xs, square) })
+		perItem(b, len(xs), func() { sink, _ = parallel.Map(bg, xs, square) })
 	})
 	b.Run("conc-iter.Map", func(b *testing.B) {
 		perItem(b, len(xs), func() { sink = iter.Map(xs, func(v *float64) float64 { return *v * *v }) })
@@ -279,11 +304,11 @@ func benchmarkTinyCold(b *testing.B, callerBusy bool) {
 	})
 	b.Run("tandem-For", func(b *testing.B) {
 		coldCalls(b, callerBusy, func() {
-			parallel.For(len(xs), func(lo, hi int) { squares(out, xs, lo, hi) })
+			_ = parallel.For(bg, len(xs), func(_ context.Context, lo, hi int) error { squares(out, xs, lo, hi); return nil })
 		})
 	})
 	b.Run("tandem-Reduce", func(b *testing.B) {
-		coldCalls(b, callerBusy, func() { sink = parallel.Reduce(xs, zeroFloat, sumSquaresFold, addFloats) })
+		coldCalls(b, callerBusy, func() { sink, _ = parallel.Reduce(bg, xs, zeroFloat, sumSquaresChunk, addFloats) })
 	})
 	b.Run("conc-iter.Map", func(b *testing.B) {
 		coldCalls(b, callerBusy, func() { sink = iter.Map(xs, func(v *float64) float64 { return *v * *v }) })
@@ -310,21 +335,21 @@ func BenchmarkParallelWorkers1(b *testing.B) {
 		perItem(b, len(xs), func() { sink = sumSquaresFold(0, xs) })
 	})
 	b.Run("tandem-Reduce", func(b *testing.B) {
-		perItem(b, len(xs), func() { sink = parallel.Reduce(xs, zeroFloat, sumSquaresFold, addFloats, one...) })
+		perItem(b, len(xs), func() { sink, _ = parallel.Reduce(bg, xs, zeroFloat, sumSquaresChunk, addFloats, one...) })
 	})
 	b.Run("loop-out", func(b *testing.B) {
 		perItem(b, len(xs), func() { squares(out, xs, 0, len(xs)) })
 	})
 	b.Run("tandem-For", func(b *testing.B) {
 		perItem(b, len(xs), func() {
-			parallel.For(len(xs), func(lo, hi int) { squares(out, xs, lo, hi) }, one...)
+			_ = parallel.For(bg, len(xs), func(_ context.Context, lo, hi int) error { squares(out, xs, lo, hi); return nil }, one...)
 		})
 	})
 	// The same body made once: what For itself costs, without the closure
 	// allocation that a literal capturing xs and out costs every call.
-	body := func(lo, hi int) { squares(out, xs, lo, hi) }
+	body := func(_ context.Context, lo, hi int) error { squares(out, xs, lo, hi); return nil }
 	b.Run("tandem-For-hoisted", func(b *testing.B) {
-		perItem(b, len(xs), func() { parallel.For(len(xs), body, one...) })
+		perItem(b, len(xs), func() { _ = parallel.For(bg, len(xs), body, one...) })
 	})
 }
 
@@ -345,7 +370,7 @@ func BenchmarkParallelMapTrivial(b *testing.B) {
 		})
 	})
 	b.Run("tandem-Map", func(b *testing.B) {
-		perItem(b, len(xs), func() { sink = parallel.Map(xs, double) })
+		perItem(b, len(xs), func() { sink, _ = parallel.Map(bg, xs, double) })
 	})
 	b.Run("conc-iter.Map", func(b *testing.B) {
 		perItem(b, len(xs), func() { sink = iter.Map(xs, func(v *float64) float64 { return 2 * *v }) })

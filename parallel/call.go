@@ -5,30 +5,22 @@ import (
 	"time"
 
 	"github.com/tandem-go/tandem/internal/catch"
+	"github.com/tandem-go/tandem/internal/clock"
 )
 
-// probeBudget is how long the caller works alone before it asks for
-// helpers: a goroutine costs about 1 µs to start when the cores are busy and
-// 10-100 µs to get running when the other cores idled, so work that is over
-// within this budget is best done inline. Tests set it to 0.
-var probeBudget = defaultProbeBudget
-
-const defaultProbeBudget = 10 * time.Microsecond
-
 // chunkTarget is the duration a claim aims at: chunks double while they take
-// less, so per-claim costs (an atomic add and a clock read, ~30 ns) stay
-// below 0.5%, and halve when they take far more, so a failure or a
-// cancellation is seen within a few chunk lengths.
+// less, so per-claim costs (an atomic and a clock read) stay a small share,
+// and halve when they take far more, so a failure or a cancellation is seen
+// within a few chunk lengths.
 const chunkTarget = 20 * time.Microsecond
 
-// epoch is the origin of elapsed. It is a plain value: nothing runs at
-// import but one clock read.
-var epoch = time.Now()
+// epoch is the origin of elapsed: nothing runs at import but one clock read.
+var epoch = clock.Start()
 
-// elapsed reads the monotonic clock: time.Since reads it alone (~30 ns),
-// where time.Now reads the wall clock too (~60 ns on a virtual machine), and
-// the inline path of a tiny call reads the clock three times.
-func elapsed() time.Duration { return time.Since(epoch) }
+// elapsed reads the monotonic clock alone, half the cost of time.Now, which
+// reads the wall clock too; the inline path of a tiny call reads it three
+// times.
+func elapsed() time.Duration { return epoch.Since() }
 
 // fewLeaves bounds the calls that skip the probe (see probe).
 const fewLeaves = 8
@@ -37,16 +29,15 @@ const fewLeaves = 8
 // until the probe finds that helpers are worth starting (see shared).
 type call[T, R any] struct {
 	job[T, R]
-	ctx      context.Context // nil for the forms without a context
-	done     <-chan struct{}
-	workers  int
-	progress func(done, total int)
-	next     int // items done at which progress is reported next
+	workers     int
+	progress    func(done, total int)
+	next        int           // items done at which progress is reported next
+	probeFor    time.Duration // options.probe
+	helperLimit int           // options.helperLimit
 
-	acc      R // reductions: the leaves the caller folded alone, combined in order
-	haveAcc  bool
-	err      error
-	canceled bool
+	acc     R // reductions: the leaves the caller folded alone, combined in order
+	haveAcc bool
+	err     error
 
 	firstClaim int // leaves the probe's cost per leaf says fit in chunkTarget
 
@@ -54,23 +45,15 @@ type call[T, R any] struct {
 	inflight int           // items the caller claimed from s and has not finished
 }
 
-// configure lays the call out for n items. The forms without a context
-// leave c.ctx nil: no body of theirs receives one, and skipping Done saves
-// an indirect call on the inline path.
-func (c *call[T, R]) configure(n int, opts []Option) {
-	if n < 0 {
-		panic("parallel: n must not be negative")
-	}
-	o := buildOptions(opts)
+// configure lays the call out for n items of the kind already set; where
+// names the public function, for misuse messages.
+func (c *call[T, R]) configure(where string, ctx context.Context, n int, opts []Option) {
+	o := buildOptions(where, opts)
+	c.ctx, c.watch = ctx, ctx.Done() != nil
 	c.workers, c.progress = o.workers, o.progress
+	c.probeFor, c.helperLimit = o.probe, o.helperLimit
 	c.layout(n, &o)
 	c.workers = min(c.workers, c.leaves)
-}
-
-// configureCtx is configure for the Ctx forms.
-func (c *call[T, R]) configureCtx(ctx context.Context, n int, opts []Option) {
-	c.ctx, c.done = ctx, ctx.Done()
-	c.configure(n, opts)
 }
 
 // execute runs the job and returns the reduction (if any) and the first
@@ -78,15 +61,14 @@ func (c *call[T, R]) configureCtx(ctx context.Context, n int, opts []Option) {
 func (c *call[T, R]) execute() (R, error) {
 	var zero R
 	if c.leaves == 0 {
-		if c.reduce {
-			p := catch.Call(func() { c.acc = c.identity() }, nil)
-			if p != nil {
-				panic(p)
+		if c.kind == reduceKind {
+			if p := catch.Call(func() { c.acc = c.identity() }, nil); p != nil {
+				panic(unnest(p))
 			}
 		}
 		return c.acc, nil
 	}
-	if c.workers == 1 && c.done == nil && c.progress == nil {
+	if c.workers == 1 && !c.watch && c.progress == nil {
 		return c.executeAlone()
 	}
 	p := catch.Call(c.drive, c.abandon)
@@ -97,9 +79,6 @@ func (c *call[T, R]) execute() (R, error) {
 		}
 		if c.err != nil {
 			return zero, c.err
-		}
-		if c.canceled {
-			return zero, context.Cause(c.ctx)
 		}
 		c.conclude()
 		return c.acc, nil
@@ -116,8 +95,10 @@ func (c *call[T, R]) execute() (R, error) {
 		return zero, s.err
 	}
 	if claimed < c.n {
-		// Nothing but the caller's context stops a call without an error or
-		// a panic.
+		// Defensive: whatever stops the hand-out early (an error, the
+		// caller's context seen before a chunk, a panic, a Goexit) is
+		// recorded above, so this is not reached; if it were, the call
+		// would still return no partial result.
 		return zero, context.Cause(c.ctx)
 	}
 	c.conclude()
@@ -127,9 +108,8 @@ func (c *call[T, R]) execute() (R, error) {
 // executeAlone runs the whole job on the caller when nothing can share it
 // or watch it (one worker, because of Workers(1) or a single leaf; a
 // context that is never done; no progress): no probe, no clock, no helper.
-// For without Chunk calls its body once over [0, n), and ForEach, Map and
-// MapReduce run one loop. This is the path whose cost is compared with a
-// hand-written loop.
+// For without Chunk calls its body once over [0, n), and Map runs one loop.
+// This is the path whose cost is compared with a hand-written loop.
 func (c *call[T, R]) executeAlone() (R, error) {
 	var err error
 	if p := catch.Call(func() { err = c.runAlone(0, c.leaves) }, nil); p != nil {
@@ -168,7 +148,7 @@ func (c *call[T, R]) conclude() {
 // next to the helpers it recruits.
 func (c *call[T, R]) drive() {
 	pos := c.probe()
-	if pos == c.leaves || c.err != nil || c.canceled {
+	if pos == c.leaves || c.err != nil {
 		return
 	}
 	c.s = newShared(c, pos)
@@ -181,7 +161,7 @@ func (c *call[T, R]) drive() {
 // is gone. Panics of helpers are raised from here, on the unwinding caller,
 // so none is lost: a recover further up the caller's stack gets them (and
 // the Goexit then goes on), and with none the program crashes as with any
-// raised panic. An error of a Ctx body has no caller left to return to.
+// raised panic. An error of a body has no caller left to return to.
 func (c *call[T, R]) abandon() {
 	s := c.s
 	if s == nil {
@@ -198,7 +178,7 @@ func (c *call[T, R]) abandon() {
 
 // probe runs leaves alone on the caller in growing chunks and returns where
 // it stopped: at the end, at the first error or cancellation, or once
-// probeBudget has passed with work left. The first chunk is one leaf; each
+// probeFor has passed with work left. The first chunk is one leaf; each
 // next one is what the cost per leaf seen so far says fits in the rest of
 // the budget, at most 16 times the previous one, so that a rising cost
 // overruns the budget by little. The clock is read before the first chunk
@@ -212,18 +192,14 @@ func (c *call[T, R]) abandon() {
 // A call with one worker and nothing to observe between chunks does not
 // probe at all (see executeAlone).
 func (c *call[T, R]) probe() int {
-	if c.workers > 1 && c.leaves <= min(2*c.workers, fewLeaves) && (c.leaf == 1 || c.fixed) {
+	if c.workers > 1 && c.leaves <= fewLeaves && c.leaves <= 2*c.workers && (c.leaf == 1 || c.fixed) {
 		return 0
 	}
 	start := elapsed()
 	var last time.Duration
 	k, pos := 1, 0
 	for pos < c.leaves {
-		if c.isDone() {
-			c.canceled = true
-			return pos
-		}
-		end := min(pos+k, c.leaves)
+		end := pos + min(k, c.leaves-pos) // pos+k may overflow
 		if c.err = c.runAlone(pos, end); c.err != nil {
 			return end
 		}
@@ -231,18 +207,18 @@ func (c *call[T, R]) probe() int {
 		if pos == c.leaves {
 			break
 		}
-		c.report(pos * c.leaf)
+		c.report(c.start(pos))
 		spent := elapsed() - start
 		perLeaf := max(spent/time.Duration(pos), 1)
 		c.firstClaim = int(min(chunkTarget/perLeaf, time.Duration(c.leaves)))
-		if c.workers > 1 && spent >= probeBudget {
+		if c.workers > 1 && spent >= c.probeFor {
 			break
 		}
 		switch {
 		case c.workers > 1:
-			k = int(min((probeBudget-spent)/perLeaf+1, time.Duration(16*k)))
+			k = int(min((c.probeFor-spent)/perLeaf+1, time.Duration(grow(k, 16, c.leaves))))
 		case spent-last < chunkTarget: // alone, for a context or progress
-			k = min(4*k, c.leaves)
+			k = grow(k, 4, c.leaves)
 		}
 		last = spent
 	}
@@ -250,20 +226,11 @@ func (c *call[T, R]) probe() int {
 }
 
 // runAlone runs leaves [a, b) before any helper exists; a reduction folds
-// them straight into the caller's accumulator, in order.
+// them straight into the caller's accumulator, in order. A failing fold
+// stops it: the call returns no partial result.
 func (c *call[T, R]) runAlone(a, b int) error {
-	if !c.reduce {
+	if c.kind != reduceKind {
 		return c.runLeaves(c.ctx, a, b, nil)
-	}
-	if c.fold != nil {
-		// Reduce, the common case: partial's general path (a switch over
-		// the body kinds, an error per chunk) cost a third of a 100-item
-		// Workers(1) call's overhead.
-		for i := a; i < b; i++ {
-			lo, hi := c.bounds(i)
-			c.fold1(c.fold(c.identity(), c.in[lo:hi]))
-		}
-		return nil
 	}
 	for i := a; i < b; i++ {
 		part, err := c.partial(c.ctx, i)
@@ -283,23 +250,21 @@ func (c *call[T, R]) fold1(part R) {
 	}
 }
 
-func (c *call[T, R]) isDone() bool {
-	if c.done == nil {
-		return false
-	}
-	select {
-	case <-c.done:
-		return true
-	default:
-		return false
-	}
-}
-
 // report calls the progress callback at most about once per 1% of the items.
 func (c *call[T, R]) report(done int) {
 	if c.progress == nil || done < c.next || done >= c.n {
 		return
 	}
 	c.progress(done, c.n)
-	c.next = done + max(1, c.n/100)
+	c.next = done + min(max(1, c.n/100), c.n-done) // done < n: no overflow
+}
+
+// grow returns k times factor, at most limit (k <= limit): chunk sizes
+// grow geometrically and a product past limit could overflow when For's n
+// is near math.MaxInt.
+func grow(k, factor, limit int) int {
+	if k > limit/factor {
+		return limit
+	}
+	return k * factor
 }

@@ -20,8 +20,7 @@ func crashingChunk(lo int) {
 // raised panic: the program must die and name the body's frame.
 func TestAnUnrecoveredPanicInABodyCrashesWithTheBodysStack(t *testing.T) {
 	if crashtest.InChild(t) {
-		probeBudget = 0
-		For(1000, func(lo, hi int) { crashingChunk(lo) }, Chunk(1))
+		_ = For(bg, 1000, loop(func(lo, hi int) { crashingChunk(lo) }), forced(8, Chunk(1))...)
 		return
 	}
 	out := crashtest.Panicked(t)

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/tandem-go/tandem/parallel"
 )
@@ -28,16 +30,16 @@ func ledger(n int) []transaction {
 
 // The report of the package's motivation: per-account totals over a million
 // transactions. Each chunk is folded into its own fresh map, so no map is
-// shared between goroutines, and the chunk maps are merged in order.
+// shared between goroutines, and the chunk maps are merged in chunk order.
 func ExampleReduce() {
 	txs := ledger(1_000_000)
-	totals := parallel.Reduce(txs,
+	totals, err := parallel.Reduce(context.Background(), txs,
 		func() map[int]int64 { return map[int]int64{} },
-		func(acc map[int]int64, chunk []transaction) map[int]int64 {
+		func(_ context.Context, acc map[int]int64, chunk []transaction) (map[int]int64, error) {
 			for _, tx := range chunk {
 				acc[tx.account] += tx.cents
 			}
-			return acc
+			return acc, nil
 		},
 		func(a, b map[int]int64) map[int]int64 {
 			for account, cents := range b {
@@ -45,6 +47,10 @@ func ExampleReduce() {
 			}
 			return a
 		})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	for account := range 5 {
 		fmt.Printf("account %d: %d cents\n", account, totals[account])
 	}
@@ -56,130 +62,118 @@ func ExampleReduce() {
 	// account 4: 40300000 cents
 }
 
+// What MapReduce(in, identity, mapf, combine) did, a function per element
+// combined into the chunk's accumulator, is a loop in Reduce's fold, where
+// it costs no call per element.
+func ExampleReduce_mapReduce() {
+	xs := []float64{1, 2, 3, 4}
+	sumSquares, err := parallel.Reduce(context.Background(), xs,
+		func() float64 { return 0 },
+		func(_ context.Context, acc float64, chunk []float64) (float64, error) {
+			for _, x := range chunk {
+				acc += float64(x * x) // mapf(x), combined; the conversion forbids fusing into an FMA
+			}
+			return acc, nil
+		},
+		func(a, b float64) float64 { return a + b })
+	fmt.Println(sumSquares, err)
+	// Output: 30 <nil>
+}
+
 // For hands each goroutine a range; the body loops over it at the speed of
 // a plain loop. Here it fills a slice that already exists.
 func ExampleFor() {
 	xs := make([]float64, 1_000_000)
-	parallel.For(len(xs), func(lo, hi int) {
+	err := parallel.For(context.Background(), len(xs), func(_ context.Context, lo, hi int) error {
 		for i := lo; i < hi; i++ {
 			xs[i] = math.Sqrt(float64(i))
 		}
+		return nil
 	})
-	fmt.Println(xs[4], xs[999_999])
-	// Output: 2 999.999499999875
+	fmt.Println(xs[4], xs[999_999], err)
+	// Output: 2 999.999499999875 <nil>
 }
 
-// ForCtx stops at the first error: chunks not yet started never start.
-func ExampleForCtx() {
-	lines := strings.Split("10,20,x,40", ",")
-	sum := make([]int, len(lines))
-	err := parallel.ForCtx(context.Background(), len(lines), func(ctx context.Context, lo, hi int) error {
-		for i := lo; i < hi; i++ {
-			if _, err := fmt.Sscan(lines[i], &sum[i]); err != nil {
-				return fmt.Errorf("line %d: %w", i+1, err)
+// An element function that can fail is written with For over the caller's
+// own result slice: the body loops over its range and returns the first
+// error, which stops the chunks not yet started. There is no partial
+// result to use: on failure, the caller drops out.
+func ExampleFor_elementsThatCanFail() {
+	parse := func(ctx context.Context, lines []string) ([]int, error) {
+		out := make([]int, len(lines))
+		err := parallel.For(ctx, len(lines), func(_ context.Context, lo, hi int) error {
+			for i := lo; i < hi; i++ {
+				v, err := strconv.Atoi(lines[i])
+				if err != nil {
+					return fmt.Errorf("line %d: %w", i+1, err)
+				}
+				out[i] = v
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	fmt.Println(err != nil, strings.HasPrefix(err.Error(), "line 3"))
-	// Output: true true
-}
-
-// ForEach updates elements in place.
-func ExampleForEach() {
-	prices := []float64{10, 20, 30}
-	parallel.ForEach(prices, func(i int, p *float64) { *p *= 1.2 })
-	fmt.Printf("%.0f\n", prices)
-	// Output: [12 24 36]
-}
-
-// ForEachCtx gives up when the caller's context is done.
-func ExampleForEachCtx() {
-	ctx, cancel := context.WithCancelCause(context.Background())
-	cancel(errors.New("client went away"))
-	err := parallel.ForEachCtx(ctx, make([]int, 1000), func(ctx context.Context, i int, v *int) error {
-		*v = i
-		return nil
-	})
+		return out, nil
+	}
+	fmt.Println(parse(context.Background(), strings.Split("10,20,30,40", ",")))
+	_, err := parse(context.Background(), strings.Split("10,20,x,40", ","))
 	fmt.Println(err)
-	// Output: client went away
+	// Output:
+	// [10 20 30 40] <nil>
+	// line 3: strconv.Atoi: parsing "x": invalid syntax
 }
 
 // Map keeps the order of its input.
 func ExampleMap() {
 	blobs := []string{"a", "bb", "ccc"}
-	sums := parallel.Map(blobs, func(b string) [32]byte { return sha256.Sum256([]byte(b)) })
-	fmt.Printf("%x\n", sums[0][:4])
-	// Output: ca978112
+	sums, err := parallel.Map(context.Background(), blobs, func(b string) [32]byte { return sha256.Sum256([]byte(b)) })
+	fmt.Printf("%x %v\n", sums[0][:4], err)
+	// Output: ca978112 <nil>
 }
 
-// MapCtx returns every result, or the first error and no results.
-func ExampleMapCtx() {
-	ids := []int{1, 2, 3}
-	names, err := parallel.MapCtx(context.Background(), ids, func(ctx context.Context, id int) (string, error) {
-		return fmt.Sprintf("user-%d", id), nil
-	})
-	fmt.Println(names, err)
-	// Output: [user-1 user-2 user-3] <nil>
-}
-
-// ReduceCtx is Reduce for a fold that can fail.
-func ExampleReduceCtx() {
-	txs := ledger(10_000)
-	total, err := parallel.ReduceCtx(context.Background(), txs,
-		func() int64 { return 0 },
-		func(ctx context.Context, acc int64, chunk []transaction) (int64, error) {
-			for _, tx := range chunk {
-				if tx.account < 0 {
-					return 0, fmt.Errorf("transaction with no account")
-				}
-				acc += tx.cents
-			}
-			return acc, nil
-		},
-		func(a, b int64) int64 { return a + b })
-	fmt.Println(total, err)
-	// Output: 1995000 <nil>
-}
-
-// MapReduce maps each element and combines; with a fixed length and
-// options, a float result is the same bits on every run and machine.
-func ExampleMapReduce() {
-	xs := []float64{1, 2, 3, 4}
-	sumSquares := parallel.MapReduce(xs,
-		func() float64 { return 0 },
-		func(x float64) float64 { return x * x },
-		func(a, b float64) float64 { return a + b })
-	fmt.Println(sumSquares)
-	// Output: 30
-}
-
-// MapReduceCtx is MapReduce for a mapping that can fail.
-func ExampleMapReduceCtx() {
-	words := []string{"go", "is", "fun"}
-	letters, err := parallel.MapReduceCtx(context.Background(), words,
-		func() int { return 0 },
-		func(ctx context.Context, w string) (int, error) { return len(w), nil },
-		func(a, b int) int { return a + b })
-	fmt.Println(letters, err)
-	// Output: 7 <nil>
+// Map's only error is its context's cause, with no results.
+func ExampleMap_canceled() {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("client went away"))
+	out, err := parallel.Map(ctx, make([]int, 1000), func(v int) int { return v + 1 })
+	fmt.Println(out == nil, err)
+	// Output: true client went away
 }
 
 // Chunk fixes the chunk boundaries: the body sees [0,4) [4,8) [8,10).
 func ExampleChunk() {
 	starts := make([]bool, 10)
-	parallel.For(10, func(lo, hi int) { starts[lo] = true }, parallel.Chunk(4))
+	_ = parallel.For(context.Background(), 10, func(_ context.Context, lo, hi int) error {
+		starts[lo] = true
+		return nil
+	}, parallel.Chunk(4))
 	fmt.Println(starts[0], starts[4], starts[8], starts[1])
 	// Output: true true true false
 }
 
-// Workers(1) runs the call inline on the caller: handy to debug a body.
+// MinChunk keeps automatic chunks at least this large (the last one may be
+// shorter), here for a body with a set-up cost per chunk.
+func ExampleMinChunk() {
+	var small atomic.Int64
+	_ = parallel.For(context.Background(), 100_000, func(_ context.Context, lo, hi int) error {
+		if hi-lo < 64 && hi != 100_000 {
+			small.Add(1)
+		}
+		return nil
+	}, parallel.MinChunk(64))
+	fmt.Println("chunks under 64 items, the last aside:", small.Load())
+	// Output: chunks under 64 items, the last aside: 0
+}
+
+// Workers(1) runs the call on the caller alone: handy to debug a body.
 func ExampleWorkers() {
 	order := []int{}
-	parallel.For(3, func(lo, hi int) {
+	_ = parallel.For(context.Background(), 3, func(_ context.Context, lo, hi int) error {
 		for i := lo; i < hi; i++ {
 			order = append(order, i) // safe: only the caller runs
 		}
+		return nil
 	}, parallel.Workers(1))
 	fmt.Println(order)
 	// Output: [0 1 2]
@@ -188,9 +182,10 @@ func ExampleWorkers() {
 // Progress is called on the caller, so it needs no lock.
 func ExampleProgress() {
 	var last string
-	parallel.For(1_000_000, func(lo, hi int) {}, parallel.Progress(func(done, total int) {
-		last = fmt.Sprintf("%d/%d", done, total)
-	}))
+	_ = parallel.For(context.Background(), 1_000_000, func(context.Context, int, int) error { return nil },
+		parallel.Progress(func(done, total int) {
+			last = fmt.Sprintf("%d/%d", done, total)
+		}))
 	fmt.Println(last)
 	// Output: 1000000/1000000
 }

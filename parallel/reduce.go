@@ -1,77 +1,60 @@
 package parallel
 
-import "context"
+import (
+	"context"
+
+	"github.com/tandem-go/tandem/internal/misuse"
+)
 
 // Reduce cuts in into chunks, folds each chunk into a fresh accumulator made
 // by identity, in parallel, and combines the chunk results left to right in
 // chunk order: combine(combine(fold(identity(), c0), fold(identity(), c1)), ...).
 // An empty input returns identity().
 //
-// The chunks are fixed by n = len(in) and the options alone (by default
+// The chunks are fixed by len(in) and the options alone (by default
 // min(n, 8+n/128, 256) chunks of equal size, see Chunk and MinChunk), never
-// by timing or the number of workers, so a floating-point sum is
-// bit-identical on every run, with any Workers and on any machine. It differs from a plain left-to-right
-// loop, which associates differently. combine must be associative for the
-// result to mean anything; it need not be commutative.
+// by timing or the number of workers, and the combine order is fixed too. So
+// for a given GOARCH (on amd64, a given GOAMD64 level), input length and
+// options, a floating-point result is bit-identical on every run and
+// machine, with any Workers and GOMAXPROCS. Across architectures it may
+// differ: the compiler fuses x*y+z into one FMA instruction, which rounds
+// once, on arm64, loong64, ppc64, ppc64le, riscv64 and s390x, and on amd64
+// from GOAMD64=v3 on (an explicit conversion, float64(x*y)+z, prevents the
+// fusion). The result differs from a plain left-to-right loop, which
+// associates differently.
+// combine must be associative for the result to mean anything; it need not
+// be commutative.
 //
 // identity is a function so that accumulators that are maps or slices are
 // never shared between chunks. fold sees a whole chunk, so a loop inside it
-// costs nothing per item; MapReduce is the per-element convenience.
-// Panics are those of For. Reduce panics with "parallel: nil body" when
-// identity, fold or combine is nil.
-func Reduce[T, A any](in []T, identity func() A, fold func(acc A, chunk []T) A, combine func(a, b A) A, opts ...Option) A {
-	if identity == nil || fold == nil || combine == nil {
-		panic("parallel: nil body")
+// costs nothing per item; it receives a context and may fail, as For's body
+// does. To map each element and combine the results, loop in fold:
+// acc = combine(acc, f(v)) for every v of the chunk.
+//
+// Reduce returns the reduction and nil when every fold returned nil.
+// Otherwise it returns the zero A, never a partial reduction, and the first
+// error a fold returned, or context.Cause(ctx) when ctx ended the call;
+// errors, cancellation, the context fold receives, panics and Goexit are
+// those of For.
+//
+// Reduce panics with "parallel: Reduce: nil context" when ctx is nil,
+// "parallel: Reduce: nil identity function", "nil fold function" or "nil
+// combine function" when one of them is nil, and "parallel: Reduce: nil
+// Option" when an option is nil.
+func Reduce[T, A any](ctx context.Context, in []T, identity func() A, fold func(ctx context.Context, acc A, chunk []T) (A, error), combine func(a, b A) A, opts ...Option) (A, error) {
+	const where = "parallel: Reduce"
+	misuse.Ctx(where, ctx)
+	switch {
+	case identity == nil:
+		misuse.Panicf(where, "nil identity function")
+	case fold == nil:
+		misuse.Panicf(where, "nil fold function")
+	case combine == nil:
+		misuse.Panicf(where, "nil combine function")
 	}
 	var c call[T, A]
-	c.in, c.reduce = in, true
+	c.kind, c.in = reduceKind, in
 	c.identity, c.fold, c.combine = identity, fold, combine
-	c.configure(len(in), opts)
-	acc, _ := c.execute()
-	return acc
-}
-
-// ReduceCtx is Reduce for folds that can fail. It returns the reduction
-// when every fold returned nil, and otherwise the zero A and the first error
-// (or context.Cause(ctx) when ctx ended the call); errors, cancellation and
-// the context fold receives are those of ForCtx.
-func ReduceCtx[T, A any](ctx context.Context, in []T, identity func() A, fold func(ctx context.Context, acc A, chunk []T) (A, error), combine func(a, b A) A, opts ...Option) (A, error) {
-	if identity == nil || fold == nil || combine == nil {
-		panic("parallel: nil body")
-	}
-	var c call[T, A]
-	c.in, c.reduce, c.fails = in, true, true
-	c.identity, c.foldCtx, c.combine = identity, fold, combine
-	c.configureCtx(ctx, len(in), opts)
-	return c.execute()
-}
-
-// MapReduce maps every element with mapf and combines the results: within
-// a chunk acc = combine(acc, mapf(v)) from identity(), then the chunk results
-// in chunk order, over the same fixed chunks as Reduce, so it is as
-// reproducible. It costs two indirect calls per element; for cheap elements
-// Reduce with a loop in fold is several times faster.
-func MapReduce[T, A any](in []T, identity func() A, mapf func(v T) A, combine func(a, b A) A, opts ...Option) A {
-	if identity == nil || mapf == nil || combine == nil {
-		panic("parallel: nil body")
-	}
-	var c call[T, A]
-	c.in, c.reduce = in, true
-	c.identity, c.elem, c.combine = identity, mapf, combine
-	c.configure(len(in), opts)
-	acc, _ := c.execute()
-	return acc
-}
-
-// MapReduceCtx is MapReduce for mapping functions that can fail; results
-// and errors are those of ReduceCtx.
-func MapReduceCtx[T, A any](ctx context.Context, in []T, identity func() A, mapf func(ctx context.Context, v T) (A, error), combine func(a, b A) A, opts ...Option) (A, error) {
-	if identity == nil || mapf == nil || combine == nil {
-		panic("parallel: nil body")
-	}
-	var c call[T, A]
-	c.in, c.reduce, c.fails = in, true, true
-	c.identity, c.elemCtx, c.combine = identity, mapf, combine
-	c.configureCtx(ctx, len(in), opts)
+	c.configure(where, ctx, len(in), opts)
 	return c.execute()
 }

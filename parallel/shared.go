@@ -2,7 +2,6 @@ package parallel
 
 import (
 	"context"
-	"math"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -13,20 +12,14 @@ import (
 	"github.com/tandem-go/tandem/internal/catch"
 )
 
-// closed is stored in the cursor when the caller stops handing out leaves:
-// any later claim lands past the end, so the caller knows exactly which
-// leaves were claimed and waits for those only.
-const closed = math.MaxInt64 / 2
-
 // shared is the state of a call once helpers may run: one allocation (plus
-// the reduction's slots and a derived context for the Ctx forms), made only
-// after the probe found more than probeBudget of work.
+// the reduction's slots and, for For and Reduce, the context their functions
+// receive), made only after the probe found more than its budget of work.
 type shared[T, R any] struct {
-	job        job[T, R]
-	ctx        context.Context // what bodies receive: canceled at the first failure
+	job        job[T, R]       // job.ctx is the caller's context
+	ctx        context.Context // what bodies and folds receive: canceled at the first failure
 	cancel     context.CancelCauseFunc
-	done       <-chan struct{} // the caller's context
-	workers    int
+	workers    int // Workers, at most the caller plus the whole helper budget
 	firstClaim int // the first chunk of each worker, in leaves
 	limit      int // the process-wide helper budget
 	base       int // first leaf handed out here; the caller folded the ones before
@@ -54,24 +47,31 @@ type shared[T, R any] struct {
 }
 
 func newShared[T, R any](c *call[T, R], pos int) *shared[T, R] {
+	limit := c.helperLimit
+	if limit == 0 {
+		// One helper per core besides the calling goroutine, which always
+		// works on its own call.
+		limit = runtime.GOMAXPROCS(0) - 1
+	}
 	s := &shared[T, R]{
 		job:        c.job,
 		ctx:        c.ctx,
-		done:       c.done,
-		workers:    c.workers,
+		workers:    min(c.workers, 1+limit), // more can never run at once
 		firstClaim: max(c.firstClaim, 1),
-		limit:      helperLimit(runtime.GOMAXPROCS(0)),
+		limit:      limit,
 		base:       pos,
 		wake:       make(chan struct{}, 1),
 	}
-	if c.fails {
+	if c.kind != mapKind {
+		// Map's function receives no context, so only For and Reduce pay
+		// for the one their functions see canceled at the first failure.
 		s.ctx, s.cancel = context.WithCancelCause(c.ctx)
 	}
-	if c.reduce {
+	if c.kind == reduceKind {
 		s.slots = make([]R, c.leaves-pos)
 	}
 	s.cursor.Store(int64(pos))
-	s.finished.Store(int64(min(pos*c.leaf, c.n)))
+	s.finished.Store(int64(c.start(pos)))
 	s.target.Store(-1)
 	return s
 }
@@ -110,7 +110,7 @@ func (s *shared[T, R]) work(inflight *int, c *call[T, R]) {
 		*inflight = 0
 		switch {
 		case took < chunkTarget:
-			k = min(2*k, s.job.leaves)
+			k = grow(k, 2, s.job.leaves)
 		case took > 4*chunkTarget && k > 1:
 			k /= 2
 		}
@@ -118,27 +118,30 @@ func (s *shared[T, R]) work(inflight *int, c *call[T, R]) {
 }
 
 func (s *shared[T, R]) claim(k int) (a, b int, ok bool) {
+	// The caller's context is not checked here: run and partial check it
+	// before every call anyway, and a cancellation they see is recorded as
+	// the call's error, which sets failed.
 	if s.failed.Load() {
 		return 0, 0, false
 	}
-	if s.done != nil {
-		select {
-		case <-s.done:
+	// A compare-and-swap, not an add: the cursor never passes leaves, so
+	// it cannot overflow for any n (For's n may be math.MaxInt), and
+	// closing it (see closeAndWait) needs no sentinel beyond every leaf.
+	for {
+		cur := s.cursor.Load()
+		left := s.job.leaves - int(cur)
+		if left <= 0 {
 			return 0, 0, false
-		default:
+		}
+		k = min(k, max(1, left/(2*s.workers)))
+		if s.cursor.CompareAndSwap(cur, cur+int64(k)) {
+			return int(cur), int(cur) + k, true
 		}
 	}
-	left := s.job.leaves - int(s.cursor.Load())
-	k = min(k, max(1, left/(2*s.workers)))
-	a = int(s.cursor.Add(int64(k))) - k
-	if a >= s.job.leaves {
-		return 0, 0, false
-	}
-	return a, min(a+k, s.job.leaves), true
 }
 
 func (s *shared[T, R]) runLeaves(a, b int) error {
-	if !s.job.reduce {
+	if s.job.kind != reduceKind {
 		return s.job.runLeaves(s.ctx, a, b, &s.failed)
 	}
 	for i := a; i < b; i++ {
@@ -188,16 +191,13 @@ func (s *shared[T, R]) complete(items int) {
 	}
 }
 
-// closeAndWait stops the hand-out, waits until every claimed item is done
-// and every helper has exited (its token given back), and returns how many
-// items were claimed, the probe's included. Only the caller starts helpers
-// and calls it, so no helper is added during the wait.
+// closeAndWait stops the hand-out (the cursor jumps to the end, and the
+// value it held says exactly which leaves were claimed), waits until every
+// claimed item is done and every helper has exited (its token given back),
+// and returns how many items were claimed, the probe's included. Only the
+// caller starts helpers and calls it, so no helper is added during the wait.
 func (s *shared[T, R]) closeAndWait() int {
-	prev := int(s.cursor.Swap(closed))
-	claimed := s.job.n
-	if prev < s.job.leaves {
-		claimed = prev * s.job.leaf
-	}
+	claimed := s.job.start(int(s.cursor.Swap(int64(s.job.leaves))))
 	s.target.Store(int64(claimed))
 	if s.finished.Load() != int64(claimed) {
 		<-s.wake
@@ -226,11 +226,11 @@ func (s *shared[T, R]) panicked(p *tandem.PanicError, inflight int) {
 	s.complete(inflight)
 }
 
-// goexit accounts for a helper whose body called runtime.Goexit: the Ctx
-// forms fail with tandem.ErrGoexit; the others have no error to return, so
-// the caller raises it as a *tandem.PanicError.
+// goexit accounts for a helper whose body called runtime.Goexit: For and
+// Reduce fail with tandem.ErrGoexit; Map, whose only error is its context's,
+// raises it in the caller as a *tandem.PanicError.
 func (s *shared[T, R]) goexit(inflight int) {
-	if s.job.fails {
+	if s.job.kind != mapKind {
 		s.fail(tandem.ErrGoexit)
 	} else {
 		s.panics.Add(&tandem.PanicError{Value: tandem.ErrGoexit, Stack: string(debug.Stack())})

@@ -13,8 +13,11 @@
 // count, less the sequential grouping pass); the grand total printed
 // bit-identical across three parallel runs, one of them on a single
 // worker, because Reduce's chunks depend only on the input's length and are
-// combined in order; and the plain loop's total, a hair different, because
-// floating-point addition is not associative.
+// combined in order (the same bits on any machine of this GOARCH, which
+// the line names: Reduce promises no more across architectures, where a
+// fold that multiplies may be fused into FMA instructions); and the
+// plain loop's total, a hair different, because floating-point addition is
+// not associative.
 package main
 
 import (

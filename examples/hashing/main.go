@@ -1,5 +1,5 @@
 // Command hashing computes SHA-256 digests of many blobs (or of every file
-// under a directory) in one loop, then with tandem's parallel.MapCtx, and
+// under a directory) in one loop, then with tandem's parallel.For, and
 // prints the throughput of each in MB/s.
 //
 //	go run ./examples/hashing

@@ -16,7 +16,10 @@ type sums struct {
 // Parallel builds the same report on every core (or on workers of them,
 // when workers > 0): the totals with parallel.Reduce, whose chunks depend
 // only on the ledger's length, so the float sums are bit-identical on every
-// run and with any worker count; then each account's percentiles with
+// run and with any worker count, on every machine of one GOARCH (these
+// sums only add, so no architecture can fuse a multiply-add into them; a
+// fold that multiplies may round differently on another GOARCH, see
+// parallel.Reduce); then each account's percentiles with
 // parallel.For over the accounts, whose adaptive chunks balance the few busy
 // accounts against the many quiet ones. Grouping the amounts by account
 // stays a sequential pass: it is a memory-bound scatter that would gain
@@ -26,7 +29,7 @@ func Parallel(ctx context.Context, txs []Transaction, accounts, workers int) (Re
 	if workers > 0 {
 		opts = append(opts, parallel.Workers(workers))
 	}
-	s, err := parallel.ReduceCtx(ctx, txs,
+	s, err := parallel.Reduce(ctx, txs,
 		func() sums { return sums{perAccount: make([]float64, accounts)} },
 		func(_ context.Context, acc sums, chunk []Transaction) (sums, error) {
 			for _, t := range chunk {
@@ -50,7 +53,7 @@ func Parallel(ctx context.Context, txs []Transaction, accounts, workers int) (Re
 	amounts, offsets := groupByAccount(txs, accounts)
 
 	stats := make([]AccountStats, accounts)
-	err = parallel.ForCtx(ctx, accounts, func(_ context.Context, lo, hi int) error {
+	err = parallel.For(ctx, accounts, func(_ context.Context, lo, hi int) error {
 		for a := lo; a < hi; a++ {
 			if offsets[a] < offsets[a+1] {
 				stats[a] = accountStats(int32(a), amounts[offsets[a]:offsets[a+1]], s.perAccount[a])

@@ -1,7 +1,8 @@
 // Package scenario is the financial-report example: per-account totals,
 // averages and percentiles over millions of synthetic transactions, built
 // by a sequential loop and by tandem's parallel, with the speedup against
-// the core count and the grand total checked bit for bit across runs.
+// the core count and the grand total checked bit for bit across runs (and
+// worker counts) on this GOARCH.
 package scenario
 
 import (
@@ -18,7 +19,7 @@ import (
 )
 
 // Lesson is the one line this example teaches.
-const Lesson = "computing -> parallelism: a report over a big slice splits into chunks on every core, with bit-identical float sums"
+const Lesson = "computing -> parallelism: a report over a big slice splits into chunks on every core, with float sums bit-identical run to run"
 
 // Config is what to run.
 type Config struct {
@@ -104,8 +105,8 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 	fmt.Fprintf(w, "  sequential loop:        %v (best of %d)\n", res.Sequential.Round(time.Millisecond), max(1, cfg.Runs))
 	fmt.Fprintf(w, "  parallel, %d workers:    %v (best of %d) = %.2fx on %d cores (the ideal is %d.00x)\n",
 		res.Workers, res.Parallel.Round(time.Millisecond), max(1, cfg.Runs), res.Speedup(), runtime.NumCPU(), res.Workers)
-	fmt.Fprintf(w, "  grand total %.2f: bit-identical in %d parallel runs (the last on 1 worker): %v\n",
-		res.Totals[0], len(res.Totals), yesNo(res.Identical()))
+	fmt.Fprintf(w, "  grand total %.2f: bit-identical in %d parallel runs (the last on 1 worker) on %s: %v\n",
+		res.Totals[0], len(res.Totals), runtime.GOARCH, yesNo(res.Identical()))
 	fmt.Fprintf(w, "  the plain loop's total differs by %.3g: it adds in another order, so floats round differently\n",
 		seq.Total-res.Totals[0])
 	fmt.Fprintf(w, "  top accounts:  account  count      total     mean     p50      p99\n")

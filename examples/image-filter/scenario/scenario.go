@@ -77,7 +77,7 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 			return nil
 		},
 		func() error {
-			return parallel.ForCtx(ctx, res.Height, func(_ context.Context, lo, hi int) error {
+			return parallel.For(ctx, res.Height, func(_ context.Context, lo, hi int) error {
 				rows(par, src, lo, hi)
 				return nil
 			})
