@@ -29,13 +29,13 @@ func ExamplePool() {
 	}
 	p.Close() // stop intake, run what was accepted, wait for the workers
 	s := p.Stats()
-	fmt.Println(sent.Load(), "sent;", s.Completed, "completed of", s.Submitted, "submitted")
+	fmt.Println(sent.Load(), "sent;", s.Succeeded, "completed of", s.Submitted, "submitted")
 	// Output: 100 sent; 100 completed of 100 submitted
 }
 
 // TrySubmit never blocks: shed load when the pool is full.
 func ExamplePool_TrySubmit() {
-	p := pool.New(1, pool.WithQueueSize(0))
+	p := pool.New(1, pool.QueueSize(0))
 	release := make(chan struct{})
 	_ = p.TrySubmit(context.Background(), func(context.Context) error { <-release; return nil })
 
@@ -52,7 +52,7 @@ func ExamplePool_TrySubmit() {
 // Shutdown gives the accepted work until a deadline, then drops what has
 // not started.
 func ExamplePool_Shutdown() {
-	p := pool.New(1, pool.WithQueueSize(10))
+	p := pool.New(1, pool.QueueSize(10))
 	for range 5 {
 		_ = p.Submit(context.Background(), func(context.Context) error { time.Sleep(20 * time.Millisecond); return nil })
 	}
@@ -60,14 +60,14 @@ func ExamplePool_Shutdown() {
 	defer cancel()
 	err := p.Shutdown(ctx)
 	s := p.Stats()
-	fmt.Println(err, s.Submitted == s.Completed+s.Canceled)
+	fmt.Println(err, s.Submitted == s.Succeeded+s.NotStarted)
 	// Output: context deadline exceeded true
 }
 
 // Without a handler a panic in a fire-and-forget task crashes the program,
 // as in a go statement; WithPanicHandler reports it instead.
-func ExampleWithPanicHandler() {
-	p := pool.New(2, pool.WithPanicHandler(func(pe *tandem.PanicError) {
+func ExampleOnPanic() {
+	p := pool.New(2, pool.OnPanic(func(pe *tandem.PanicError) {
 		fmt.Println("recovered:", pe.Value, strings.Contains(pe.Stack, "panic("))
 	}))
 	_ = p.Submit(context.Background(), func(context.Context) error { panic("bad input") })
@@ -93,8 +93,8 @@ func ExampleGroup() {
 
 // CollectErrors runs every task and joins all the errors in submission
 // order.
-func ExampleCollectErrors() {
-	g := pool.NewGroup(context.Background(), 2, pool.CollectErrors())
+func ExampleCollectAll() {
+	g := pool.NewGroup(context.Background(), 2, pool.CollectAll())
 	for i := range 5 {
 		g.Go(func(context.Context) error {
 			if i%2 == 1 {
@@ -134,7 +134,7 @@ func ExampleOnPool() {
 // A ResultGroup returns values in submission order, and Errs tells which
 // item failed.
 func ExampleResultGroup() {
-	g := pool.NewResultGroup[string](context.Background(), 3, pool.CollectErrors())
+	g := pool.NewResultGroup[string](context.Background(), 3, pool.CollectAll())
 	for _, name := range []string{"ann", "", "bob"} {
 		g.Go(func(context.Context) (string, error) {
 			if name == "" {
@@ -152,8 +152,8 @@ func ExampleResultGroup() {
 }
 
 // WithTaskTimeout bounds each task on its own, from when it starts.
-func ExampleWithTaskTimeout() {
-	g := pool.NewGroup(context.Background(), 2, pool.WithTaskTimeout(10*time.Millisecond))
+func ExampleTimeout() {
+	g := pool.NewGroup(context.Background(), 2, pool.Timeout(10*time.Millisecond))
 	g.Go(func(ctx context.Context) error {
 		<-ctx.Done() // a call that hangs
 		return ctx.Err()
@@ -166,15 +166,15 @@ func ExampleWithTaskTimeout() {
 func ExamplePool_Resize() {
 	p := pool.New(2)
 	p.Resize(10)
-	fmt.Println(p.Limit())
+	fmt.Println(p.Workers())
 	p.Close()
 	// Output: 10
 }
 
 // WithQueueSize sets how much accepted work may wait for a worker; beyond
 // it Submit blocks and TrySubmit fails.
-func ExampleWithQueueSize() {
-	p := pool.New(1, pool.WithQueueSize(2))
+func ExampleQueueSize() {
+	p := pool.New(1, pool.QueueSize(2))
 	release := make(chan struct{})
 	wait := func(context.Context) error { <-release; return nil }
 	for i := range 4 {
@@ -191,7 +191,7 @@ func ExampleWithQueueSize() {
 
 // Stats counts every task: the accepted ones add up, the rest are rejected.
 func ExamplePool_Stats() {
-	p := pool.New(2, pool.WithPanicHandler(func(*tandem.PanicError) {}))
+	p := pool.New(2, pool.OnPanic(func(*tandem.PanicError) {}))
 	ctx := context.Background()
 	_ = p.Submit(ctx, func(context.Context) error { return nil })
 	_ = p.Submit(ctx, func(context.Context) error { return errors.New("failed") })
@@ -200,6 +200,6 @@ func ExamplePool_Stats() {
 	_ = p.Submit(ctx, func(context.Context) error { return nil })
 	s := p.Stats()
 	fmt.Printf("submitted %d: completed %d, failed %d, panicked %d; rejected %d\n",
-		s.Submitted, s.Completed, s.Failed, s.Panicked, s.Rejected)
+		s.Submitted, s.Succeeded, s.Failed, s.Panicked, s.Rejected)
 	// Output: submitted 3: completed 1, failed 1, panicked 1; rejected 1
 }

@@ -28,11 +28,11 @@ func FuzzResultGroup(f *testing.F) {
 		count := int(n % 500)
 		var opts []pool.Option
 		if collect {
-			opts = append(opts, pool.CollectErrors())
+			opts = append(opts, pool.CollectAll())
 		}
 		var p *pool.Pool
 		if shared {
-			p = pool.New(max(1, lim/2), pool.WithQueueSize(1))
+			p = pool.New(max(1, lim/2), pool.QueueSize(1))
 			defer p.Close()
 			opts = append(opts, pool.OnPool(p))
 		}
@@ -89,7 +89,7 @@ func FuzzPool(f *testing.F) {
 	f.Fuzz(func(t *testing.T, limit, queue uint8, n uint16, resizeTo uint8, modes []byte) {
 		lim, q, count := int(limit%16)+1, int(queue%16), int(n%500)
 		newLim := int(resizeTo%16) + 1
-		p := pool.New(lim, pool.WithQueueSize(q))
+		p := pool.New(lim, pool.QueueSize(q))
 		var hw highWater
 		var ran atomic.Int64
 		accepted := 0
@@ -121,6 +121,6 @@ func FuzzPool(f *testing.F) {
 		s := p.Stats()
 		checkAddsUp(t, s)
 		assert.Equal(t, int64(accepted), ran.Load())
-		assert.Equal(t, pool.Stats{Limit: newLim, Submitted: accepted, Completed: accepted, Rejected: count - accepted}, s)
+		assert.Equal(t, pool.Stats{Workers: newLim, Submitted: accepted, Succeeded: accepted, Rejected: count - accepted}, s)
 	})
 }
