@@ -125,10 +125,10 @@ func TestASharedPoolsStatsAddUpAgainstEveryCallUnderChaos(t *testing.T) {
 			}
 			type call struct{ kind, target int }
 			type group struct {
-				workers   int
-				opts      []pool.Option
-				results   bool
-				tasks     []call
+				workers int
+				opts    []pool.Option
+				results bool
+				tasks   []call
 			}
 			const requests = 50
 			plans := make([][]group, requests)
