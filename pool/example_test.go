@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // A service-wide Pool: requests hand it fire-and-forget work, bounded by
-// one limit and one queue, and the service closes it on the way out.
+// one bound and one queue, and the service closes it on the way out.
 func ExamplePool() {
 	p := pool.New(8) // at most 8 tasks at once, 8 more queued
 	var sent atomic.Int64
@@ -29,8 +30,8 @@ func ExamplePool() {
 	}
 	p.Close() // stop intake, run what was accepted, wait for the workers
 	s := p.Stats()
-	fmt.Println(sent.Load(), "sent;", s.Succeeded, "completed of", s.Submitted, "submitted")
-	// Output: 100 sent; 100 completed of 100 submitted
+	fmt.Println(sent.Load(), "sent;", s.Succeeded, "succeeded of", s.Submitted, "submitted")
+	// Output: 100 sent; 100 succeeded of 100 submitted
 }
 
 // TrySubmit never blocks: shed load when the pool is full.
@@ -65,7 +66,7 @@ func ExamplePool_Shutdown() {
 }
 
 // Without a handler a panic in a fire-and-forget task crashes the program,
-// as in a go statement; WithPanicHandler reports it instead.
+// as in a go statement; OnPanic reports it instead.
 func ExampleOnPanic() {
 	p := pool.New(2, pool.OnPanic(func(pe *tandem.PanicError) {
 		fmt.Println("recovered:", pe.Value, strings.Contains(pe.Stack, "panic("))
@@ -75,7 +76,7 @@ func ExampleOnPanic() {
 	// Output: recovered: bad input true
 }
 
-// A Group runs one request's tasks under its own limit and fails fast:
+// A Group runs one request's tasks under its own bound and fails fast:
 // the first error cancels the others and is what Wait returns.
 func ExampleGroup() {
 	g := pool.NewGroup(context.Background(), 4)
@@ -91,7 +92,7 @@ func ExampleGroup() {
 	// Output: fetch bad.example: unreachable
 }
 
-// CollectErrors runs every task and joins all the errors in submission
+// CollectAll runs every task and joins all the errors in submission
 // order.
 func ExampleCollectAll() {
 	g := pool.NewGroup(context.Background(), 2, pool.CollectAll())
@@ -110,7 +111,7 @@ func ExampleCollectAll() {
 }
 
 // Groups on a shared Pool: every request makes its own group, and the
-// whole service stays under the pool's limit.
+// whole service stays under the pool's bound.
 func ExampleOnPool() {
 	shared := pool.New(16)
 	defer shared.Close()
@@ -151,7 +152,7 @@ func ExampleResultGroup() {
 	// [<nil> empty name <nil>]
 }
 
-// WithTaskTimeout bounds each task on its own, from when it starts.
+// Timeout bounds each task on its own, from when it starts.
 func ExampleTimeout() {
 	g := pool.NewGroup(context.Background(), 2, pool.Timeout(10*time.Millisecond))
 	g.Go(func(ctx context.Context) error {
@@ -162,7 +163,7 @@ func ExampleTimeout() {
 	// Output: context deadline exceeded
 }
 
-// Resize changes the limit while the pool runs.
+// Resize changes the bound while the pool runs.
 func ExamplePool_Resize() {
 	p := pool.New(2)
 	p.Resize(10)
@@ -171,7 +172,7 @@ func ExamplePool_Resize() {
 	// Output: 10
 }
 
-// WithQueueSize sets how much accepted work may wait for a worker; beyond
+// QueueSize sets how much accepted work may wait for a worker; beyond
 // it Submit blocks and TrySubmit fails.
 func ExampleQueueSize() {
 	p := pool.New(1, pool.QueueSize(2))
@@ -199,7 +200,74 @@ func ExamplePool_Stats() {
 	p.Close()
 	_ = p.Submit(ctx, func(context.Context) error { return nil })
 	s := p.Stats()
-	fmt.Printf("submitted %d: completed %d, failed %d, panicked %d; rejected %d\n",
+	fmt.Printf("submitted %d: succeeded %d, failed %d, panicked %d; rejected %d\n",
 		s.Submitted, s.Succeeded, s.Failed, s.Panicked, s.Rejected)
-	// Output: submitted 3: completed 1, failed 1, panicked 1; rejected 1
+	// Output: submitted 3: succeeded 1, failed 1, panicked 1; rejected 1
+}
+
+// OnError sees every error of fire-and-forget work, which has no waiter to
+// return it to: log it, count it, retry it.
+func ExampleOnError() {
+	var mu sync.Mutex
+	var failures []string
+	p := pool.New(2, pool.OnError(func(err error) {
+		mu.Lock()
+		failures = append(failures, err.Error())
+		mu.Unlock()
+	}))
+	for _, to := range []string{"ann@example.com", "", "bob@example.com"} {
+		_ = p.Submit(context.Background(), func(context.Context) error {
+			if to == "" {
+				return errors.New("send mail: no recipient")
+			}
+			return nil
+		})
+	}
+	p.Close()
+	fmt.Println(failures)
+	// Output: [send mail: no recipient]
+}
+
+// Do takes one of a shared pool's slots for one call and returns its
+// result: here a service admits at most 2 heavy reports at once.
+func ExampleDo() {
+	reports := pool.New(2, pool.QueueSize(0))
+	defer reports.Close()
+	total, err := pool.Do(context.Background(), reports, func(ctx context.Context) (int, error) {
+		sum := 0
+		for i := range 1000 {
+			sum += i
+		}
+		return sum, nil
+	})
+	fmt.Println(total, err)
+	// Output: 499500 <nil>
+}
+
+// Unlimited runs every task of a group at once, as a zero errgroup.Group
+// does; the group still waits for them, fails fast and re-raises panics.
+func ExampleUnlimited() {
+	g := pool.NewResultGroup[int](context.Background(), pool.Unlimited)
+	for i := range 5 {
+		g.Go(func(context.Context) (int, error) { return i * i, nil })
+	}
+	fmt.Println(g.Wait())
+	// Output: [0 1 4 9 16] <nil>
+}
+
+// FailFast, the default, stops a group at its first error: tasks not yet
+// started never start, and their results stay zero.
+func ExampleFailFast() {
+	g := pool.NewResultGroup[string](context.Background(), 1, pool.FailFast())
+	for _, id := range []string{"a", "b!", "c"} {
+		g.Go(func(context.Context) (string, error) {
+			if strings.HasSuffix(id, "!") {
+				return "", fmt.Errorf("load %s: not found", id)
+			}
+			return strings.ToUpper(id), nil
+		})
+	}
+	values, err := g.Wait()
+	fmt.Printf("%q %v\n", values, err)
+	// Output: ["A" "" ""] load b!: not found
 }

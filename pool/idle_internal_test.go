@@ -47,11 +47,11 @@ func TestAParkedWorkersTimerDeliversNoStaleTickWithAsyncTimers(t *testing.T) {
 			} else {
 				raced++
 			}
-			start = time.Now()
+			begin := time.Now()
 			if _, ok := in.park(time.Millisecond); ok {
 				panic("nothing was handed over")
 			}
-			if time.Since(start) < time.Millisecond {
+			if time.Since(begin) < time.Millisecond {
 				early++
 			}
 		}
