@@ -17,9 +17,9 @@ import (
 //
 // A panic in task is re-raised in the caller as a *tandem.PanicError (p's
 // OnPanic handler is not called: the caller is the waiter); a task that
-// calls runtime.Goexit fails with tandem.ErrGoexit. Do costs a few small
-// allocations, those of a one-task ResultGroup on p, which it is. Do panics
-// if ctx, p or task is nil.
+// calls runtime.Goexit fails with tandem.ErrGoexit. Do is a one-task
+// ResultGroup on p and costs its few allocations. Do panics if ctx, p or
+// task is nil.
 func Do[T any](ctx context.Context, p *Pool, task func(ctx context.Context) (T, error)) (T, error) {
 	misuse.Ctx("pool: Do", ctx)
 	if p == nil {

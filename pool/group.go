@@ -82,7 +82,7 @@ type group struct {
 	cancel  context.CancelCauseFunc
 	pool    *Pool
 	ownPool bool // started by the group, closed by Wait
-	limit   int
+	workers int  // the bound; math.MaxInt for Unlimited
 	collect bool
 	timeout time.Duration
 	name    string // "pool: Group", for misuse messages
@@ -129,9 +129,9 @@ func (g *group) init(where, name string, ctx context.Context, workers int, o opt
 		misuse.Panicf(where, "workers must be at least 1 or Unlimited, got %d", workers)
 	}
 	g.ctx, g.cancel = context.WithCancelCause(ctx)
-	g.limit, g.collect, g.timeout, g.name = workers, o.collect, o.timeout, name
+	g.workers, g.collect, g.timeout, g.name = workers, o.collect, o.timeout, name
 	if workers == Unlimited {
-		g.limit = math.MaxInt
+		g.workers = math.MaxInt
 	}
 	g.run, g.grow = run, grow
 	g.pool = o.on
@@ -160,7 +160,7 @@ func (g *group) submit(task any) {
 		g.tasks.Done()
 		return
 	}
-	if g.inPool >= g.limit {
+	if g.inPool >= g.workers {
 		g.pending = append(g.pending, pendingTask{task, j.index})
 		g.mu.Unlock()
 		return

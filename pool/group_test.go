@@ -18,7 +18,7 @@ import (
 	"github.com/tandem-go/tandem/pool"
 )
 
-func TestGroupNeverRunsMoreThanItsLimit(t *testing.T) {
+func TestGroupNeverRunsMoreTasksAtOnceThanItsWorkers(t *testing.T) {
 	for _, limit := range []int{1, 2, 5, 16} {
 		t.Run(fmt.Sprint("limit=", limit), func(t *testing.T) {
 			g := pool.NewGroup(t.Context(), limit)
@@ -35,12 +35,12 @@ func TestGroupNeverRunsMoreThanItsLimit(t *testing.T) {
 			}
 			require.NoError(t, g.Wait())
 			assert.Equal(t, int64(10*limit), ran.Load())
-			assert.LessOrEqual(t, hw.peak.Load(), int64(limit), "peak of tasks running at once, limit %d", limit)
+			assert.LessOrEqual(t, hw.peak.Load(), int64(limit), "peak of tasks running at once, workers %d", limit)
 		})
 	}
 }
 
-func TestGroupsOnASharedPoolStayUnderBothLimits(t *testing.T) {
+func TestGroupsOnASharedPoolStayUnderBothBounds(t *testing.T) {
 	const poolLimit, groupLimit, groups = 4, 3, 5
 	p := pool.New(poolLimit)
 	defer p.Close()
@@ -96,7 +96,7 @@ func TestGroupFailsFastWithTheFirstErrorAndNeverStartsTheRest(t *testing.T) {
 	})
 }
 
-func TestGroupCollectErrorsRunsEveryTaskAndJoinsErrorsInSubmissionOrder(t *testing.T) {
+func TestGroupCollectAllRunsEveryTaskAndJoinsErrorsInSubmissionOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := pool.NewGroup(t.Context(), 3, pool.CollectAll())
 		var ran atomic.Int64
@@ -274,7 +274,7 @@ func TestGroupOnAClosedPoolFailsItsTasksWithErrClosed(t *testing.T) {
 	assert.False(t, ran)
 }
 
-func TestGroupPendingTasksAreCanceledWhenThePoolShutsDown(t *testing.T) {
+func TestGroupTasksNotStartedWhenThePoolShutsDownFailWithErrClosed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := pool.New(1, pool.QueueSize(1))
 		g := pool.NewResultGroup[int](t.Context(), 2, pool.OnPool(p), pool.CollectAll())

@@ -88,7 +88,7 @@ func TestCloseDismissesIdleWorkersWithoutWaitingForTheLingerTime(t *testing.T) {
 	})
 }
 
-func TestShrinkingDismissesIdleWorkersBeyondTheNewLimit(t *testing.T) {
+func TestShrinkingDismissesIdleWorkersBeyondTheNewBound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := pool.New(4)
 		release := make(chan struct{})

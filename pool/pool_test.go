@@ -30,7 +30,7 @@ func TestPoolRunsEveryAcceptedTaskBeforeCloseReturns(t *testing.T) {
 	assert.Equal(t, pool.Stats{Workers: 4, Submitted: 1000, Succeeded: 1000}, s)
 }
 
-func TestPoolNeverRunsMoreThanItsLimit(t *testing.T) {
+func TestPoolNeverRunsMoreTasksAtOnceThanItsWorkers(t *testing.T) {
 	for _, limit := range []int{1, 2, 3, 8, 50} {
 		t.Run(fmt.Sprint("limit=", limit), func(t *testing.T) {
 			p := pool.New(limit, pool.QueueSize(limit/2))
@@ -44,7 +44,7 @@ func TestPoolNeverRunsMoreThanItsLimit(t *testing.T) {
 				}))
 			}
 			p.Close()
-			assert.LessOrEqual(t, hw.peak.Load(), int64(limit), "peak of tasks running at once, limit %d", limit)
+			assert.LessOrEqual(t, hw.peak.Load(), int64(limit), "peak of tasks running at once, workers %d", limit)
 			assert.Equal(t, 20*limit, p.Stats().Succeeded)
 		})
 	}
