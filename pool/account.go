@@ -120,6 +120,10 @@ func (p *Pool) handOffLocked(w *worker, next job, more bool, m mode) (job, step)
 	}
 	if more {
 		switch {
+		case next.group.nested:
+			// Nested: the group's tasks never wait in the queue (see
+			// group.nested), so this worker runs it.
+			return next, runNext
 		case p.goroutines > p.workers:
 			// The pool shrank: this worker leaves, the task waits.
 			p.n.running--

@@ -12,8 +12,10 @@ import (
 // full, Do waits for room, until ctx is done (it returns ctx's cause and
 // task never runs) or p is closed (ErrClosed). Once task runs, Do waits for
 // it to return: task should honour its ctx. p's Timeout applies, and the
-// task counts in p's Stats like any other. Called from a task of p, on a
-// full pool, Do runs task inline, as Submit does.
+// task counts in p's Stats like any other. Called from a task of p with
+// its ctx, Do never queues task behind workers that may all be waiting: it
+// takes a free worker or runs task inline, on the calling worker (see
+// OnPool).
 //
 // A panic in task is re-raised in the caller as a *tandem.PanicError (p's
 // OnPanic handler is not called: the caller is the waiter); a task that

@@ -30,17 +30,21 @@
 // Pool runs after Close returns. Idle workers exit after a short while and
 // nothing runs in the background, so an idle Pool has no goroutine.
 //
-// A task may submit into its own pool. On a full pool, Submit, a group's Go
-// or Do called from the task's own goroutine (with its ctx) runs the new
-// task inline, on that worker, rather than wait for itself (ants #197):
-// the worker is held meanwhile, so no more than Workers tasks ever run.
-// The privilege belongs to the task's goroutine while the task runs, not
-// to its ctx: a goroutine it started, or its ctx kept after it returned,
-// submits as any caller does. A group's Go never blocks while one of its
-// tasks is in flight. Close and Shutdown called from a task of the pool
-// panic. These deadlocks are not detected: a group's Wait called by one of
-// its own tasks, a task that waits for a goroutine calling Close, and two
-// full pools whose tasks submit into each other and wait.
+// A task may submit into its own pool. Submit called from the task's own
+// goroutine, with its ctx, on a full pool runs the new task inline, on
+// that worker, rather than wait for itself (ants #197): the task waits
+// while its worker runs the new one, so no more than Workers goroutines
+// ever run tasks. A group made with a task's ctx on the task's own pool,
+// and Do, never queue their tasks there, where they could wait behind
+// workers that all wait for them: they take a free worker or run inline on
+// the waiting one. The privilege belongs to the task's goroutine while the
+// task runs, not to its ctx: a goroutine it started, or its ctx kept after
+// it returned, submits as any caller does. A group's Go never blocks while
+// one of its tasks is in flight. Close and Shutdown called from a task of
+// the pool panic. These deadlocks are not detected: a group's Wait called
+// by one of its own tasks, a task that waits for a goroutine calling Close
+// or for a task it gave Submit, and two full pools whose tasks submit into
+// each other and wait.
 //
 // Stats counts every task handed to a Pool, by any route, exactly once, and
 // its counts add up.

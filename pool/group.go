@@ -82,7 +82,15 @@ type group struct {
 	cancel  context.CancelCauseFunc
 	pool    *Pool
 	ownPool bool // started by the group, closed by Wait
-	workers int  // the bound; math.MaxInt for Unlimited
+	// nested: the group runs on a shared pool and was made with the ctx of
+	// one of its tasks, which is likely to wait for the group on a worker
+	// of that pool. If every worker did while the group's tasks waited in
+	// the pool's queue, nothing would run them: a nested group's tasks never
+	// queue there. They take free workers, run inline on the waiting
+	// worker (the first, see Pool.submit), or wait in the group for its
+	// tasks in flight, which never queue either.
+	nested  bool
+	workers int // the bound; math.MaxInt for Unlimited
 	collect bool
 	timeout time.Duration
 	name    string // "pool: Group", for misuse messages
@@ -135,7 +143,9 @@ func (g *group) init(where, name string, ctx context.Context, workers int, o opt
 	}
 	g.run, g.grow = run, grow
 	g.pool = o.on
-	if g.pool == nil {
+	if g.pool != nil {
+		g.nested = g.ctx.Value(insidePool{g.pool}) != nil
+	} else {
 		g.pool, g.ownPool = newOwnPool(workers), true
 	}
 }

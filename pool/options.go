@@ -123,9 +123,14 @@ func Timeout(d time.Duration) Option {
 }
 
 // OnPool runs a group's tasks on the workers of p, so they count toward
-// p's bound and its Stats as well as the group's own. Default: the group
-// starts its own workers, up to its bound, and stops them in Wait. Group
-// only. OnPool panics if p is nil.
+// p's bound and its Stats as well as the group's own. A group's tasks
+// queue in p behind the tasks already waiting there, so that a big group
+// cannot keep workers to itself; but a group made with the ctx of a task
+// of p, whose Wait is likely to hold one of p's workers, never queues
+// there: its tasks take free workers, run inline on the worker of the
+// goroutine that gives them to Go, or wait in the group for the group's
+// tasks in flight. Default: the group starts its own workers, up to its
+// bound, and stops them in Wait. Group only. OnPool panics if p is nil.
 func OnPool(p *Pool) Option {
 	if p == nil {
 		misuse.Panicf("pool: OnPool", "nil Pool")

@@ -103,8 +103,9 @@ func newOwnPool(workers int) *Pool {
 // A task of this pool that submits into it, on its own goroutine with its
 // ctx (or one derived from it), may run the submitted task inline rather
 // than block when the pool is full: blocking could deadlock once every
-// worker does it (ants #197). Its worker is held meanwhile, so the tasks
-// running at once never exceed Workers. Only the task's own goroutine
+// worker does it (ants #197). The submitting task waits in Submit while
+// its worker runs the new one, so no more than Workers goroutines ever run
+// tasks (Stats.Running counts both tasks). Only the task's own goroutine
 // counts as the pool's: a goroutine the task started, or the task's ctx
 // kept after the task returned, submits like any other caller and blocks.
 // A task of the pool may also still submit once Close has begun, so that
@@ -159,7 +160,12 @@ func (p *Pool) submit(ctx context.Context, j job, block bool) error {
 		case p.closed && !checked:
 			// May be a task of the pool, which may submit while it drains.
 		default:
-			switch p.admitLocked(j) {
+			// A nested group's task must not wait in the queue behind
+			// workers that may all wait for it: it takes a free worker or
+			// runs inline, and queues only for a submitter that turned out
+			// to hold no worker.
+			queue := j.group == nil || !j.group.nested || checked && !inside
+			switch p.admitLocked(j, queue) {
 			case admitted:
 				p.mu.Unlock()
 				return nil
@@ -199,13 +205,14 @@ const (
 )
 
 // admitLocked takes j, counting it as submitted, if the pool has room for
-// it now. Parked workers are room, whatever the queue holds: a parked
-// worker is handed j, or j queues for the worker being woken, which hands
-// on what it finds queued (see idle.go).
-func (p *Pool) admitLocked(j job) admission {
+// it now: a free worker, or room in the queue if queue is true. Parked
+// workers are room, whatever the queue holds: a parked worker is handed j,
+// or j queues for the worker being woken, which hands on what it finds
+// queued (see idle.go).
+func (p *Pool) admitLocked(j job, queue bool) admission {
 	if len(p.idle) > 0 {
 		p.n.submitted++
-		if p.waking && p.queue.n < p.queueSize {
+		if queue && p.waking && p.queue.n < p.queueSize {
 			p.queue.push(j)
 			return admitted
 		}
@@ -223,7 +230,7 @@ func (p *Pool) admitLocked(j job) admission {
 		p.n.running++
 		return admittedNewWorker
 	}
-	if p.queue.n < p.queueSize && p.waiters.empty() { // no cutting in line
+	if queue && p.queue.n < p.queueSize && p.waiters.empty() { // no cutting in line
 		p.queue.push(j)
 		p.n.submitted++
 		return admitted
@@ -233,9 +240,10 @@ func (p *Pool) admitLocked(j job) admission {
 
 // handOver is admitLocked for a group with a task in flight on p, which
 // must not block and need not: when p has no room, or is closed, the task
-// waits in the group, whose task in flight takes it on when it ends. It
-// counts nothing unless it takes j. It reports false only when p is
-// stopping, and j must then fail with ErrClosed.
+// waits in the group, whose task in flight takes it on when it ends; a
+// nested group's task takes only a free worker. It counts nothing unless
+// it takes j. It reports false only when p is stopping, and j must then
+// fail with ErrClosed.
 func (p *Pool) handOver(j job) (taken, ok bool) {
 	p.mu.Lock()
 	if p.stopping.Load() {
@@ -246,7 +254,7 @@ func (p *Pool) handOver(j job) (taken, ok bool) {
 		p.mu.Unlock()
 		return false, true
 	}
-	a := p.admitLocked(j)
+	a := p.admitLocked(j, !j.group.nested)
 	m := p.mark
 	p.mu.Unlock()
 	if a == admittedNewWorker {
