@@ -48,7 +48,9 @@ func runGroupTask(ctx context.Context, task any, _ int) error {
 // Go starts task, or holds it in the group while the group's workers are
 // all busy. It does not block while any task of the group is in flight, so
 // a task may call Go on its own group; with none in flight on a shared pool
-// that is full, it waits for room there, or until the group's ctx is done.
+// that is full, it waits for room there, or until the group's ctx is done,
+// unless it is called from a task of that pool: then it runs task itself,
+// inline (see Submit and OnPool).
 // A task that cannot start counts as not started and is reported by Wait
 // (see Wait). Tasks may call Go while Wait waits; any other goroutine must
 // call it before Wait, as with sync.WaitGroup's Add. Go costs a lock and no
