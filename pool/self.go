@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"runtime"
+	"sync"
 
 	"github.com/tandem-go/tandem/internal/misuse"
 )
@@ -32,10 +33,16 @@ import (
 // pool submitting into another are told apart too.
 type insidePool struct{ p *Pool }
 
+// stackBufs recycles the buffers goroutineID reads into: runtime.Stack
+// keeps its argument on the heap, which would cost every worker start an
+// allocation.
+var stackBufs = sync.Pool{New: func() any { return new([64]byte) }}
+
 // goroutineID returns the calling goroutine's id, or 0. It costs a walk of
 // the caller's stack: keep it off hot paths.
 func goroutineID() int64 {
-	var buf [64]byte
+	buf := stackBufs.Get().(*[64]byte)
+	defer stackBufs.Put(buf)
 	n := runtime.Stack(buf[:], false)
 	const prefix = "goroutine "
 	if n <= len(prefix) || string(buf[:len(prefix)]) != prefix {
