@@ -5,11 +5,11 @@ import "github.com/tandem-go/tandem"
 type outcome uint8
 
 const (
-	succeeded  outcome = iota
-	failed             // returned an error of its own, or called runtime.Goexit
-	canceled           // returned an error while its ctx was done
-	panicked           //
-	notStarted         // its ctx was done before it started, or it was dropped
+	succeeded outcome = iota
+	failed            // returned an error of its own, or called runtime.Goexit
+	canceled          // returned an error while its ctx was done
+	panicked
+	notStarted // its ctx was done before it started, or it was dropped
 )
 
 type result struct {
@@ -38,9 +38,10 @@ const (
 	leave               // w has been counted out: return
 )
 
-// end accounts for j, which ended as r on w, and hands off: it returns
-// what w's goroutine does next. Accounting and hand-off share one critical
-// section, so that Stats never see a task between the two.
+// end accounts for j, which ended as r on w (countLocked), and hands off
+// (handOffLocked): it returns what w's goroutine does next. Both happen in
+// one critical section, so that Stats never see the group's next task
+// between the two, but for the rare race with Shutdown's deadline.
 func (p *Pool) end(w *worker, j *job, r result, m mode) (job, step) {
 	g := j.group
 	var next job
