@@ -124,10 +124,12 @@ func TestATaskOfAnotherPoolNeverRunsInlineOnThisOne(t *testing.T) {
 			defer hw.leave()
 			// Hand the marked ctx to a task of the other pool, which
 			// submits into p while this task still holds its one worker.
-			return other.Submit(ctx, func(ctx context.Context) error {
+			err := other.Submit(ctx, func(ctx context.Context) error {
 				defer close(release)
 				return p.Submit(ctx, func(context.Context) error { hw.enter(); hw.leave(); return nil })
 			})
+			time.Sleep(time.Second)
+			return err
 		}))
 		<-release
 		p.Close()
