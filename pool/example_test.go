@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // A service-wide Pool: requests hand it fire-and-forget work, bounded by
-// one limit and one queue, and the service closes it on the way out.
+// one bound and one queue, and the service closes it on the way out.
 func ExamplePool() {
 	p := pool.New(8) // at most 8 tasks at once, 8 more queued
 	var sent atomic.Int64
@@ -29,13 +30,13 @@ func ExamplePool() {
 	}
 	p.Close() // stop intake, run what was accepted, wait for the workers
 	s := p.Stats()
-	fmt.Println(sent.Load(), "sent;", s.Completed, "completed of", s.Submitted, "submitted")
-	// Output: 100 sent; 100 completed of 100 submitted
+	fmt.Println(sent.Load(), "sent;", s.Succeeded, "succeeded of", s.Submitted, "submitted")
+	// Output: 100 sent; 100 succeeded of 100 submitted
 }
 
 // TrySubmit never blocks: shed load when the pool is full.
 func ExamplePool_TrySubmit() {
-	p := pool.New(1, pool.WithQueueSize(0))
+	p := pool.New(1, pool.QueueSize(0))
 	release := make(chan struct{})
 	_ = p.TrySubmit(context.Background(), func(context.Context) error { <-release; return nil })
 
@@ -52,7 +53,7 @@ func ExamplePool_TrySubmit() {
 // Shutdown gives the accepted work until a deadline, then drops what has
 // not started.
 func ExamplePool_Shutdown() {
-	p := pool.New(1, pool.WithQueueSize(10))
+	p := pool.New(1, pool.QueueSize(10))
 	for range 5 {
 		_ = p.Submit(context.Background(), func(context.Context) error { time.Sleep(20 * time.Millisecond); return nil })
 	}
@@ -60,14 +61,14 @@ func ExamplePool_Shutdown() {
 	defer cancel()
 	err := p.Shutdown(ctx)
 	s := p.Stats()
-	fmt.Println(err, s.Submitted == s.Completed+s.Canceled)
+	fmt.Println(err, s.Submitted == s.Succeeded+s.NotStarted)
 	// Output: context deadline exceeded true
 }
 
 // Without a handler a panic in a fire-and-forget task crashes the program,
-// as in a go statement; WithPanicHandler reports it instead.
-func ExampleWithPanicHandler() {
-	p := pool.New(2, pool.WithPanicHandler(func(pe *tandem.PanicError) {
+// as in a go statement; OnPanic reports it instead.
+func ExampleOnPanic() {
+	p := pool.New(2, pool.OnPanic(func(pe *tandem.PanicError) {
 		fmt.Println("recovered:", pe.Value, strings.Contains(pe.Stack, "panic("))
 	}))
 	_ = p.Submit(context.Background(), func(context.Context) error { panic("bad input") })
@@ -75,7 +76,7 @@ func ExampleWithPanicHandler() {
 	// Output: recovered: bad input true
 }
 
-// A Group runs one request's tasks under its own limit and fails fast:
+// A Group runs one request's tasks under its own bound and fails fast:
 // the first error cancels the others and is what Wait returns.
 func ExampleGroup() {
 	g := pool.NewGroup(context.Background(), 4)
@@ -91,10 +92,10 @@ func ExampleGroup() {
 	// Output: fetch bad.example: unreachable
 }
 
-// CollectErrors runs every task and joins all the errors in submission
+// CollectAll runs every task and joins all the errors in submission
 // order.
-func ExampleCollectErrors() {
-	g := pool.NewGroup(context.Background(), 2, pool.CollectErrors())
+func ExampleCollectAll() {
+	g := pool.NewGroup(context.Background(), 2, pool.CollectAll())
 	for i := range 5 {
 		g.Go(func(context.Context) error {
 			if i%2 == 1 {
@@ -110,7 +111,7 @@ func ExampleCollectErrors() {
 }
 
 // Groups on a shared Pool: every request makes its own group, and the
-// whole service stays under the pool's limit.
+// whole service stays under the pool's bound.
 func ExampleOnPool() {
 	shared := pool.New(16)
 	defer shared.Close()
@@ -134,7 +135,7 @@ func ExampleOnPool() {
 // A ResultGroup returns values in submission order, and Errs tells which
 // item failed.
 func ExampleResultGroup() {
-	g := pool.NewResultGroup[string](context.Background(), 3, pool.CollectErrors())
+	g := pool.NewResultGroup[string](context.Background(), 3, pool.CollectAll())
 	for _, name := range []string{"ann", "", "bob"} {
 		g.Go(func(context.Context) (string, error) {
 			if name == "" {
@@ -151,9 +152,9 @@ func ExampleResultGroup() {
 	// [<nil> empty name <nil>]
 }
 
-// WithTaskTimeout bounds each task on its own, from when it starts.
-func ExampleWithTaskTimeout() {
-	g := pool.NewGroup(context.Background(), 2, pool.WithTaskTimeout(10*time.Millisecond))
+// Timeout bounds each task on its own, from when it starts.
+func ExampleTimeout() {
+	g := pool.NewGroup(context.Background(), 2, pool.Timeout(10*time.Millisecond))
 	g.Go(func(ctx context.Context) error {
 		<-ctx.Done() // a call that hangs
 		return ctx.Err()
@@ -162,19 +163,19 @@ func ExampleWithTaskTimeout() {
 	// Output: context deadline exceeded
 }
 
-// Resize changes the limit while the pool runs.
+// Resize changes the bound while the pool runs.
 func ExamplePool_Resize() {
 	p := pool.New(2)
 	p.Resize(10)
-	fmt.Println(p.Limit())
+	fmt.Println(p.Workers())
 	p.Close()
 	// Output: 10
 }
 
-// WithQueueSize sets how much accepted work may wait for a worker; beyond
+// QueueSize sets how much accepted work may wait for a worker; beyond
 // it Submit blocks and TrySubmit fails.
-func ExampleWithQueueSize() {
-	p := pool.New(1, pool.WithQueueSize(2))
+func ExampleQueueSize() {
+	p := pool.New(1, pool.QueueSize(2))
 	release := make(chan struct{})
 	wait := func(context.Context) error { <-release; return nil }
 	for i := range 4 {
@@ -191,7 +192,7 @@ func ExampleWithQueueSize() {
 
 // Stats counts every task: the accepted ones add up, the rest are rejected.
 func ExamplePool_Stats() {
-	p := pool.New(2, pool.WithPanicHandler(func(*tandem.PanicError) {}))
+	p := pool.New(2, pool.OnPanic(func(*tandem.PanicError) {}))
 	ctx := context.Background()
 	_ = p.Submit(ctx, func(context.Context) error { return nil })
 	_ = p.Submit(ctx, func(context.Context) error { return errors.New("failed") })
@@ -199,7 +200,74 @@ func ExamplePool_Stats() {
 	p.Close()
 	_ = p.Submit(ctx, func(context.Context) error { return nil })
 	s := p.Stats()
-	fmt.Printf("submitted %d: completed %d, failed %d, panicked %d; rejected %d\n",
-		s.Submitted, s.Completed, s.Failed, s.Panicked, s.Rejected)
-	// Output: submitted 3: completed 1, failed 1, panicked 1; rejected 1
+	fmt.Printf("submitted %d: succeeded %d, failed %d, panicked %d; rejected %d\n",
+		s.Submitted, s.Succeeded, s.Failed, s.Panicked, s.Rejected)
+	// Output: submitted 3: succeeded 1, failed 1, panicked 1; rejected 1
+}
+
+// OnError sees every error of fire-and-forget work, which has no waiter to
+// return it to: log it, count it, retry it.
+func ExampleOnError() {
+	var mu sync.Mutex
+	var failures []string
+	p := pool.New(2, pool.OnError(func(err error) {
+		mu.Lock()
+		failures = append(failures, err.Error())
+		mu.Unlock()
+	}))
+	for _, to := range []string{"ann@example.com", "", "bob@example.com"} {
+		_ = p.Submit(context.Background(), func(context.Context) error {
+			if to == "" {
+				return errors.New("send mail: no recipient")
+			}
+			return nil
+		})
+	}
+	p.Close()
+	fmt.Println(failures)
+	// Output: [send mail: no recipient]
+}
+
+// Do takes one of a shared pool's slots for one call and returns its
+// result: here a service admits at most 2 heavy reports at once.
+func ExampleDo() {
+	reports := pool.New(2, pool.QueueSize(0))
+	defer reports.Close()
+	total, err := pool.Do(context.Background(), reports, func(ctx context.Context) (int, error) {
+		sum := 0
+		for i := range 1000 {
+			sum += i
+		}
+		return sum, nil
+	})
+	fmt.Println(total, err)
+	// Output: 499500 <nil>
+}
+
+// Unlimited runs every task of a group at once, as a zero errgroup.Group
+// does; the group still waits for them, fails fast and re-raises panics.
+func ExampleUnlimited() {
+	g := pool.NewResultGroup[int](context.Background(), pool.Unlimited)
+	for i := range 5 {
+		g.Go(func(context.Context) (int, error) { return i * i, nil })
+	}
+	fmt.Println(g.Wait())
+	// Output: [0 1 4 9 16] <nil>
+}
+
+// FailFast, the default, stops a group at its first error: tasks not yet
+// started never start, and their results stay zero.
+func ExampleFailFast() {
+	g := pool.NewResultGroup[string](context.Background(), 1, pool.FailFast())
+	for _, id := range []string{"a", "b!", "c"} {
+		g.Go(func(context.Context) (string, error) {
+			if strings.HasSuffix(id, "!") {
+				return "", fmt.Errorf("load %s: not found", id)
+			}
+			return strings.ToUpper(id), nil
+		})
+	}
+	values, err := g.Wait()
+	fmt.Printf("%q %v\n", values, err)
+	// Output: ["A" "" ""] load b!: not found
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -14,29 +15,35 @@ import (
 	"github.com/tandem-go/tandem/pool"
 )
 
-// FuzzResultGroup checks, for any limit, task count and pattern of
-// failures, on the group's own workers or on a shared pool, that values
-// come back in submission order, that no more than the limit run at once,
-// and that every task is accounted for by its own error.
+// FuzzResultGroup checks, for any bound (Unlimited included), task count
+// and pattern of failures, on the group's own workers or on a shared pool,
+// that values come back in submission order, that no more than the bound
+// run at once, that every task is accounted for by its own error, and that
+// a shared pool's Stats count every task once.
 func FuzzResultGroup(f *testing.F) {
 	f.Add(uint8(1), uint16(10), uint8(0), false, false)
 	f.Add(uint8(3), uint16(100), uint8(7), true, false)
 	f.Add(uint8(8), uint16(300), uint8(5), false, true)
 	f.Add(uint8(2), uint16(50), uint8(3), true, true)
+	f.Add(uint8(16), uint16(200), uint8(4), false, true)
 	f.Fuzz(func(t *testing.T, limit uint8, n uint16, failEvery uint8, collect, shared bool) {
-		lim := int(limit%16) + 1
+		lim := int(limit%17) + 1
+		workers, bound := lim, int64(lim)
+		if lim == 17 {
+			workers, bound = pool.Unlimited, math.MaxInt64
+		}
 		count := int(n % 500)
 		var opts []pool.Option
 		if collect {
-			opts = append(opts, pool.CollectErrors())
+			opts = append(opts, pool.CollectAll())
 		}
 		var p *pool.Pool
 		if shared {
-			p = pool.New(max(1, lim/2), pool.WithQueueSize(1))
-			defer p.Close()
+			p = pool.New(max(1, lim/2), pool.QueueSize(1))
+			bound = min(bound, int64(max(1, lim/2)))
 			opts = append(opts, pool.OnPool(p))
 		}
-		g := pool.NewResultGroup[int](t.Context(), lim, opts...)
+		g := pool.NewResultGroup[int](t.Context(), workers, opts...)
 		var hw highWater
 		fails := func(i int) bool { return failEvery > 0 && i%int(failEvery) == int(failEvery)-1 }
 		for i := range count {
@@ -52,7 +59,14 @@ func FuzzResultGroup(f *testing.F) {
 		}
 		values, err := g.Wait()
 		require.Len(t, values, count)
-		assert.LessOrEqual(t, hw.peak.Load(), int64(lim), "limit %d", lim)
+		assert.LessOrEqual(t, hw.peak.Load(), bound, "workers %d, shared %v", workers, shared)
+		if shared {
+			p.Close()
+			s := p.Stats()
+			checkAddsUp(t, s)
+			assert.Equal(t, count, s.Submitted+s.Rejected, "tasks vs Submitted+Rejected in %+v", s)
+			assert.Zero(t, s.Queued+s.Running, "%+v", s)
+		}
 		errs := g.Errs()
 		anyFail := false
 		for i := range count {
@@ -89,7 +103,7 @@ func FuzzPool(f *testing.F) {
 	f.Fuzz(func(t *testing.T, limit, queue uint8, n uint16, resizeTo uint8, modes []byte) {
 		lim, q, count := int(limit%16)+1, int(queue%16), int(n%500)
 		newLim := int(resizeTo%16) + 1
-		p := pool.New(lim, pool.WithQueueSize(q))
+		p := pool.New(lim, pool.QueueSize(q))
 		var hw highWater
 		var ran atomic.Int64
 		accepted := 0
@@ -117,10 +131,13 @@ func FuzzPool(f *testing.F) {
 			}
 		}
 		p.Close()
+		if count == 0 {
+			newLim = lim // no resize came
+		}
 		assert.LessOrEqual(t, hw.peak.Load(), int64(max(lim, newLim)), "limits %d then %d", lim, newLim)
 		s := p.Stats()
 		checkAddsUp(t, s)
 		assert.Equal(t, int64(accepted), ran.Load())
-		assert.Equal(t, pool.Stats{Limit: newLim, Submitted: accepted, Completed: accepted, Rejected: count - accepted}, s)
+		assert.Equal(t, pool.Stats{Workers: newLim, Submitted: accepted, Succeeded: accepted, Rejected: count - accepted}, s)
 	})
 }

@@ -13,7 +13,7 @@ const idleLinger = 100 * time.Millisecond
 // it runs out of work and reused for every later wait.
 type idler struct {
 	// wake brings the next task, already counted as running, or the zero
-	// job, which tells the worker it has been counted out and must exit.
+	// job, which tells the worker it has been dismissed and must exit.
 	// Its one slot means a sender never blocks: a parked worker is taken
 	// off the Pool's idle stack, under the lock, by exactly one sender.
 	wake  chan job
@@ -21,11 +21,14 @@ type idler struct {
 }
 
 // Parked workers are woken one at a time. Submit hands its task to a
-// parked worker only when no other is waking (Pool.waking), and queues it
-// otherwise; the woken worker, once it runs, wakes the next one if tasks
-// are queued. So a burst of submissions after a lull wakes workers only as
-// fast as they get a CPU: tasks stay on the few warm workers that keep up,
-// instead of being spread over every parked one, each with a cold stack.
+// parked worker unless another is waking (Pool.waking) and the queue has
+// room, and queues it then; the woken worker, once it runs, wakes the next
+// one if tasks are queued. So a burst of submissions after a lull wakes
+// workers only as fast as they get a CPU: tasks stay on the few warm
+// workers that keep up, instead of being spread over every parked one,
+// each with a cold stack. The heuristic only decides where an accepted
+// task waits: a parked worker is room, so Submit never blocks and
+// TrySubmit never fails while one is parked.
 
 // parkLocked puts w on the Pool's stack of idle workers, called with p.mu
 // held when the queue is empty. The stack is a LIFO, so the next task goes
@@ -35,6 +38,7 @@ func (p *Pool) parkLocked(w *worker) {
 	if w.idle.wake == nil {
 		w.idle.wake = make(chan job, 1)
 	}
+	p.queue.trim() // the queue is empty: a burst's buffer goes
 	p.idle = append(p.idle, &w.idle)
 }
 
@@ -42,52 +46,85 @@ func (p *Pool) parkLocked(w *worker) {
 // worker.
 func (p *Pool) handLocked(j job) {
 	in := p.popIdleLocked()
-	p.running++
+	p.n.running++
 	p.waking = true
 	in.wake <- j
 }
 
-// await blocks a parked worker until it is handed a task or told to exit,
-// or until idleLinger has passed; then it takes itself off the idle stack
-// and exits, unless a task or the word to exit reached it meanwhile.
+// await blocks a parked worker until it is handed a task or dismissed, or
+// until idleLinger has passed; then it takes itself off the idle stack
+// and exits, unless a task or its dismissal reached it meanwhile.
 func (p *Pool) await(w *worker) (job, bool) {
 	in := &w.idle
-	if in.timer == nil {
-		in.timer = time.NewTimer(idleLinger)
-	} else {
-		in.timer.Reset(idleLinger)
-	}
-	var j job
-	select {
-	case j = <-in.wake:
-		in.timer.Stop()
-	case <-in.timer.C:
+	j, ok := in.park(idleLinger)
+	if !ok {
 		p.mu.Lock()
-		for i, other := range p.idle {
-			if other == in {
-				p.idle = append(p.idle[:i], p.idle[i+1:]...)
-				p.idle[len(p.idle):cap(p.idle)][0] = nil
-				p.workers--
-				p.closeDrainedLocked()
-				p.mu.Unlock()
-				return job{}, false
-			}
+		if p.unparkLocked(in) {
+			p.leaveLocked(w)
+			p.mu.Unlock()
+			return job{}, false
 		}
 		p.mu.Unlock()
 		j = <-in.wake // taken off the stack by a sender just in time
 	}
-	if j.ctx == nil {
-		return job{}, false // dismissed, and already counted out
-	}
 	p.mu.Lock()
+	if j.ctx == nil { // dismissed, and already counted out
+		p.exiting--
+		if w.id != 0 {
+			delete(p.ids, w.id)
+		}
+		p.closeDrainedLocked()
+		p.mu.Unlock()
+		return job{}, false
+	}
 	p.waking = false
 	if p.queue.n > 0 && len(p.idle) > 0 {
 		next, _ := p.queue.pop()
 		p.handLocked(next)
-		p.admitLocked()
+		p.admitWaitersLocked()
 	}
 	p.mu.Unlock()
 	return j, true
+}
+
+// park waits up to d for a job on wake, and reports whether one came.
+func (in *idler) park(d time.Duration) (job, bool) {
+	if in.timer == nil {
+		in.timer = time.NewTimer(d)
+	} else {
+		// No stale tick can be in the channel: every wait either receives
+		// the tick or stops the timer and drains what it left (below).
+		in.timer.Reset(d)
+	}
+	select {
+	case j := <-in.wake:
+		if !in.timer.Stop() {
+			// Only with GODEBUG=asynctimerchan=1 (pre-Go 1.23 timers, still
+			// honoured) can a tick that fired meanwhile wait here, to end
+			// the next wait at once; the drain never blocks, and with
+			// today's timers finds nothing.
+			select {
+			case <-in.timer.C:
+			default:
+			}
+		}
+		return j, true
+	case <-in.timer.C:
+		return job{}, false
+	}
+}
+
+// unparkLocked takes in off the idle stack, reporting false when a sender
+// took it off first.
+func (p *Pool) unparkLocked(in *idler) bool {
+	for i, other := range p.idle {
+		if other == in {
+			p.idle = append(p.idle[:i], p.idle[i+1:]...)
+			p.idle[len(p.idle):cap(p.idle)][0] = nil
+			return true
+		}
+	}
+	return false
 }
 
 // popIdleLocked takes the most recently parked worker off the idle stack,
@@ -104,16 +141,18 @@ func (p *Pool) popIdleLocked() *idler {
 }
 
 // dismissIdleLocked tells parked workers to exit until no more than keep
-// workers are left (or none is parked), counting them out at once so that
-// the Pool's count of workers is right when the lock is released: Close
-// waits for it to reach zero, and a busy worker compares it with the limit.
+// workers are counted (or none is parked). It counts them out at once, so
+// that the count a busy worker compares with the bound is right when the
+// lock is released, and as exiting until they are gone, which Close waits
+// for.
 func (p *Pool) dismissIdleLocked(keep int) {
-	for p.workers > keep {
+	for p.goroutines > keep {
 		in := p.popIdleLocked()
 		if in == nil {
 			break
 		}
-		p.workers--
+		p.goroutines--
+		p.exiting++
 		in.wake <- job{}
 	}
 	p.closeDrainedLocked()

@@ -27,15 +27,15 @@ func TestIdleWorkerExitsOnItsOwnOnceTheLingerTimeHasPassed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := pool.New(3)
 		runAndWait(t, p)
-		assert.Equal(t, 1, p.Stats().Workers, "workers right after the task")
+		assert.Equal(t, 1, p.Stats().Goroutines, "workers right after the task")
 
 		time.Sleep(pool.IdleLinger - time.Nanosecond)
 		synctest.Wait()
-		assert.Equal(t, 1, p.Stats().Workers, "workers just before the linger time has passed")
+		assert.Equal(t, 1, p.Stats().Goroutines, "workers just before the linger time has passed")
 
 		time.Sleep(time.Nanosecond)
 		synctest.Wait()
-		assert.Zero(t, p.Stats().Workers, "workers once the linger time has passed")
+		assert.Zero(t, p.Stats().Goroutines, "workers once the linger time has passed")
 		// synctest.Test fails if a goroutine of the bubble is still alive:
 		// no Close needed.
 	})
@@ -49,7 +49,7 @@ func TestIdleWorkerRunsTheNextTaskOnTheSameGoroutine(t *testing.T) {
 			time.Sleep(pool.IdleLinger / 2) // idle, but not for long enough to exit
 			assert.Equal(t, first, runAndWait(t, p), "goroutine of task %d after a pause", i+1)
 		}
-		assert.Equal(t, 1, p.Stats().Workers, "workers")
+		assert.Equal(t, 1, p.Stats().Goroutines, "workers")
 		p.Close()
 	})
 }
@@ -84,11 +84,11 @@ func TestCloseDismissesIdleWorkersWithoutWaitingForTheLingerTime(t *testing.T) {
 		start := time.Now()
 		p.Close()
 		assert.Zero(t, time.Since(start), "Close waited for idle workers")
-		assert.Zero(t, p.Stats().Workers, "workers after Close")
+		assert.Zero(t, p.Stats().Goroutines, "workers after Close")
 	})
 }
 
-func TestShrinkingDismissesIdleWorkersBeyondTheNewLimit(t *testing.T) {
+func TestShrinkingDismissesIdleWorkersBeyondTheNewBound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := pool.New(4)
 		release := make(chan struct{})
@@ -97,20 +97,20 @@ func TestShrinkingDismissesIdleWorkersBeyondTheNewLimit(t *testing.T) {
 		}
 		close(release)
 		synctest.Wait()
-		require.Equal(t, 4, p.Stats().Workers, "idle workers before the shrink")
+		require.Equal(t, 4, p.Stats().Goroutines, "idle workers before the shrink")
 
 		p.Resize(1)
 		synctest.Wait()
-		assert.Equal(t, 1, p.Stats().Workers, "workers right after Resize(1)")
+		assert.Equal(t, 1, p.Stats().Goroutines, "workers right after Resize(1)")
 		runAndWait(t, p)
-		assert.Equal(t, pool.Stats{Limit: 1, Workers: 1, Submitted: 5, Completed: 5}, p.Stats())
+		assert.Equal(t, pool.Stats{Workers: 1, Goroutines: 1, Submitted: 5, Succeeded: 5}, p.Stats())
 		p.Close()
 	})
 }
 
 func TestTrySubmitWithoutAQueueHandsTheTaskToAnIdleWorker(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(1, pool.WithQueueSize(0))
+		p := pool.New(1, pool.QueueSize(0))
 		first := runAndWait(t, p)
 		var second int64
 		require.NoError(t, p.TrySubmit(t.Context(), func(context.Context) error { second = goroutineID(); return nil }))

@@ -27,13 +27,13 @@ func TestPoolRunsEveryAcceptedTaskBeforeCloseReturns(t *testing.T) {
 	p.Close()
 	assert.Equal(t, int64(1000), ran.Load())
 	s := p.Stats()
-	assert.Equal(t, pool.Stats{Limit: 4, Submitted: 1000, Completed: 1000}, s)
+	assert.Equal(t, pool.Stats{Workers: 4, Submitted: 1000, Succeeded: 1000}, s)
 }
 
-func TestPoolNeverRunsMoreThanItsLimit(t *testing.T) {
+func TestPoolNeverRunsMoreTasksAtOnceThanItsWorkers(t *testing.T) {
 	for _, limit := range []int{1, 2, 3, 8, 50} {
 		t.Run(fmt.Sprint("limit=", limit), func(t *testing.T) {
-			p := pool.New(limit, pool.WithQueueSize(limit/2))
+			p := pool.New(limit, pool.QueueSize(limit/2))
 			var hw highWater
 			for range 20 * limit {
 				require.NoError(t, p.Submit(t.Context(), func(context.Context) error {
@@ -44,15 +44,15 @@ func TestPoolNeverRunsMoreThanItsLimit(t *testing.T) {
 				}))
 			}
 			p.Close()
-			assert.LessOrEqual(t, hw.peak.Load(), int64(limit), "peak of tasks running at once, limit %d", limit)
-			assert.Equal(t, 20*limit, p.Stats().Completed)
+			assert.LessOrEqual(t, hw.peak.Load(), int64(limit), "peak of tasks running at once, workers %d", limit)
+			assert.Equal(t, 20*limit, p.Stats().Succeeded)
 		})
 	}
 }
 
 func TestPoolReusesAWorkerWhileTasksAreQueued(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(1, pool.WithQueueSize(10))
+		p := pool.New(1, pool.QueueSize(10))
 		release := make(chan struct{})
 		var goroutines []int64
 		var mu sync.Mutex
@@ -84,14 +84,14 @@ func TestPoolLeavesNoGoroutineOnceIdleEvenWithoutClose(t *testing.T) {
 		}
 		time.Sleep(time.Second)
 		synctest.Wait()
-		assert.Zero(t, p.Stats().Workers, "workers alive while idle")
+		assert.Zero(t, p.Stats().Goroutines, "workers alive while idle")
 		// synctest.Test fails if a goroutine of the bubble is still alive.
 	})
 }
 
 func TestPoolTrySubmitReturnsErrFullWhenWorkersAndQueueAreBusy(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(1, pool.WithQueueSize(1))
+		p := pool.New(1, pool.QueueSize(1))
 		block := make(chan struct{})
 		wait := func(context.Context) error { <-block; return nil }
 		require.NoError(t, p.TrySubmit(t.Context(), wait))
@@ -101,7 +101,7 @@ func TestPoolTrySubmitReturnsErrFullWhenWorkersAndQueueAreBusy(t *testing.T) {
 		close(block)
 		p.Close()
 		s := p.Stats()
-		assert.Equal(t, 2, s.Completed)
+		assert.Equal(t, 2, s.Succeeded)
 		assert.Equal(t, 1, s.Rejected)
 	})
 }
@@ -111,7 +111,7 @@ func TestPoolTrySubmitReturnsErrFullWhenWorkersAndQueueAreBusy(t *testing.T) {
 // never runs.
 func TestPoolBlockedSubmitReturnsWhenItsCtxEndsAndTheTaskNeverRuns(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(1, pool.WithQueueSize(0))
+		p := pool.New(1, pool.QueueSize(0))
 		require.NoError(t, p.Submit(t.Context(), func(context.Context) error { time.Sleep(300 * time.Millisecond); return nil }))
 
 		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
@@ -129,7 +129,7 @@ func TestPoolBlockedSubmitReturnsWhenItsCtxEndsAndTheTaskNeverRuns(t *testing.T)
 
 func TestPoolBlockedSubmitGetsTheSlotAFinishedTaskFrees(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(2, pool.WithQueueSize(1))
+		p := pool.New(2, pool.QueueSize(1))
 		sleep := func(context.Context) error { time.Sleep(time.Second); return nil }
 		for range 3 {
 			require.NoError(t, p.Submit(t.Context(), sleep))
@@ -142,13 +142,13 @@ func TestPoolBlockedSubmitGetsTheSlotAFinishedTaskFrees(t *testing.T) {
 		wg.Wait()
 		assert.Equal(t, 2*time.Second, time.Since(start))
 		p.Close()
-		assert.Equal(t, 6, p.Stats().Completed)
+		assert.Equal(t, 6, p.Stats().Succeeded)
 	})
 }
 
 func TestPoolNeverStartsATaskWhoseCtxEndedWhileQueued(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(1, pool.WithQueueSize(5))
+		p := pool.New(1, pool.QueueSize(5))
 		block := make(chan struct{})
 		require.NoError(t, p.Submit(t.Context(), func(context.Context) error { <-block; return nil }))
 		ctx, cancel := context.WithCancel(t.Context())
@@ -160,7 +160,7 @@ func TestPoolNeverStartsATaskWhoseCtxEndedWhileQueued(t *testing.T) {
 		close(block)
 		p.Close()
 		assert.Zero(t, ran.Load())
-		assert.Equal(t, pool.Stats{Limit: 1, Submitted: 6, Completed: 1, Canceled: 5}, p.Stats())
+		assert.Equal(t, pool.Stats{Workers: 1, Submitted: 6, Succeeded: 1, NotStarted: 5}, p.Stats())
 	})
 }
 
@@ -177,7 +177,7 @@ func TestPoolSubmitAfterCloseReturnsErrClosed(t *testing.T) {
 // racing Stop; conc #103 did on reuse after Wait.
 func TestPoolSubmitRacingCloseNeverPanicsAndNothingIsLost(t *testing.T) {
 	for range 20 {
-		p := pool.New(2, pool.WithQueueSize(1))
+		p := pool.New(2, pool.QueueSize(1))
 		var accepted, ran atomic.Int64
 		var wg sync.WaitGroup
 		for range 4 {
@@ -203,7 +203,7 @@ func TestPoolSubmitRacingCloseNeverPanicsAndNothingIsLost(t *testing.T) {
 
 func TestPoolCloseWakesBlockedSubmittersWithErrClosed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(1, pool.WithQueueSize(0))
+		p := pool.New(1, pool.QueueSize(0))
 		require.NoError(t, p.Submit(t.Context(), func(context.Context) error { time.Sleep(time.Hour); return nil }))
 		errc := make(chan error)
 		go func() { errc <- p.Submit(t.Context(), func(context.Context) error { return nil }) }()
@@ -217,7 +217,7 @@ func TestPoolCloseWakesBlockedSubmittersWithErrClosed(t *testing.T) {
 
 func TestPoolShutdownCancelsQueuedTasksAtItsDeadlineAndWaitsForRunningOnes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(2, pool.WithQueueSize(10))
+		p := pool.New(2, pool.QueueSize(10))
 		var ran atomic.Int64
 		for range 10 {
 			require.NoError(t, p.Submit(t.Context(), func(context.Context) error { time.Sleep(time.Second); ran.Add(1); return nil }))
@@ -229,7 +229,7 @@ func TestPoolShutdownCancelsQueuedTasksAtItsDeadlineAndWaitsForRunningOnes(t *te
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.Equal(t, 2*time.Second, time.Since(start), "Shutdown should return once the running tasks end")
 		assert.Equal(t, int64(4), ran.Load())
-		assert.Equal(t, pool.Stats{Limit: 2, Submitted: 10, Completed: 4, Canceled: 6}, p.Stats())
+		assert.Equal(t, pool.Stats{Workers: 2, Submitted: 10, Succeeded: 4, NotStarted: 6}, p.Stats())
 		assert.ErrorIs(t, p.Submit(t.Context(), func(context.Context) error { return nil }), pool.ErrClosed)
 	})
 }
@@ -243,13 +243,13 @@ func TestPoolShutdownReturnsNilWhenEverythingFinishesInTime(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
 		defer cancel()
 		assert.NoError(t, p.Shutdown(ctx))
-		assert.Equal(t, 4, p.Stats().Completed)
+		assert.Equal(t, 4, p.Stats().Succeeded)
 	})
 }
 
 func TestPoolTaskSubmittingIntoItsOwnFullPoolRunsTheTaskInline(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(1, pool.WithQueueSize(0))
+		p := pool.New(1, pool.QueueSize(0))
 		var order []string
 		require.NoError(t, p.Submit(t.Context(), func(ctx context.Context) error {
 			order = append(order, "outer starts")
@@ -262,13 +262,13 @@ func TestPoolTaskSubmittingIntoItsOwnFullPoolRunsTheTaskInline(t *testing.T) {
 		}))
 		p.Close()
 		assert.Equal(t, []string{"outer starts", "inner runs", "outer's Submit returned <nil>"}, order)
-		assert.Equal(t, pool.Stats{Limit: 1, Submitted: 2, Completed: 2}, p.Stats())
+		assert.Equal(t, pool.Stats{Workers: 1, Submitted: 2, Succeeded: 2}, p.Stats())
 	})
 }
 
 // ants #197 / #90: every worker submits into the full pool from its task.
 func TestPoolEveryWorkerSubmittingRecursivelyDoesNotDeadlock(t *testing.T) {
-	p := pool.New(3, pool.WithQueueSize(2))
+	p := pool.New(3, pool.QueueSize(2))
 	var ran atomic.Int64
 	var spawn func(depth int) func(context.Context) error
 	spawn = func(depth int) func(context.Context) error {
@@ -288,13 +288,13 @@ func TestPoolEveryWorkerSubmittingRecursivelyDoesNotDeadlock(t *testing.T) {
 	p.Close()
 	assert.Equal(t, int64(3*127), ran.Load())
 	s := p.Stats()
-	assert.Equal(t, 3*127, s.Completed)
+	assert.Equal(t, 3*127, s.Succeeded)
 }
 
 func TestPoolPanicHandlerGetsThePanicWithItsStackAndTheWorkerIsReplaced(t *testing.T) {
 	var got []*tandem.PanicError
 	var mu sync.Mutex
-	p := pool.New(1, pool.WithPanicHandler(func(pe *tandem.PanicError) {
+	p := pool.New(1, pool.OnPanic(func(pe *tandem.PanicError) {
 		mu.Lock()
 		got = append(got, pe)
 		mu.Unlock()
@@ -313,7 +313,7 @@ func TestPoolPanicHandlerGetsThePanicWithItsStackAndTheWorkerIsReplaced(t *testi
 	require.Len(t, got, 5)
 	assert.Contains(t, got[0].Stack, "panicInATask")
 	assert.Equal(t, int64(5), ran.Load())
-	assert.Equal(t, pool.Stats{Limit: 1, Submitted: 10, Completed: 5, Panicked: 5}, p.Stats())
+	assert.Equal(t, pool.Stats{Workers: 1, Submitted: 10, Succeeded: 5, Panicked: 5}, p.Stats())
 }
 
 //go:noinline
@@ -322,7 +322,7 @@ func panicInATask(i int) { panic(fmt.Sprint("task ", i, " panicked")) }
 // pond #135: a task calling runtime.Goexit (t.FailNow) hung StopAndWait and
 // lost a worker.
 func TestPoolTaskCallingGoexitCountsAsFailedAndKeepsTheWorker(t *testing.T) {
-	p := pool.New(1, pool.WithQueueSize(10))
+	p := pool.New(1, pool.QueueSize(10))
 	var ran atomic.Int64
 	block := make(chan struct{})
 	require.NoError(t, p.Submit(t.Context(), func(context.Context) error { <-block; return nil }))
@@ -338,19 +338,19 @@ func TestPoolTaskCallingGoexitCountsAsFailedAndKeepsTheWorker(t *testing.T) {
 	close(block)
 	p.Close() // a hang here is the bug
 	assert.Equal(t, int64(10), ran.Load())
-	assert.Equal(t, pool.Stats{Limit: 1, Submitted: 11, Completed: 7, Failed: 4}, p.Stats())
+	assert.Equal(t, pool.Stats{Workers: 1, Submitted: 11, Succeeded: 7, Failed: 4}, p.Stats())
 }
 
 func TestPoolCountsATaskErrorAsFailed(t *testing.T) {
 	p := pool.New(2)
 	require.NoError(t, p.Submit(t.Context(), func(context.Context) error { return errors.New("boom") }))
 	p.Close()
-	assert.Equal(t, pool.Stats{Limit: 2, Submitted: 1, Failed: 1}, p.Stats())
+	assert.Equal(t, pool.Stats{Workers: 2, Submitted: 1, Failed: 1}, p.Stats())
 }
 
 func TestPoolTaskTimeoutStartsWhenTheTaskStarts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(1, pool.WithTaskTimeout(time.Second), pool.WithQueueSize(1))
+		p := pool.New(1, pool.Timeout(time.Second), pool.QueueSize(1))
 		var took [2]time.Duration
 		for i := range 2 {
 			require.NoError(t, p.Submit(t.Context(), func(ctx context.Context) error {
@@ -368,7 +368,7 @@ func TestPoolTaskTimeoutStartsWhenTheTaskStarts(t *testing.T) {
 
 func TestPoolResizeGrowsAtOnceAndShrinksAsTasksFinish(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(1, pool.WithQueueSize(100))
+		p := pool.New(1, pool.QueueSize(100))
 		var hw highWater
 		task := func(context.Context) error {
 			hw.enter()
@@ -389,20 +389,10 @@ func TestPoolResizeGrowsAtOnceAndShrinksAsTasksFinish(t *testing.T) {
 		hw.peak.Store(0)
 		s := p.Stats()
 		assert.Equal(t, 2, s.Running, "running after shrinking to 2")
-		assert.Equal(t, 2, s.Workers)
+		assert.Equal(t, 2, s.Goroutines)
 		p.Close()
 		assert.LessOrEqual(t, hw.peak.Load(), int64(2))
-		assert.Equal(t, 20, p.Stats().Completed)
-		assert.Equal(t, 2, p.Limit())
+		assert.Equal(t, 20, p.Stats().Succeeded)
+		assert.Equal(t, 2, p.Workers())
 	})
-}
-
-func TestPoolMisusePanicsWithAClearMessage(t *testing.T) {
-	assert.PanicsWithValue(t, "pool: New(0): limit must be >= 1", func() { pool.New(0) })
-	assert.PanicsWithValue(t, "pool: WithQueueSize(-1): size must be >= 0", func() { pool.WithQueueSize(-1) })
-	assert.PanicsWithValue(t, "pool: CollectErrors is an option of groups, not of New", func() { pool.New(1, pool.CollectErrors()) })
-	p := pool.New(1)
-	defer p.Close()
-	assert.PanicsWithValue(t, "pool: Submit with a nil ctx or task", func() { _ = p.Submit(t.Context(), nil) })
-	assert.PanicsWithValue(t, "pool: Resize(0): limit must be >= 1", func() { p.Resize(0) })
 }

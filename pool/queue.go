@@ -6,7 +6,8 @@ import "context"
 // queue's ring, so submitting allocates nothing.
 type job struct {
 	// ctx is handed to the task; when it is done before the task starts,
-	// the task never starts and counts as canceled.
+	// the task never starts and counts as NotStarted. Never nil: a job with
+	// a nil ctx tells a parked worker to exit (see idler).
 	ctx context.Context
 	// task is a func(context.Context) error for a Pool task, and the typed
 	// task of its group otherwise. A func in an interface is pointer-shaped,
@@ -16,14 +17,20 @@ type job struct {
 	index int    // position of the task in its group
 }
 
-// ring is a FIFO of jobs in a circular buffer. It grows only when pushed
-// beyond its length, which the Pool does only for work it has already
-// accepted (see Pool.finish), so a bounded queue stays allocation-free.
+// ring is a FIFO of jobs in a circular buffer. It starts empty and grows by
+// doubling as jobs arrive, so that its memory follows what is queued, not
+// the queue's bound: a Pool of a million workers costs nothing up front.
+// Once grown it stays, so a steady load queues without allocating, until
+// the queue is empty while a worker parks: a buffer bigger than ringKeep
+// is dropped then (see Pool.parkLocked).
 type ring struct {
 	buf  []job
 	head int
 	n    int
 }
+
+// ringKeep is the most jobs a drained ring keeps room for.
+const ringKeep = 256
 
 func (r *ring) push(j job) {
 	if r.n == len(r.buf) {
@@ -56,4 +63,11 @@ func (r *ring) grow() {
 		buf[i] = r.buf[(r.head+i)%len(r.buf)]
 	}
 	r.buf, r.head = buf, 0
+}
+
+// trim drops the buffer of an empty ring that grew beyond ringKeep.
+func (r *ring) trim() {
+	if r.n == 0 && len(r.buf) > ringKeep {
+		r.buf, r.head = nil, 0
+	}
 }

@@ -25,7 +25,7 @@ import (
 func TestPoolBlockedSubmittersProceedWhenEveryTaskPanics(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var panics atomic.Int64
-		p := pool.New(2, pool.WithQueueSize(0), pool.WithPanicHandler(func(*tandem.PanicError) { panics.Add(1) }))
+		p := pool.New(2, pool.QueueSize(0), pool.OnPanic(func(*tandem.PanicError) { panics.Add(1) }))
 		var wg sync.WaitGroup
 		for range 10 {
 			wg.Go(func() {
@@ -38,7 +38,7 @@ func TestPoolBlockedSubmittersProceedWhenEveryTaskPanics(t *testing.T) {
 		wg.Wait() // a hang here is the bug
 		p.Close()
 		assert.Equal(t, int64(10), panics.Load())
-		assert.Equal(t, pool.Stats{Limit: 2, Submitted: 10, Panicked: 10}, p.Stats())
+		assert.Equal(t, pool.Stats{Workers: 2, Submitted: 10, Panicked: 10}, p.Stats())
 	})
 }
 
@@ -47,7 +47,7 @@ func TestPoolBlockedSubmittersProceedWhenEveryTaskPanics(t *testing.T) {
 // that hand them slots; every call returns and everything adds up.
 func TestPoolBlockedSubmittersWithExpiringCtxsNeverDeadlock(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(1, pool.WithQueueSize(1))
+		p := pool.New(1, pool.QueueSize(1))
 		var wg sync.WaitGroup
 		var accepted, ran atomic.Int64
 		for g := range 8 {
@@ -70,7 +70,7 @@ func TestPoolBlockedSubmittersWithExpiringCtxsNeverDeadlock(t *testing.T) {
 		checkAddsUp(t, s)
 		assert.Equal(t, 160, s.Submitted+s.Rejected)
 		assert.Equal(t, int64(s.Submitted), accepted.Load())
-		assert.Equal(t, ran.Load()+int64(s.Canceled), accepted.Load())
+		assert.Equal(t, ran.Load()+int64(s.NotStarted), accepted.Load())
 	})
 }
 
@@ -91,7 +91,7 @@ func TestGroupGoAfterTheGroupFailedNeverStartsTheTask(t *testing.T) {
 // pond #135 for the inline path: a task run inline (submitted from a task
 // of a full pool) that calls Goexit fails, and the pool goes on.
 func TestPoolInlineTaskCallingGoexitNeverHangsThePool(t *testing.T) {
-	p := pool.New(1, pool.WithQueueSize(0))
+	p := pool.New(1, pool.QueueSize(0))
 	var after atomic.Bool
 	require.NoError(t, p.Submit(t.Context(), func(ctx context.Context) error {
 		_ = p.Submit(ctx, func(context.Context) error { runtime.Goexit(); return nil })
@@ -113,7 +113,7 @@ func TestPoolInlineTaskCallingGoexitNeverHangsThePool(t *testing.T) {
 // A panic in a group task run inline on a full shared pool is the group's,
 // raised by Wait, and never crashes the pool's worker.
 func TestGroupPanicInAnInlineTaskIsRaisedByWait(t *testing.T) {
-	p := pool.New(1, pool.WithQueueSize(0))
+	p := pool.New(1, pool.QueueSize(0))
 	defer p.Close()
 	raised := make(chan any, 1)
 	require.NoError(t, p.Submit(t.Context(), func(ctx context.Context) error {
@@ -152,5 +152,5 @@ func TestPoolAcceptsContextsOfUncomparableTypes(t *testing.T) {
 	}
 	p.Close()
 	assert.Equal(t, int64(len(ctxs)), ran.Load(), "tasks run")
-	assert.Equal(t, len(ctxs), p.Stats().Completed, "tasks completed")
+	assert.Equal(t, len(ctxs), p.Stats().Succeeded, "tasks completed")
 }

@@ -1,21 +1,34 @@
 package pool
 
-// Stats is a snapshot of a Pool's counts, taken under its lock so that they
-// add up: Submitted = Queued + Running + Completed + Failed + Panicked +
-// Canceled. Rejected counts the tasks that were never accepted (ErrFull,
-// ErrClosed, or the submitter's ctx ending while Submit blocked).
+// Stats is a snapshot of a Pool's counts, taken under its lock so that
+// they add up:
+//
+//	Submitted = Queued + Running + Succeeded + Failed + Canceled + Panicked + NotStarted
+//
+// Every task handed to the pool, by Submit, TrySubmit, Do or a group on it,
+// is counted once: Rejected if the pool never accepted it, else Submitted
+// and then in exactly one of the other fields. A group's task that waits
+// for the group's own bound is not yet the pool's: it is counted when the
+// group hands it over, or as NotStarted when the group drops it (its ctx
+// ended, or Shutdown). When a group's Wait returns, its tasks are counted.
 type Stats struct {
-	Limit   int // the current limit
-	Workers int // worker goroutines alive, at most Limit once a shrink settles
+	Workers    int // the bound: the most tasks running at once
+	Goroutines int // worker goroutines alive, at most Workers once a shrink settles
 
-	Submitted int // tasks accepted
-	Queued    int // accepted, waiting for a worker
-	Running   int // started and not finished; includes tasks run inline
-	Completed int // returned nil
-	Failed    int // returned an error, or called runtime.Goexit
-	Panicked  int // panicked
-	Canceled  int // never started: their ctx was done first, or Shutdown dropped them
-	Rejected  int // never accepted
+	Submitted  int // tasks accepted
+	Queued     int // accepted, waiting for a worker
+	Running    int // started and not finished; includes tasks run inline
+	Succeeded  int // returned nil
+	Failed     int // returned an error of their own, or called runtime.Goexit
+	Canceled   int // returned an error while the ctx they were given was done
+	Panicked   int // panicked
+	NotStarted int // accepted, never started: their ctx ended first, or Shutdown dropped them
+	Rejected   int // never accepted: ErrFull, ErrClosed, or the ctx ended before the pool took it
+}
+
+// counts are the Pool's running totals behind Stats.
+type counts struct {
+	submitted, running, succeeded, failed, canceled, panicked, notStarted, rejected int
 }
 
 // Stats returns the current counts.
@@ -23,15 +36,16 @@ func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return Stats{
-		Limit:     p.limit,
-		Workers:   p.workers,
-		Submitted: p.submitted,
-		Queued:    p.queue.n,
-		Running:   p.running,
-		Completed: p.completed,
-		Failed:    p.failed,
-		Panicked:  p.panicked,
-		Canceled:  p.canceled,
-		Rejected:  p.rejected,
+		Workers:    p.workers,
+		Goroutines: p.goroutines + p.exiting,
+		Submitted:  p.n.submitted,
+		Queued:     p.queue.n,
+		Running:    p.n.running,
+		Succeeded:  p.n.succeeded,
+		Failed:     p.n.failed,
+		Canceled:   p.n.canceled,
+		Panicked:   p.n.panicked,
+		NotStarted: p.n.notStarted,
+		Rejected:   p.n.rejected,
 	}
 }

@@ -19,32 +19,33 @@ import (
 // checkAddsUp fails the test unless s accounts for every accepted task.
 func checkAddsUp(t *testing.T, s pool.Stats) {
 	t.Helper()
-	sum := s.Queued + s.Running + s.Completed + s.Failed + s.Panicked + s.Canceled
-	assert.Equal(t, s.Submitted, sum, "Submitted vs Queued+Running+Completed+Failed+Panicked+Canceled in %+v", s)
+	sum := s.Queued + s.Running + s.Succeeded + s.Failed + s.Canceled + s.Panicked + s.NotStarted
+	assert.Equal(t, s.Submitted, sum, "Submitted vs Queued+Running+Succeeded+Failed+Canceled+Panicked+NotStarted in %+v", s)
 }
 
 // TestPoolStatsAddUpUnderARandomMixOfOutcomes submits, from several
-// goroutines, tasks that succeed, fail, panic, call Goexit, get canceled
-// and get rejected, and checks the counts while it runs and at the end.
+// goroutines, tasks that succeed, fail, panic, call Goexit, are stopped
+// by their ctx, come with a ctx already done, and get rejected, and checks
+// the counts while it runs and at the end.
 func TestPoolStatsAddUpUnderARandomMixOfOutcomes(t *testing.T) {
 	for seed := range uint64(4) {
 		rng := rand.New(rand.NewPCG(seed, 42))
 		limit, queue := 1+rng.IntN(6), rng.IntN(8)
 		var panics sync.Map
-		p := pool.New(limit, pool.WithQueueSize(queue), pool.WithPanicHandler(func(pe *tandem.PanicError) {
+		p := pool.New(limit, pool.QueueSize(queue), pool.OnPanic(func(pe *tandem.PanicError) {
 			panics.Store(pe.Value, true)
 		}))
 		canceledCtx, cancel := context.WithCancel(t.Context())
 		cancel()
 
-		type tally struct{ accepted, rejected, completed, failed, panicked, canceled int }
+		type tally struct{ accepted, rejected, completed, failed, canceled, panicked int }
 		var mu sync.Mutex
 		var want tally
 		var wg sync.WaitGroup
 		for g := range 4 {
 			plan := make([]int, 150)
 			for i := range plan {
-				plan[i] = rng.IntN(7)
+				plan[i] = rng.IntN(8)
 			}
 			wg.Go(func() {
 				for i, kind := range plan {
@@ -61,8 +62,12 @@ func TestPoolStatsAddUpUnderARandomMixOfOutcomes(t *testing.T) {
 					case 4:
 						task, outcome = func(context.Context) error { runtime.Goexit(); return nil }, &want.failed
 					case 5:
-						ctx = canceledCtx // accepted or rejected, never run
-						task, outcome = func(context.Context) error { t.Error("a canceled task ran"); return nil }, &want.canceled
+						ctx = canceledCtx // refused at once with its error, never run
+						task, outcome = func(context.Context) error { t.Error("a task with a done ctx ran"); return nil }, nil
+					case 7:
+						own, cancel := context.WithCancel(t.Context())
+						ctx = own
+						task, outcome = func(ctx context.Context) error { cancel(); return ctx.Err() }, &want.canceled
 					case 6:
 						task, outcome = func(context.Context) error { return nil }, &want.completed
 					}
@@ -71,6 +76,9 @@ func TestPoolStatsAddUpUnderARandomMixOfOutcomes(t *testing.T) {
 						err = p.TrySubmit(ctx, task)
 					} else {
 						err = p.Submit(ctx, task)
+					}
+					if kind == 5 {
+						assert.ErrorIs(t, err, context.Canceled, "Submit with a done ctx")
 					}
 					mu.Lock()
 					if err != nil {
@@ -90,9 +98,10 @@ func TestPoolStatsAddUpUnderARandomMixOfOutcomes(t *testing.T) {
 		p.Close()
 		s := p.Stats()
 		checkAddsUp(t, s)
-		got := tally{s.Submitted, s.Rejected, s.Completed, s.Failed, s.Panicked, s.Canceled}
+		assert.Zero(t, s.NotStarted, "no task here can be left unstarted")
+		got := tally{s.Submitted, s.Rejected, s.Succeeded, s.Failed, s.Canceled, s.Panicked}
 		require.Equal(t, want, got, "seed %d, limit %d, queue %d", seed, limit, queue)
-		assert.Zero(t, s.Running+s.Queued+s.Workers)
+		assert.Zero(t, s.Running+s.Queued+s.Goroutines)
 		n := 0
 		panics.Range(func(any, any) bool { n++; return true })
 		assert.Equal(t, want.panicked, n, "panics seen by the handler")
@@ -103,7 +112,7 @@ func TestPoolStatsAddUpUnderARandomMixOfOutcomes(t *testing.T) {
 // with no handler used to stay counted as Running: the panic went on into
 // the enclosing task before the inline task was counted.
 func TestPoolStatsCountAnInlineTaskThatPanicked(t *testing.T) {
-	p := pool.New(1, pool.WithQueueSize(0))
+	p := pool.New(1, pool.QueueSize(0))
 	defer p.Close()
 	g := pool.NewGroup(t.Context(), 1, pool.OnPool(p))
 	g.Go(func(ctx context.Context) error {
@@ -129,12 +138,12 @@ func TestPoolStatsCountAnInlineTaskThatPanicked(t *testing.T) {
 // a parked worker, used to be counted as running twice.
 func TestPoolStatsCountAGroupTaskRequeuedToAParkedWorkerOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := pool.New(2, pool.WithQueueSize(0))
+		p := pool.New(2, pool.QueueSize(0))
 		releaseB := make(chan struct{})
 		allDone := make(chan struct{})
 		require.NoError(t, p.Submit(t.Context(), func(context.Context) error { <-releaseB; return nil }))
 		require.NoError(t, p.Submit(t.Context(), func(ctx context.Context) error {
-			g := pool.NewGroup(ctx, 1, pool.OnPool(p), pool.CollectErrors())
+			g := pool.NewGroup(ctx, 1, pool.OnPool(p), pool.CollectAll())
 			g.Go(func(context.Context) error { // full pool: runs inline here
 				g.Go(func(context.Context) error { close(allDone); return nil }) // pending
 				close(releaseB)

@@ -10,27 +10,17 @@ import (
 	"github.com/tandem-go/tandem/internal/catch"
 )
 
-type outcome uint8
-
-const (
-	completed outcome = iota
-	failed            // returned an error, or called runtime.Goexit
-	panicked
-	canceled // ctx done before it started, or dropped by Shutdown
-)
-
-type result struct {
-	out   outcome
-	err   error
-	panic *tandem.PanicError
-}
-
-// worker is the state one worker goroutine keeps across tasks.
+// worker is the state one worker goroutine keeps across tasks; runInline
+// makes a short-lived one for the task it runs.
 type worker struct {
 	pool *Pool
 	mark
+	id            int64 // goroutine id, when the pool keeps them (see self.go)
 	idle          idler // where it waits when the queue is empty
 	wokeSubmitter bool
+	// gone is set once a goroutine unwinding from Goexit has accounted for
+	// its task, so that the hooks further out do nothing.
+	gone bool
 }
 
 // mark is the ctx of the last task, submitted, and marked, the same with
@@ -51,35 +41,44 @@ type mark struct {
 // accounted to it.
 func (p *Pool) work(j job, m mark) {
 	w := worker{pool: p, mark: m}
+	p.enter(&w)
 	for {
-		pe := catch.Call(func() { w.loop(&j) }, func() { p.goexit(&w, &j, false) })
+		pe := catch.Call(func() { w.loop(&j) }, func() { p.goexit(&w, &j, onWorker) })
 		if pe == nil {
 			return // the pool has nothing more for this worker
 		}
-		if j.group == nil {
-			p.taskPanicked(pe) // crashes, unless there is a handler
+		if h, ok := pe.Value.(handlerPanic); ok {
+			panic(h) // past every recovery of the pool: the program crashes
 		}
-		next, more, _ := p.finish(&w, &j, result{out: panicked, err: pe, panic: pe}, false, false)
-		if !more {
+		var st step
+		j, st = p.conclude(&w, &j, result{out: panicked, err: pe, panic: pe}, onWorker)
+		if st == park {
+			var ok bool
+			j, ok = p.await(&w)
+			st = leave
+			if ok {
+				st = runNext
+			}
+		}
+		if st == leave {
 			return
 		}
-		j = next
 	}
 }
 
 func (w *worker) loop(j *job) {
 	p := w.pool
 	for {
-		r := w.run(j)
-		next, more, parked := p.finish(w, j, r, false, true)
-		if !more {
-			if !parked {
-				return
-			}
+		next, st := p.conclude(w, j, w.run(j), onWorker)
+		switch st {
+		case leave:
+			return
+		case park:
 			// The queue is empty. Rather than exit, and have the next
 			// Submit start a goroutine and regrow a stack, wait a little
 			// for Submit to hand over a task.
-			if next, more = p.await(w); !more {
+			var ok bool
+			if next, ok = p.await(w); !ok {
 				return
 			}
 		}
@@ -89,51 +88,55 @@ func (w *worker) loop(j *job) {
 			// worker, which would otherwise drain the queue and park before
 			// the submitter refills it: let it refill the queue now, so
 			// that the workers neither park nor hand over to cold stacks.
-			// (Measured: 16% less CPU per deep-stack task.)
 			w.wokeSubmitter = false
 			runtime.Gosched()
 		}
 	}
 }
 
-// runInline runs j on the calling goroutine, a worker of p that is inside a
-// task: see Submit. A group may hand over its next pending task; that runs
+// runInline runs j on the calling goroutine, a worker of p inside a task
+// or handler (see Submit). A group may hand over its next task; that runs
 // here too.
 func (p *Pool) runInline(j job) {
 	w := worker{pool: p}
 	for {
 		var r result
-		if pe := catch.Call(func() { r = w.run(&j) }, func() { p.goexit(&w, &j, true) }); pe != nil {
+		pe := catch.Call(func() { r = w.run(&j) }, func() { p.goexit(&w, &j, inline) })
+		if pe != nil {
 			r = result{out: panicked, err: pe, panic: pe}
-			if j.group == nil {
-				// Count it before the panic goes on into the enclosing
-				// task; a plain task hands over no next task.
-				p.finish(&w, &j, r, true, false)
-				p.taskPanicked(pe)
-				return
+			h, ofHandler := pe.Value.(handlerPanic)
+			if ofHandler || j.group == nil && p.onPanic == nil {
+				// A handler's panic on its way to crash the program, or a
+				// plain task's with no handler: either goes on into the
+				// task that called Submit, as from a function call, once
+				// j is counted.
+				if next, st := p.end(&w, &j, r, inline); st == runNext {
+					p.requeue(next)
+				}
+				if ofHandler {
+					panic(h)
+				}
+				panic(pe)
 			}
 		}
-		var more bool
-		if j, more, _ = p.finish(&w, &j, r, true, false); !more {
+		next, st := p.conclude(&w, &j, r, inline)
+		if st != runNext {
 			return
 		}
+		j = next
 	}
 }
 
 // run runs one task unless its ctx is already done, and reports how it
 // ended, unless it panics or calls Goexit: the caller catches those.
 func (w *worker) run(j *job) result {
-	if done := j.ctx.Done(); done != nil {
-		select {
-		case <-done:
-			return result{out: canceled, err: j.ctx.Err()}
-		default:
-		}
+	if err := j.ctx.Err(); err != nil {
+		return result{out: notStarted, err: err}
 	}
 	ctx := w.taskContext(j.ctx)
-	timeout := w.pool.taskTimeout
+	timeout := w.pool.timeout
 	if j.group != nil {
-		timeout = j.group.taskTimeout
+		timeout = j.group.timeout
 	}
 	var err error
 	if timeout > 0 {
@@ -141,10 +144,14 @@ func (w *worker) run(j *job) result {
 	} else {
 		err = call(ctx, j)
 	}
-	if err != nil {
+	switch {
+	case err == nil:
+		return result{}
+	case j.ctx.Err() != nil: // stopped by its ctx, not by its Timeout alone
+		return result{out: canceled, err: err}
+	default:
 		return result{out: failed, err: err}
 	}
-	return result{}
 }
 
 func call(ctx context.Context, j *job) error {
@@ -160,7 +167,93 @@ func callWithTimeout(ctx context.Context, j *job, timeout time.Duration) error {
 	return call(ctx, j)
 }
 
+// conclude ends j, which ended as r on w: a plain task's failure goes to
+// the pool's handler first, then j is accounted for and w handed its next
+// step.
+func (p *Pool) conclude(w *worker, j *job, r result, m mode) (job, step) {
+	if j.group == nil && r.out != succeeded && r.out != notStarted {
+		p.report(w, j, r, m)
+	}
+	return p.end(w, j, r, m)
+}
+
+// report gives the failure of the plain task j to the pool's handler, on
+// the goroutine that ran j. Without an OnPanic handler a panic crashes the
+// program, as in a go statement. A handler is user code that must not
+// break the pool: if it calls Goexit, j is accounted for and the worker
+// replaced (exited); if it panics, j is accounted for and the panic raised
+// as a handlerPanic, which the pool never recovers, so that it crashes the
+// program (inline, the task that called Submit sees it first).
+func (p *Pool) report(w *worker, j *job, r result, m mode) {
+	var handle func()
+	switch {
+	case r.out == panicked && p.onPanic != nil:
+		handle = func() { p.onPanic(r.panic) }
+	case r.out == panicked:
+		panic(r.panic)
+	case p.onError != nil:
+		handle = func() { p.onError(r.err) }
+	default:
+		return
+	}
+	pe := catch.Call(handle, func() { p.exited(w, j, r, m) })
+	if pe == nil {
+		return
+	}
+	if m == inline {
+		if next, st := p.end(w, j, r, inline); st == runNext {
+			p.requeue(next)
+		}
+	}
+	panic(handlerPanic{pe})
+}
+
+// handlerPanic is the panic of an OnPanic or OnError handler on its way to
+// crash the program: the pool's recovery lets it through.
+type handlerPanic struct{ pe *tandem.PanicError }
+
+func (h handlerPanic) Error() string { return "pool: a handler panicked: " + h.pe.Error() }
+func (h handlerPanic) Unwrap() error { return h.pe }
+
+// goexit runs while the goroutine that ran j unwinds from runtime.Goexit
+// called by j: j fails with tandem.ErrGoexit, which goes to OnError for a
+// plain task, and exited takes over.
+func (p *Pool) goexit(w *worker, j *job, m mode) {
+	if w.gone {
+		return // a handler's Goexit, already accounted
+	}
+	if j.group == nil {
+		p.report(w, j, goexited, m)
+	}
+	p.exited(w, j, goexited, m)
+}
+
+// exited accounts for j, which ended as r on a goroutine that is unwinding
+// from runtime.Goexit, and gives the next task to another goroutine, so
+// that capacity never shrinks and nobody waits forever: a worker is
+// replaced by a new goroutine; inline, the goroutine is unwinding into the
+// task that called Submit, whose own hook accounts for that one, and the
+// group's next task goes to another worker.
+func (p *Pool) exited(w *worker, j *job, r result, m mode) {
+	if w.gone {
+		return
+	}
+	w.gone = true
+	if m == inline {
+		if next, st := p.end(w, j, r, inline); st == runNext {
+			p.requeue(next)
+		}
+		return
+	}
+	if next, st := p.end(w, j, r, dying); st == runNext {
+		go p.work(next, w.mark)
+	}
+}
+
 func (w *worker) taskContext(ctx context.Context) context.Context {
+	if w.pool.ids == nil {
+		return ctx // a group's own pool: nobody submits with the task's ctx
+	}
 	if w.marked == nil || !w.sameContext(ctx) {
 		w.submitted = ctx
 		w.comparable = comparableWithoutPanic(reflect.TypeOf(ctx))
@@ -197,150 +290,4 @@ func comparableWithoutPanic(t reflect.Type) bool {
 	default:
 		return t.Comparable()
 	}
-}
-
-// taskPanicked handles the panic of a task that nobody waits for: a
-// deliberate crash unless a handler was configured, as a go statement would.
-func (p *Pool) taskPanicked(pe *tandem.PanicError) {
-	if p.onPanic == nil {
-		panic(pe)
-	}
-	p.onPanic(pe)
-}
-
-// goexit runs while a task's goroutine unwinds from runtime.Goexit: the
-// task is counted as failed with tandem.ErrGoexit and a new goroutine takes
-// over the worker's place, so that capacity never shrinks and nobody waits
-// forever. Inline, the task's caller is unwinding too and its own worker
-// is replaced; work handed over here goes back to the queue.
-func (p *Pool) goexit(w *worker, j *job, inline bool) {
-	next, more, _ := p.finish(w, j, result{out: failed, err: tandem.ErrGoexit}, inline, false)
-	if !more {
-		return
-	}
-	if inline {
-		p.requeue(next)
-		return
-	}
-	go p.work(next, w.mark)
-}
-
-// requeue gives a worker a task that finish had already counted as
-// running: a new one when there is room for it (the goroutine that ran the
-// task inline need not be a worker, if a task handed its ctx to another
-// goroutine), or else the queue, which the busy workers drain.
-func (p *Pool) requeue(j job) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.idle) > 0 {
-		p.running-- // handLocked counts it again
-		p.handLocked(j)
-		return
-	}
-	if p.workers < p.limit {
-		p.workers++
-		go p.work(j, p.mark)
-		return
-	}
-	p.running--
-	p.queue.push(j) // accepted work: may exceed the queue size
-}
-
-// finish accounts for the end of j and returns what the same goroutine
-// should run next, if anything: the next pending task of j's group, or
-// else (for a worker, not inline) the head of the queue. A worker that gets
-// nothing has been counted out and must return, unless it may park and
-// parked is true: then it is on the idle stack and must call await.
-func (p *Pool) finish(w *worker, j *job, r result, inline, mayPark bool) (next job, more, parked bool) {
-	var dropped job // next, when Shutdown's deadline passed meanwhile
-	if j.group != nil {
-		var done int
-		next, more, done = j.group.finish(j, r, p.stopping.Load())
-		defer func() { // after the Unlock below: g.mu comes before p.mu
-			if dropped.group != nil {
-				_, _, n := dropped.group.finish(&dropped, result{out: canceled, err: ErrClosed}, true)
-				done += n
-			}
-			j.group.done(done)
-		}()
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if w.newMark {
-		w.newMark = false
-		p.mark = w.mark
-	}
-	if more && p.stopping.Load() {
-		// Shutdown passed its deadline and emptied the queue after the
-		// group looked: next must not start, nor go onto the queue.
-		// Counted as Shutdown counts what it drops.
-		p.submitted++
-		p.canceled++
-		dropped, next, more = next, job{}, false
-	}
-	p.running--
-	switch r.out {
-	case completed:
-		p.completed++
-	case failed:
-		p.failed++
-	case panicked:
-		p.panicked++
-	case canceled:
-		p.canceled++
-	}
-	if more {
-		p.submitted++
-		switch {
-		case inline:
-			p.running++
-			return next, true, false
-		case p.workers > p.limit:
-			p.queue.push(next) // the pool shrank: this worker leaves it queued
-		case p.queue.n > 0:
-			// Others were queued first: the group's task goes behind them,
-			// so that a big group cannot keep the workers it has to itself.
-			// One in, one out: the queue does not grow.
-			p.queue.push(next)
-			next, _ = p.queue.pop()
-			p.running++
-			return next, true, false
-		default:
-			p.running++
-			return next, true, false
-		}
-	}
-	if inline {
-		return job{}, false, false
-	}
-	if mayPark && p.queue.n == 0 && p.waiters.empty() && p.workers <= p.limit && !p.closed {
-		p.parkLocked(w)
-		return job{}, false, true
-	}
-	next, more = p.nextLocked(w)
-	return next, more, false
-}
-
-// nextLocked pops the head of the queue for a worker, or counts the worker
-// out when the queue is empty or the pool has shrunk below the workers.
-func (p *Pool) nextLocked(w *worker) (job, bool) {
-	if p.workers <= p.limit {
-		if next, ok := p.queue.pop(); ok {
-			p.running++
-			if p.queue.n <= p.queueSize/2 {
-				// Wake blocked submitters only once the queue is half
-				// empty: then a producer refills it in one go instead of
-				// sleeping and waking for every task, and the half still
-				// queued keeps the workers busy meanwhile.
-				w.wokeSubmitter = p.admitLocked()
-			}
-			return next, true
-		}
-		if next, ok := p.takeWaiterLocked(); ok {
-			return next, true
-		}
-	}
-	p.workers--
-	p.closeDrainedLocked()
-	return job{}, false
 }
