@@ -103,8 +103,12 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 	res.Mismatch = compare(seq, res.Report)
 
 	fmt.Fprintf(w, "  sequential loop:        %v (best of %d)\n", res.Sequential.Round(time.Millisecond), max(1, cfg.Runs))
-	fmt.Fprintf(w, "  parallel, %d workers:    %v (best of %d) = %.2fx on %d cores (the ideal is %d.00x)\n",
-		res.Workers, res.Parallel.Round(time.Millisecond), max(1, cfg.Runs), res.Speedup(), runtime.NumCPU(), res.Workers)
+	speedup, ok := timing.Speedup(res.Sequential, res.Parallel, res.Workers, runtime.NumCPU())
+	if ok {
+		speedup += fmt.Sprintf(" (the ideal is %d.00x)", min(res.Workers, runtime.NumCPU()))
+	}
+	fmt.Fprintf(w, "  parallel, %d workers:    %v (best of %d) = %s\n",
+		res.Workers, res.Parallel.Round(time.Millisecond), max(1, cfg.Runs), speedup)
 	fmt.Fprintf(w, "  grand total %.2f: bit-identical in %d parallel runs (the last on 1 worker) on %s: %v\n",
 		res.Totals[0], len(res.Totals), runtime.GOARCH, yesNo(res.Identical()))
 	fmt.Fprintf(w, "  the plain loop's total differs by %.3g: it adds in another order, so floats round differently\n",
@@ -116,7 +120,7 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 	chart.Print(w, "wall time (shorter is better)",
 		chart.Bar{Label: "sequential", Value: res.Sequential.Seconds(), Text: res.Sequential.Round(time.Millisecond).String()},
 		chart.Bar{Label: "parallel", Value: res.Parallel.Seconds(),
-			Text: fmt.Sprintf("%v  (%.2fx)", res.Parallel.Round(time.Millisecond), res.Speedup())},
+			Text: res.Parallel.Round(time.Millisecond).String() + timing.BarSpeedup(res.Sequential, res.Parallel, res.Workers, runtime.NumCPU())},
 	)
 	if res.Mismatch != "" {
 		return res, errors.New("parallel report differs from the sequential one: " + res.Mismatch)

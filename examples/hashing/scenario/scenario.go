@@ -91,9 +91,9 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 	fmt.Fprintf(w, "  SHA-256 of %d %s, %.1f MB in all\n", res.Items, inputs[0].kind, float64(res.Bytes)/1e6)
 	fmt.Fprintf(w, "  one loop:            %6.0f MB/s  (%v, best of %d)\n", res.MBps(res.Sequential),
 		res.Sequential.Round(time.Millisecond), max(1, cfg.Runs))
-	fmt.Fprintf(w, "  parallel.For:        %6.0f MB/s  (%v, best of %d) = %.2fx on %d cores; same digests: %v\n",
-		res.MBps(res.Parallel), res.Parallel.Round(time.Millisecond), max(1, cfg.Runs),
-		res.Sequential.Seconds()/res.Parallel.Seconds(), runtime.GOMAXPROCS(0), res.Match)
+	speedup, _ := timing.Speedup(res.Sequential, res.Parallel, runtime.GOMAXPROCS(0), runtime.NumCPU())
+	fmt.Fprintf(w, "  parallel.For:        %6.0f MB/s  (%v, best of %d) = %s; same digests: %v\n",
+		res.MBps(res.Parallel), res.Parallel.Round(time.Millisecond), max(1, cfg.Runs), speedup, res.Match)
 	chart.Print(w, "throughput (longer is better)",
 		chart.Bar{Label: "one loop", Value: res.MBps(res.Sequential), Text: fmt.Sprintf("%.0f MB/s", res.MBps(res.Sequential))},
 		chart.Bar{Label: "parallel", Value: res.MBps(res.Parallel), Text: fmt.Sprintf("%.0f MB/s", res.MBps(res.Parallel))},

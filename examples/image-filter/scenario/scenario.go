@@ -90,8 +90,9 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 	fmt.Fprintf(w, "  %s over a %d x %d picture (%.1f megapixels)\n", cfg.Filter, res.Width, res.Height,
 		float64(res.Width*res.Height)/1e6)
 	fmt.Fprintf(w, "  one loop over the rows:   %v (best of %d)\n", res.Sequential.Round(time.Millisecond), max(1, cfg.Runs))
-	fmt.Fprintf(w, "  parallel.For over rows:   %v (best of %d) = %.2fx on %d cores; same pixels: %v\n",
-		res.Parallel.Round(time.Millisecond), max(1, cfg.Runs), res.Speedup(), runtime.GOMAXPROCS(0), res.Identical)
+	speedup, _ := timing.Speedup(res.Sequential, res.Parallel, runtime.GOMAXPROCS(0), runtime.NumCPU())
+	fmt.Fprintf(w, "  parallel.For over rows:   %v (best of %d) = %s; same pixels: %v\n",
+		res.Parallel.Round(time.Millisecond), max(1, cfg.Runs), speedup, res.Identical)
 	if cfg.Out != "" {
 		if err := writePNG(cfg.Out, par); err != nil {
 			return res, err
@@ -101,7 +102,7 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 	chart.Print(w, "wall time (shorter is better)",
 		chart.Bar{Label: "one loop", Value: res.Sequential.Seconds(), Text: res.Sequential.Round(time.Millisecond).String()},
 		chart.Bar{Label: "parallel", Value: res.Parallel.Seconds(),
-			Text: fmt.Sprintf("%v  (%.2fx)", res.Parallel.Round(time.Millisecond), res.Speedup())},
+			Text: res.Parallel.Round(time.Millisecond).String() + timing.BarSpeedup(res.Sequential, res.Parallel, runtime.GOMAXPROCS(0), runtime.NumCPU())},
 	)
 	if !res.Identical {
 		return res, fmt.Errorf("the parallel filter's pixels differ from the sequential one's")

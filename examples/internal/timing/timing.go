@@ -7,6 +7,7 @@ package timing
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -50,4 +51,31 @@ func Compare(ctx context.Context, runs int, a, b func() error) (bestA, bestB tim
 		}
 	}
 	return bestA, bestB, nil
+}
+
+// Speedup says how many times faster par was than seq with workers
+// goroutines on this machine's cores: "1.55x on 2 cores". A ratio above
+// min(workers, cores) or below 1 cannot come from the code itself: the
+// machine was busy with other work, and the figure would measure that. Then
+// ok is false and text is a warning to rerun on a quiet machine instead of
+// a figure.
+func Speedup(seq, par time.Duration, workers, cores int) (text string, ok bool) {
+	bound := max(1, min(workers, cores))
+	if seq <= 0 || par <= 0 {
+		return "no speedup measured", false
+	}
+	s := seq.Seconds() / par.Seconds()
+	if s > float64(bound) || s < 1 {
+		return fmt.Sprintf("no figure: %.2fx on %d cores cannot be a speedup, the machine was busy; rerun when it is quiet", s, cores), false
+	}
+	return fmt.Sprintf("%.2fx on %d cores", s, cores), true
+}
+
+// BarSpeedup is the speedup to print next to a chart's bar, "  (1.55x)",
+// or nothing when Speedup finds that it cannot be one.
+func BarSpeedup(seq, par time.Duration, workers, cores int) string {
+	if _, ok := Speedup(seq, par, workers, cores); !ok {
+		return ""
+	}
+	return fmt.Sprintf("  (%.2fx)", seq.Seconds()/par.Seconds())
 }

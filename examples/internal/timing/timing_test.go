@@ -3,8 +3,11 @@ package timing_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tandem-go/tandem/examples/internal/timing"
@@ -49,4 +52,24 @@ func TestCompareAlternatesTheTwoWays(t *testing.T) {
 		func() error { order = append(order, "b"); return boom })
 	require.ErrorIs(t, err, boom)
 	require.Equal(t, []string{"a", "b"}, order, "runs until the first error")
+}
+
+func TestSpeedupWarnsInsteadOfAFigureThatCannotBe(t *testing.T) {
+	for _, c := range []struct {
+		seq, par       time.Duration
+		workers, cores int
+		want           string
+		ok             bool
+	}{
+		{155 * time.Millisecond, 100 * time.Millisecond, 2, 2, "1.55x on 2 cores", true},
+		{200 * time.Millisecond, 100 * time.Millisecond, 2, 2, "2.00x on 2 cores", true},
+		{508 * time.Millisecond, 100 * time.Millisecond, 2, 2, "no figure: 5.08x on 2 cores cannot be a speedup", false},
+		{150 * time.Millisecond, 100 * time.Millisecond, 1, 8, "no figure: 1.50x on 8 cores", false},
+		{90 * time.Millisecond, 100 * time.Millisecond, 2, 2, "no figure: 0.90x on 2 cores", false},
+		{0, 100 * time.Millisecond, 2, 2, "no speedup measured", false},
+	} {
+		got, ok := timing.Speedup(c.seq, c.par, c.workers, c.cores)
+		assert.Equal(t, c.ok, ok, "%v / %v on %d workers, %d cores", c.seq, c.par, c.workers, c.cores)
+		assert.True(t, strings.HasPrefix(got, c.want), "got %q, want it to start with %q", got, c.want)
+	}
 }
