@@ -58,8 +58,8 @@ func (p *Provider) Close() { p.srv.Close() }
 // Accepted is the number of requests served within the quota.
 func (p *Provider) Accepted() int64 { return p.accepted.Load() }
 
-// Throttled is the number of requests answered with 429.
-func (p *Provider) Throttled() int64 { return p.throttled.Load() }
+// TooManyRequests is the number of requests answered with 429.
+func (p *Provider) TooManyRequests() int64 { return p.throttled.Load() }
 
 func (p *Provider) notify(w http.ResponseWriter, r *http.Request) {
 	if wait, ok := p.take(); !ok {

@@ -31,7 +31,7 @@ func TestProviderAnswers429WithRetryAfterBeyondItsBurst(t *testing.T) {
 	}
 	require.Equal(t, int64(5), p.Accepted(), "accepted of 8 with burst 5")
 	require.Equal(t, 3, throttled, "429s of 8 with burst 5")
-	require.Equal(t, int64(3), p.Throttled(), "429s counted by the provider")
+	require.Equal(t, int64(3), p.TooManyRequests(), "429s counted by the provider")
 }
 
 func TestDBCountsRowsWrittenTwice(t *testing.T) {
