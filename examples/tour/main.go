@@ -2,7 +2,7 @@
 // mode, and prints for each one the lesson it teaches, the figures it
 // measured on this machine and a bar chart of the comparison.
 //
-//	go run ./examples/tour            # the tour (a few minutes)
+//	go run ./examples/tour            # the tour (about a minute)
 //	go run ./examples/tour -quick     # the short tour (well under a minute; CI runs it)
 //	go run ./examples/tour -only hashing,api-gateway
 //
