@@ -17,8 +17,10 @@ import (
 // PanicError that is raised and the later ones are listed in Others, so no
 // panic is lost.
 type PanicError struct {
-	// Value is the value passed to panic. Since Go 1.21 a panic(nil) arrives
-	// here as a *runtime.PanicNilError.
+	// Value is the value passed to panic; a panic(nil) arrives here as a
+	// *runtime.PanicNilError. It is never itself a *PanicError: a task that
+	// re-raises the PanicError of a construct it waited for passes it on as
+	// it is, so the stack shown is the one of the task that really panicked.
 	Value any
 	// Stack is the panicking goroutine's stack as text, from runtime/debug.Stack.
 	Stack string
@@ -34,8 +36,9 @@ type PanicError struct {
 var ErrGoexit = errors.New("tandem: task called runtime.Goexit")
 
 // Error returns a message whose first line is short enough for a log line:
-// the first panic's value, its type when the value is an error, and how
-// many other panics ride along. The stack of the first panic follows after
+// the first panic's value (its first line, at most 200 bytes; the whole
+// value follows further down when it is longer), its type when the value
+// is an error, and how many other panics ride along. The stack of the first panic follows after
 // a blank line, then each other panic with its own stack.
 //
 //	panic: boom (and 2 more panics)
@@ -47,30 +50,53 @@ var ErrGoexit = errors.New("tandem: task called runtime.Goexit")
 //	...
 func (p *PanicError) Error() string {
 	var b strings.Builder
-	writeValue(&b, p.Value)
+	rest := writeValue(&b, p.Value)
 	if n := len(p.Others); n == 1 {
 		b.WriteString(" (and 1 more panic)")
 	} else if n > 1 {
 		fmt.Fprintf(&b, " (and %d more panics)", n)
 	}
-	writeStack(&b, p.Stack)
+	writeStack(&b, rest, p.Stack)
 	for i, o := range p.Others {
 		fmt.Fprintf(&b, "\n\n[panic %d of %d] ", i+2, len(p.Others)+1)
-		writeValue(&b, o.Value)
-		writeStack(&b, o.Stack)
+		writeStack(&b, writeValue(&b, o.Value), o.Stack)
 	}
 	return b.String()
 }
 
-func writeValue(b *strings.Builder, v any) {
-	fmt.Fprintf(b, "panic: %v", v)
+// firstLineMax is how much of a panic value the first line of Error shows;
+// a longer or multi-line value is printed whole after it.
+const firstLineMax = 200
+
+func writeValue(b *strings.Builder, v any) (rest string) {
+	text := fmt.Sprint(v)
+	short, cut := text, false
+	if i := strings.IndexByte(short, '\n'); i >= 0 {
+		short, cut = short[:i], true
+	}
+	if len(short) > firstLineMax {
+		short, cut = short[:firstLineMax], true
+	}
+	b.WriteString("panic: ")
+	b.WriteString(short)
+	if cut {
+		b.WriteString(" ...")
+	}
 	if err, ok := v.(error); ok {
-		// fmt already printed err.Error(); the type helps read a crash report.
+		// The type helps read a crash report.
 		fmt.Fprintf(b, " [%T]", err)
 	}
+	if cut {
+		return text
+	}
+	return ""
 }
 
-func writeStack(b *strings.Builder, stack string) {
+func writeStack(b *strings.Builder, rest, stack string) {
+	if rest != "" {
+		b.WriteString("\n\n")
+		b.WriteString(strings.TrimRight(rest, "\n"))
+	}
 	if stack != "" {
 		b.WriteString("\n\n")
 		b.WriteString(strings.TrimRight(stack, "\n"))

@@ -88,3 +88,16 @@ func TestPanicErrorAsFindsAnErrorTypeInALaterPanic(t *testing.T) {
 	assert.Equal(t, "x", pe.Path)
 	assert.ErrorIs(t, p, io.EOF)
 }
+
+func TestPanicErrorFirstLineIsShortForALongOrMultiLineValue(t *testing.T) {
+	long := strings.Repeat("x", 500)
+	p := &tandem.PanicError{Value: long + "\nsecond line", Stack: "the stack"}
+	got := p.Error()
+	first, rest, _ := strings.Cut(got, "\n")
+	assert.Equal(t, "panic: "+strings.Repeat("x", 200)+" ...", first)
+	assert.Contains(t, rest, long+"\nsecond line", "the whole value follows")
+	assert.Less(t, strings.Index(got, "second line"), strings.Index(got, "the stack"), "the value comes before the stack")
+
+	short := &tandem.PanicError{Value: "boom", Stack: "s"}
+	assert.Equal(t, "panic: boom\n\ns", short.Error(), "a short value is printed once")
+}

@@ -15,6 +15,8 @@ import (
 // onGoexit to account for the task (as failed with tandem.ErrGoexit) and to
 // replace the goroutine, so that a waiter never hangs.
 //
+// A panic whose value is already a *tandem.PanicError (a nested construct
+// re-raising its task's panic) is returned as it is, not wrapped again.
 // A panic(nil) is a panic, never a Goexit, also under GODEBUG=panicnil=1,
 // where recover returns nil for it: the Value is then a
 // *runtime.PanicNilError, as it is by default since Go 1.21.
@@ -49,6 +51,13 @@ func callRecovering(f func()) (p *tandem.PanicError) {
 		r := recover()
 		if r == nil {
 			r = new(runtime.PanicNilError)
+		}
+		if inner, ok := r.(*tandem.PanicError); ok {
+			// A construct this task waited for re-raised its task's panic:
+			// pass it on as it is, with the stack of the goroutine that
+			// really panicked, instead of wrapping it once per level.
+			p = inner
+			return
 		}
 		p = &tandem.PanicError{Value: r, Stack: string(debug.Stack())}
 	}()

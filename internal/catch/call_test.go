@@ -3,6 +3,7 @@ package catch_test
 import (
 	"errors"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -72,4 +73,14 @@ func TestCallDoesNotAllocateOnNormalReturn(t *testing.T) {
 		_ = catch.Call(func() { n++ }, nil)
 	})
 	assert.Zero(t, allocs)
+}
+
+func TestCallPassesANestedPanicErrorOnAsItIs(t *testing.T) {
+	inner := catch.Call(panickingTask, nil)
+	require.NotNil(t, inner)
+	outer := catch.Call(func() { panic(inner) }, nil)
+	assert.Same(t, inner, outer, "a re-raised PanicError must not be wrapped again")
+	assert.Contains(t, outer.Stack, "catch_test.panickingTask", "the stack is the task's that panicked")
+	first, _, _ := strings.Cut(outer.Error(), "\n")
+	assert.Equal(t, "panic: task failed", first)
 }
