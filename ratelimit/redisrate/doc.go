@@ -27,7 +27,7 @@
 // of times an in-process decision. WaitN reserves in that round trip, then
 // waits on a local timer: no polling, and waiters on every replica are
 // served in the order they reserved. Pacing single events faster than the
-// runtime timer's granularity (about a millisecond) needs burst >= 2 or
+// runtime timer's resolution needs burst >= 2 or
 // WaitN with n > 1.
 //
 // A call is bounded by its ctx, by Timeout if set, and otherwise by the

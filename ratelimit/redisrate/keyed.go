@@ -125,7 +125,7 @@ func (k *Keyed) WaitN(ctx context.Context, key string, n int) error {
 
 // DeferUntil admits nothing for key before t; see Limiter.DeferUntil.
 func (k *Keyed) DeferUntil(key string, t time.Time) {
-	k.deferUntil([]string{k.prefix + key}, t)
+	k.deferUntil("Keyed.DeferUntil", []string{k.prefix + key}, t)
 }
 
 // Reset deletes key's bucket, so that it starts full; see Limiter.Reset.
@@ -135,6 +135,7 @@ func (k *Keyed) Reset(ctx context.Context, key string) error {
 
 // reset is Reset: the local limiter, then the key.
 func (k *Keyed) reset(ctx context.Context, method string, keys []string) error {
+	k.made(method)
 	checkCtx(method, ctx)
 	if err := ctx.Err(); err != nil {
 		return err
@@ -151,10 +152,20 @@ func (k *Keyed) reset(ctx context.Context, method string, keys []string) error {
 	return nil
 }
 
+// made panics when k was not made by New or NewKeyed: the zero Keyed (and
+// the zero Limiter's nil one) would otherwise read as ratelimit.Inf, an
+// interval of 0, and admit everything without asking Redis.
+func (k *Keyed) made(method string) {
+	if k == nil || k.client == nil {
+		panicf(method, "not made by New or NewKeyed")
+	}
+}
+
 // deferUntil is DeferUntil: one round trip, errors dropped (the interface
 // it satisfies has no way to return one), and FailLocal's limiter deferred
 // too, so that it holds the line if Redis fails later.
-func (k *Keyed) deferUntil(keys []string, t time.Time) {
+func (k *Keyed) deferUntil(method string, keys []string, t time.Time) {
+	k.made(method)
 	d := int64(time.Until(t))
 	if d <= 0 || k.interval == 0 {
 		return
@@ -180,6 +191,7 @@ func maxWaitNS(d time.Duration) int64 {
 // The checks come in the core limiter's order: n < 1 panics, a done ctx
 // wins, Inf admits anything, then n > burst is refused.
 func (k *Keyed) reserve(ctx context.Context, method string, keys []string, n int, mode, maxWait int64) (Reservation, error) {
+	k.made(method)
 	checkCall(method, ctx, n)
 	if err := ctx.Err(); err != nil {
 		return Reservation{}, err
@@ -264,6 +276,7 @@ func (k *Keyed) reservation(r reply, key string, n, mode, maxWait, interval, tol
 
 // wait is one reservation and, when it must wait, a local timer.
 func (k *Keyed) wait(ctx context.Context, method string, keys []string, n int) error {
+	k.made(method)
 	checkCall(method, ctx, n)
 	maxWait := int64(-1)
 	if dl, ok := ctx.Deadline(); ok {

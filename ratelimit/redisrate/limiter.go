@@ -30,7 +30,7 @@ type Limiter struct {
 // New panics with a "redisrate: New: " message if client is nil (a typed
 // nil too), an Option is nil, burst < 1, limit is above 1e9 per second (an
 // interval under 1ns) and not ratelimit.Inf, burst/limit spans more than
-// 2^53ns (about 104 days, where the core's bound is 146 years: Lua numbers
+// 2^53ns (about 104 days, where the core's bound is 2^61ns, about 73 years: Lua numbers
 // are doubles), FailLocal's share of the limit is too small for a
 // ratelimit.Limiter, or limit is not above 0. The core limiter admits only
 // the tokens in the bucket under a limit <= 0, for SetLimit(0), a pause of
@@ -43,7 +43,9 @@ func New(client Scripter, key string, limit ratelimit.Limit, burst int, opts ...
 	return newKeyed("New", client, "", limit, burst, opts).Limiter(key)
 }
 
-// Key returns the Redis key that holds the limiter's state.
+// Key returns the Redis key that holds the limiter's state: for a Keyed's
+// Limiter(key), the Keyed's prefix and the key (where ratelimit's
+// KeyLimiter.Key returns the key alone, having no Redis key).
 func (l *Limiter) Key() string { return l.keys[0] }
 
 // Limit returns the rate.
@@ -54,7 +56,7 @@ func (l *Limiter) Burst() int { return l.k.burst }
 
 // Allow is AllowN(ctx, 1).
 func (l *Limiter) Allow(ctx context.Context) (Result, error) {
-	r, err := l.k.reserve(ctx, "Allow", l.keys, 1, modeAllOrNothing, 0)
+	r, err := l.k.reserve(ctx, "Limiter.Allow", l.keys, 1, modeAllOrNothing, 0)
 	return r.Result, err
 }
 
@@ -66,22 +68,22 @@ func (l *Limiter) Allow(ctx context.Context) (Result, error) {
 // ErrUnavailable when Redis fails, and under every policy an error naming
 // the key if it holds something other than the limiter's state (see
 // Policy). Under ratelimit.Inf it admits any n. It
-// panics with "redisrate: AllowN: n must be at least 1" if n < 1, as the
+// panics with "redisrate: Limiter.AllowN: n must be at least 1" if n < 1, as the
 // core limiter does (there is no negative-n refund: see Reservation.Cancel),
-// and with "redisrate: AllowN: nil context" if ctx is nil. The checks come
+// and with "redisrate: Limiter.AllowN: nil context" if ctx is nil. The checks come
 // in the core's order: n, ctx, Inf, the burst.
 func (l *Limiter) AllowN(ctx context.Context, n int) (Result, error) {
-	r, err := l.k.reserve(ctx, "AllowN", l.keys, n, modeAllOrNothing, 0)
+	r, err := l.k.reserve(ctx, "Limiter.AllowN", l.keys, n, modeAllOrNothing, 0)
 	return r.Result, err
 }
 
 // AllowAtMost admits as many of n events as fit now (Result.Allowed, from 0
 // to n), in one round trip: for work that can be split, such as a batch.
 // n > burst is treated as burst (under ratelimit.Inf, all n are admitted).
-// Errors and panics are those of AllowN (with "AllowAtMost" in the
+// Errors and panics are those of AllowN (with "Limiter.AllowAtMost" in the
 // messages), less ErrExceedsBurst.
 func (l *Limiter) AllowAtMost(ctx context.Context, n int) (Result, error) {
-	r, err := l.k.reserve(ctx, "AllowAtMost", l.keys, n, modeAtMost, 0)
+	r, err := l.k.reserve(ctx, "Limiter.AllowAtMost", l.keys, n, modeAtMost, 0)
 	return r.Result, err
 }
 
@@ -91,12 +93,12 @@ func (l *Limiter) AllowAtMost(ctx context.Context, n int) (Result, error) {
 // concurrent callers queue for successive slots; Cancel gives back what is
 // not used. When the delay would exceed maxWait, nothing is taken and
 // RetryAfter says when it would not. Reservations book at most 2^53ns
-// (about 104 days) ahead, where the core books up to 146 years: one that
+// (about 104 days) ahead, where the core books up to 2^61ns (about 73 years): one that
 // would book further is refused, whatever maxWait.
 //
-// Errors and panics are those of AllowN, with "ReserveN" in the messages.
+// Errors and panics are those of AllowN, with "Limiter.ReserveN" in the messages.
 func (l *Limiter) ReserveN(ctx context.Context, n int, maxWait time.Duration) (Reservation, error) {
-	return l.k.reserve(ctx, "ReserveN", l.keys, n, modeAllOrNothing, maxWaitNS(maxWait))
+	return l.k.reserve(ctx, "Limiter.ReserveN", l.keys, n, modeAllOrNothing, maxWaitNS(maxWait))
 }
 
 // DeferUntil admits nothing before t, on every replica sharing the key: use
@@ -115,7 +117,7 @@ func (l *Limiter) ReserveN(ctx context.Context, n int, maxWait time.Duration) (R
 // deferral is lost, except under FailLocal, whose local limiter is always
 // deferred too. Under ratelimit.Inf, which never asks Redis, it does nothing.
 func (l *Limiter) DeferUntil(t time.Time) {
-	l.k.deferUntil(l.keys, t)
+	l.k.deferUntil("Limiter.DeferUntil", l.keys, t)
 }
 
 // Reset deletes the key, so that the bucket starts full on every replica:
@@ -129,15 +131,15 @@ func (l *Limiter) DeferUntil(t time.Time) {
 // Reset is one round trip, bounded as every call is, under ratelimit.Inf
 // too. It returns nil once the key is gone, ctx's error if ctx is done, and
 // an error wrapping ErrUnavailable when Redis fails, under every policy:
-// no fallback can delete a key. It panics with "redisrate: Reset: nil
+// no fallback can delete a key. It panics with "redisrate: Limiter.Reset: nil
 // context" if ctx is nil.
 func (l *Limiter) Reset(ctx context.Context) error {
-	return l.k.reset(ctx, "Reset", l.keys)
+	return l.k.reset(ctx, "Limiter.Reset", l.keys)
 }
 
 // Wait is WaitN(ctx, 1).
 func (l *Limiter) Wait(ctx context.Context) error {
-	return l.k.wait(ctx, "Wait", l.keys, 1)
+	return l.k.wait(ctx, "Limiter.Wait", l.keys, 1)
 }
 
 // WaitN blocks until n events may happen: one round trip reserves them, then
@@ -158,7 +160,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 //   - under every policy, AllowN's error for a key that holds something
 //     other than the limiter's state.
 //
-// It panics as AllowN does, with "WaitN" in the messages.
+// It panics as AllowN does, with "Limiter.WaitN" in the messages.
 func (l *Limiter) WaitN(ctx context.Context, n int) error {
-	return l.k.wait(ctx, "WaitN", l.keys, n)
+	return l.k.wait(ctx, "Limiter.WaitN", l.keys, n)
 }

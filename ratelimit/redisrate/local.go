@@ -43,7 +43,7 @@ func newLocals(name string, limit ratelimit.Limit, burst int, share float64) *lo
 	func() {
 		defer func() {
 			if recover() != nil {
-				panicf(name, "FailLocal(%v) of limit %v is too small for a ratelimit.Limiter (one event in over 146 years), got a local limit of %v", share, float64(limit), float64(ls.limit))
+				panicf(name, "FailLocal(%v) of limit %v is too small for a ratelimit.Limiter (one event in over 2^61ns, about 73 years), got a local limit of %v", share, float64(limit), float64(ls.limit))
 			}
 		}()
 		ratelimit.New(ls.limit, ls.burst)

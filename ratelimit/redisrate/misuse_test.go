@@ -66,7 +66,7 @@ func TestNewPanicsOnSettingsItCannotHonour(t *testing.T) {
 		assert.PanicsWithValue(t, "redisrate: NewKeyed: "+tc.want, func() { redisrate.NewKeyed(c, "k:", tc.limit, tc.burst) }, "NewKeyed: %s", tc.name)
 	}
 	assert.PanicsWithValue(t,
-		"redisrate: New: FailLocal(1e-300) of limit 1 is too small for a ratelimit.Limiter (one event in over 146 years), got a local limit of 1e-300",
+		"redisrate: New: FailLocal(1e-300) of limit 1 is too small for a ratelimit.Limiter (one event in over 2^61ns, about 73 years), got a local limit of 1e-300",
 		func() { redisrate.New(c, "k", 1, 1, redisrate.OnFailure(redisrate.FailLocal(1e-300))) },
 		"a local limiter that could never admit fails at New, not at the first outage")
 	assert.NotPanics(t, func() { redisrate.New(c, "k", ratelimit.Inf, 1, redisrate.OnFailure(redisrate.FailLocal(1e-300))) },
@@ -100,20 +100,20 @@ func TestMethodsPanicOnANilContextOrNBelowOne(t *testing.T) {
 		var nilCtx context.Context
 		ctx := t.Context()
 		for name, call := range map[string]func(ctx context.Context, n int){
-			"Allow":             func(ctx context.Context, _ int) { _, _ = l.Allow(ctx) },
-			"AllowN":            func(ctx context.Context, n int) { _, _ = l.AllowN(ctx, n) },
-			"AllowAtMost":       func(ctx context.Context, n int) { _, _ = l.AllowAtMost(ctx, n) },
-			"ReserveN":          func(ctx context.Context, n int) { _, _ = l.ReserveN(ctx, n, time.Second) },
-			"Wait":              func(ctx context.Context, _ int) { _ = l.Wait(ctx) },
-			"WaitN":             func(ctx context.Context, n int) { _ = l.WaitN(ctx, n) },
-			"Reset":             func(ctx context.Context, _ int) { _ = l.Reset(ctx) },
-			"Keyed.Allow":       func(ctx context.Context, _ int) { _, _ = k.Allow(ctx, "a") },
-			"Keyed.AllowN":      func(ctx context.Context, n int) { _, _ = k.AllowN(ctx, "a", n) },
-			"Keyed.AllowAtMost": func(ctx context.Context, n int) { _, _ = k.AllowAtMost(ctx, "a", n) },
-			"Keyed.ReserveN":    func(ctx context.Context, n int) { _, _ = k.ReserveN(ctx, "a", n, time.Second) },
-			"Keyed.Wait":        func(ctx context.Context, _ int) { _ = k.Wait(ctx, "a") },
-			"Keyed.WaitN":       func(ctx context.Context, n int) { _ = k.WaitN(ctx, "a", n) },
-			"Keyed.Reset":       func(ctx context.Context, _ int) { _ = k.Reset(ctx, "a") },
+			"Limiter.Allow":       func(ctx context.Context, _ int) { _, _ = l.Allow(ctx) },
+			"Limiter.AllowN":      func(ctx context.Context, n int) { _, _ = l.AllowN(ctx, n) },
+			"Limiter.AllowAtMost": func(ctx context.Context, n int) { _, _ = l.AllowAtMost(ctx, n) },
+			"Limiter.ReserveN":    func(ctx context.Context, n int) { _, _ = l.ReserveN(ctx, n, time.Second) },
+			"Limiter.Wait":        func(ctx context.Context, _ int) { _ = l.Wait(ctx) },
+			"Limiter.WaitN":       func(ctx context.Context, n int) { _ = l.WaitN(ctx, n) },
+			"Limiter.Reset":       func(ctx context.Context, _ int) { _ = l.Reset(ctx) },
+			"Keyed.Allow":         func(ctx context.Context, _ int) { _, _ = k.Allow(ctx, "a") },
+			"Keyed.AllowN":        func(ctx context.Context, n int) { _, _ = k.AllowN(ctx, "a", n) },
+			"Keyed.AllowAtMost":   func(ctx context.Context, n int) { _, _ = k.AllowAtMost(ctx, "a", n) },
+			"Keyed.ReserveN":      func(ctx context.Context, n int) { _, _ = k.ReserveN(ctx, "a", n, time.Second) },
+			"Keyed.Wait":          func(ctx context.Context, _ int) { _ = k.Wait(ctx, "a") },
+			"Keyed.WaitN":         func(ctx context.Context, n int) { _ = k.WaitN(ctx, "a", n) },
+			"Keyed.Reset":         func(ctx context.Context, _ int) { _ = k.Reset(ctx, "a") },
 			"Reservation.Cancel": func(ctx context.Context, _ int) {
 				var r redisrate.Reservation // not admitted: Cancel would do nothing, but nil is a bug
 				_ = r.Cancel(ctx)
@@ -122,7 +122,7 @@ func TestMethodsPanicOnANilContextOrNBelowOne(t *testing.T) {
 			assert.PanicsWithValue(t, "redisrate: "+name+": nil context", func() { call(nilCtx, 1) }, "%s, limit %v", name, limit)
 			for _, n := range []int{0, -1, math.MinInt} {
 				switch name {
-				case "Allow", "Wait", "Reset", "Keyed.Allow", "Keyed.Wait", "Keyed.Reset", "Reservation.Cancel":
+				case "Limiter.Allow", "Limiter.Wait", "Limiter.Reset", "Keyed.Allow", "Keyed.Wait", "Keyed.Reset", "Reservation.Cancel":
 					continue // no n
 				}
 				assert.PanicsWithValue(t, "redisrate: "+name+": n must be at least 1, got "+strconv.Itoa(n),
@@ -130,4 +130,28 @@ func TestMethodsPanicOnANilContextOrNBelowOne(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A zero Keyed has an interval of 0, which is how ratelimit.Inf is kept:
+// it used to admit every call without asking Redis.
+func TestAZeroLimiterOrKeyedPanicsInsteadOfAdmittingEverything(t *testing.T) {
+	var k redisrate.Keyed
+	var l redisrate.Limiter
+	ctx := t.Context()
+	for name, call := range map[string]func(){
+		"Keyed.Allow":        func() { _, _ = k.Allow(ctx, "a") },
+		"Keyed.AllowN":       func() { _, _ = k.AllowN(ctx, "a", 1) },
+		"Keyed.Wait":         func() { _ = k.Wait(ctx, "a") },
+		"Keyed.DeferUntil":   func() { k.DeferUntil("a", time.Now().Add(time.Second)) },
+		"Keyed.Reset":        func() { _ = k.Reset(ctx, "a") },
+		"Limiter.Allow":      func() { _, _ = l.Allow(ctx) },
+		"Limiter.ReserveN":   func() { _, _ = l.ReserveN(ctx, 1, time.Second) },
+		"Limiter.WaitN":      func() { _ = l.WaitN(ctx, 1) },
+		"Limiter.DeferUntil": func() { l.DeferUntil(time.Now().Add(time.Second)) },
+		"Limiter.Reset":      func() { _ = l.Reset(ctx) },
+	} {
+		assert.PanicsWithValue(t, "redisrate: "+name+": not made by New or NewKeyed", call, name)
+	}
+	assert.PanicsWithValue(t, "redisrate: Limiter.Allow: not made by New or NewKeyed",
+		func() { _, _ = k.Limiter("a").Allow(ctx) }, "a zero Keyed's Limiter")
 }

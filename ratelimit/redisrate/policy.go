@@ -57,7 +57,7 @@ func FailOpen() Policy { return Policy{kind: failOpen} }
 //
 // FailLocal panics with "redisrate: FailLocal: share must be in (0, 1]"
 // otherwise; New and NewKeyed panic if share of their limit is too small
-// for a ratelimit.Limiter (one event in over 146 years).
+// for a ratelimit.Limiter (one event in over 2^61ns, about 73 years).
 func FailLocal(share float64) Policy {
 	if !(share > 0 && share <= 1) { // NaN too
 		panicf("FailLocal", "share must be in (0, 1], got %v", share)

@@ -6,6 +6,9 @@ import (
 	"time"
 )
 
+// timers is the core's internal/sleep, written again here because a nested
+// module may not import the core's internal packages: keep the two in step.
+//
 // timers recycles the timers of waits, so that a wait allocates nothing
 // once the pool is warm. Each Keyed has its own: a timer made inside a
 // testing/synctest bubble belongs to that bubble, so a limiter made in one
