@@ -35,24 +35,15 @@
 // Retry-After, admits nothing before t and one token at t; a t already past
 // changes nothing.
 //
-// Limits: Inf admits everything (DeferUntil still holds it back); a limit
-// <= 0 admits only the tokens left. The limiter counts whole nanoseconds:
-// Every(d) spaces events exactly d apart below 2^52ns (52 days), other
-// limits are rounded up, and a limit above 1e9/s panics rather than turn
-// unlimited. Spans are bounded so that no arithmetic can wrap in the 73
-// years (2^61ns) after New: burst/limit at most 2^61ns, checked wherever it
-// is set, and nothing is booked or deferred further ahead than that
-// (ReserveN is not OK, WaitN fails, DeferUntil saturates). Misuse panics at once with "ratelimit:
-// Name: what is wrong", Name being what was called: n < 1, burst < 1, a
-// NaN limit, a span too wide, a nil ctx, Option or LimitFunc, an option of
-// NewKeyed given to New. Runtime conditions are the errors above.
+// Limits: Inf admits everything; a limit <= 0 admits only the tokens left;
+// Every(d) spaces events exactly d apart. Arithmetic cannot wrap: a bucket
+// spans at most 2^61ns (73 years) and nothing is booked further ahead (see
+// New and ReserveN). Misuse panics at once with "ratelimit: Name: what is
+// wrong" (see each function); runtime conditions are the errors above.
 //
-// Keyed holds one bucket per key. A key whose bucket has refilled is exactly
-// a fresh key, so idle keys are dropped with nothing lost, a few at a time
-// inside ordinary calls and in every shard whichever keys the calls touch;
-// the keys tracked, and the memory held, follow those active in the recent
-// past. MaxKeys adds a hard, lossy cap. Keyed.Limiter(key) is one key as a
-// Waiter and Deferrer.
+// Keyed holds one bucket per key and drops idle keys, which lose nothing,
+// inside ordinary calls: the keys tracked and the memory held follow the
+// keys active in the recent past (see Keyed).
 //
 // Consumers take an interface, not a *Limiter: *Limiter, KeyLimiter,
 // redisrate's limiters and x/time/rate's *rate.Limiter are Waiters. Deferrer
@@ -69,6 +60,7 @@
 //
 //	x/time/rate                          ratelimit
 //	NewLimiter(r, b)                     New(r, b); b < 1 panics (b = 0 denied everything)
+//	var l rate.Limiter (denies all)      none: a zero Limiter panics; use New
 //	Every, Inf, InfDuration, Limit       the same
 //	Allow(), Wait(ctx), WaitN(ctx, n)    the same; errors are sentinels (above)
 //	AllowN(time.Now(), n)                AllowN(n)

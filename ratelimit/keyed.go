@@ -95,7 +95,12 @@ func NewKeyed[K comparable](limit Limit, burst int, opts ...Option) *Keyed[K] {
 
 func (k *Keyed[K]) now() int64 { return int64(k.base.Since()) }
 
-func (k *Keyed[K]) shard(key K) *keyedShard[K] {
+// shard returns key's shard. A zero Keyed has none (NewKeyed makes every
+// Keyed): it panics then, naming the method where.
+func (k *Keyed[K]) shard(key K, where string) *keyedShard[K] {
+	if k.shards == nil {
+		misuse.Panicf("ratelimit: "+where, "not made by NewKeyed")
+	}
 	return &k.shards[maphash.Comparable(k.seed, key)&k.mask]
 }
 
@@ -112,7 +117,7 @@ func (k *Keyed[K]) allow(key K, n int, where string) bool {
 		panicN(where, n)
 	}
 	now := k.now()
-	s := k.shard(key)
+	s := k.shard(key, where)
 	s.mu.Lock()
 	ok := k.entry(s, key, now).allow(now, n)
 	k.release(s, now)
@@ -156,7 +161,7 @@ func (k *Keyed[K]) wait(ctx context.Context, key K, n int, where string) error {
 		return err
 	}
 	now := k.now()
-	s := k.shard(key)
+	s := k.shard(key, where)
 	s.mu.Lock()
 	e := k.entry(s, key, now)
 	c := e.cfg
@@ -199,7 +204,7 @@ func (k *Keyed[K]) wait(ctx context.Context, key K, n int, where string) error {
 // bucket has refilled past the booking and there is nothing to give back.
 func (k *Keyed[K]) refund(key K, c *config, booked, cost int64) {
 	now := k.now()
-	s := k.shard(key)
+	s := k.shard(key, "Reservation.Cancel")
 	s.mu.Lock()
 	if i, ok := s.index[key]; ok && now < booked {
 		if e := &s.entries[i]; e.cfg == c && e.tat == booked {
@@ -212,12 +217,12 @@ func (k *Keyed[K]) refund(key K, c *config, booked, cost int64) {
 // DeferUntil admits nothing for key before t, as Limiter.DeferUntil: a t
 // already past (or now) changes nothing, and does not start tracking key.
 func (k *Keyed[K]) DeferUntil(key K, t time.Time) {
+	s := k.shard(key, "Keyed.DeferUntil")
 	now := k.now()
 	until := int64(k.base.Offset(t))
 	if until <= now {
 		return
 	}
-	s := k.shard(key)
 	s.mu.Lock()
 	e := k.entry(s, key, now)
 	e.tat = max(e.tat, e.cfg.deferTAT(until, now))
@@ -230,7 +235,7 @@ func (k *Keyed[K]) DeferUntil(key K, t time.Time) {
 // start tracking it.
 func (k *Keyed[K]) Tokens(key K) float64 {
 	now := k.now()
-	s := k.shard(key)
+	s := k.shard(key, "Keyed.Tokens")
 	s.mu.Lock()
 	if i, ok := s.index[key]; ok {
 		e := &s.entries[i]

@@ -79,7 +79,7 @@ func (l *Limiter) AllowN(n int) bool {
 	if n < 1 {
 		panicN("Limiter.AllowN", n)
 	}
-	c := l.cfg.Load()
+	c := l.config("Limiter.AllowN")
 	if c.mode != finite {
 		return l.allowSlow(c, n)
 	}
@@ -137,7 +137,7 @@ func (l *Limiter) ReserveN(n int) Reservation {
 	if n < 1 {
 		panicN("Limiter.ReserveN", n)
 	}
-	c := l.cfg.Load()
+	c := l.config("Limiter.ReserveN")
 	now := l.now()
 	switch {
 	case c.mode == unlimited:
@@ -199,7 +199,7 @@ func (l *Limiter) wait(ctx context.Context, n int, where string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	c := l.cfg.Load()
+	c := l.config(where)
 	now := l.now()
 	switch {
 	case c.mode == unlimited:
@@ -239,12 +239,13 @@ func (l *Limiter) wait(ctx context.Context, n int, where string) error {
 // taken as that. Under a limit <= 0, where nothing refills anyway, it
 // empties the bucket. SetLimit(Inf) forgets it.
 func (l *Limiter) DeferUntil(t time.Time) {
+	c := l.config("Limiter.DeferUntil")
 	now := l.now()
 	until := int64(l.base.Offset(t))
 	if until <= now {
 		return
 	}
-	target := l.cfg.Load().deferTAT(until, now)
+	target := c.deferTAT(until, now)
 	for {
 		tat := l.tat.Load()
 		if tat >= target || l.tat.CompareAndSwap(tat, target) {
@@ -260,7 +261,7 @@ func (l *Limiter) DeferUntil(t time.Time) {
 // "ratelimit: Limiter.SetLimit: ..." on a limit New refuses, or one whose
 // span at the current burst would pass 73 years.
 func (l *Limiter) SetLimit(limit Limit) {
-	l.reconfigure(func(old *config, now int64) *config {
+	l.reconfigure("Limiter.SetLimit", func(old *config, now int64) *config {
 		return newConfig(limit, old.burst, now, "Limiter.SetLimit")
 	})
 }
@@ -269,15 +270,15 @@ func (l *Limiter) SetLimit(limit Limit) {
 // new burst. It panics with "ratelimit: Limiter.SetBurst: ..." if burst < 1
 // or if its span at the current limit would pass 73 years.
 func (l *Limiter) SetBurst(burst int) {
-	l.reconfigure(func(old *config, now int64) *config {
+	l.reconfigure("Limiter.SetBurst", func(old *config, now int64) *config {
 		return newConfig(old.limit, burst, now, "Limiter.SetBurst")
 	})
 }
 
-func (l *Limiter) reconfigure(next func(old *config, now int64) *config) {
+func (l *Limiter) reconfigure(where string, next func(old *config, now int64) *config) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	old := l.cfg.Load()
+	old := l.config(where)
 	now := l.now()
 	c := next(old, now)
 	l.cfg.Store(c)
@@ -290,16 +291,27 @@ func (l *Limiter) reconfigure(next func(old *config, now int64) *config) {
 }
 
 // Limit returns the current limit.
-func (l *Limiter) Limit() Limit { return l.cfg.Load().limit }
+func (l *Limiter) Limit() Limit { return l.config("Limiter.Limit").limit }
 
 // Burst returns the current burst.
-func (l *Limiter) Burst() int { return l.cfg.Load().burst }
+func (l *Limiter) Burst() int { return l.config("Limiter.Burst").burst }
 
 // Tokens returns the number of tokens in the bucket now: Burst() when full,
 // negative when reservations or DeferUntil have booked ahead. Under Inf it
 // returns Burst().
 func (l *Limiter) Tokens() float64 {
-	return l.cfg.Load().tokens(l.tat.Load(), l.now())
+	return l.config("Limiter.Tokens").tokens(l.tat.Load(), l.now())
+}
+
+// config returns l's configuration. A zero Limiter has none (New makes
+// every Limiter): it panics then, where a nil dereference would not say
+// what is wrong. A predictable branch on the hot path.
+func (l *Limiter) config(where string) *config {
+	c := l.cfg.Load()
+	if c == nil {
+		misuse.Panicf("ratelimit: "+where, "not made by New")
+	}
+	return c
 }
 
 // panicN reports an n below 1 given to the method where. Not inlined, so

@@ -85,3 +85,32 @@ func TestEveryMisusePanicsWithAMessageNamingTheMisuse(t *testing.T) {
 	}
 	assert.Zero(t, badPlan.Len(), "a key whose LimitFunc result was refused is not tracked")
 }
+
+// A zero Limiter or Keyed used to fail with a nil dereference or an index
+// out of range, which does not say what is wrong.
+func TestAZeroLimiterOrKeyedPanicsWithAMessage(t *testing.T) {
+	var l ratelimit.Limiter
+	var k ratelimit.Keyed[string]
+	ctx := t.Context()
+	for name, call := range map[string]func(){
+		"Limiter.AllowN":     func() { l.Allow() },
+		"Limiter.ReserveN":   func() { l.Reserve() },
+		"Limiter.WaitN":      func() { _ = l.WaitN(ctx, 1) },
+		"Limiter.DeferUntil": func() { l.DeferUntil(time.Now().Add(time.Second)) },
+		"Limiter.SetLimit":   func() { l.SetLimit(5) },
+		"Limiter.SetBurst":   func() { l.SetBurst(5) },
+		"Limiter.Limit":      func() { _ = l.Limit() },
+		"Limiter.Burst":      func() { _ = l.Burst() },
+		"Limiter.Tokens":     func() { _ = l.Tokens() },
+	} {
+		assert.PanicsWithValue(t, "ratelimit: "+name+": not made by New", call, name)
+	}
+	for name, call := range map[string]func(){
+		"Keyed.Allow":      func() { k.Allow("a") },
+		"Keyed.WaitN":      func() { _ = k.WaitN(ctx, "a", 1) },
+		"Keyed.DeferUntil": func() { k.DeferUntil("a", time.Now().Add(time.Second)) },
+		"Keyed.Tokens":     func() { _ = k.Tokens("a") },
+	} {
+		assert.PanicsWithValue(t, "ratelimit: "+name+": not made by NewKeyed", call, name)
+	}
+}
