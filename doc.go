@@ -44,7 +44,9 @@
 // Context first. Anything that can block takes a context.Context as its first
 // argument, and task functions receive the context as a parameter. A blocked
 // submitter returns as soon as its own context is done. Work whose context is
-// done before it starts never starts and is counted as NotStarted.
+// done before it starts never starts: handed in with a context already done,
+// it is refused at once (pool counts it Rejected); accepted, then its context
+// ends while it waits, it is counted NotStarted.
 //
 // Errors. Runtime conditions are returned as errors; sentinels are exported
 // and matched with errors.Is. A construct that cancels on the first error
@@ -54,8 +56,8 @@
 // results make sense.
 //
 // Misuse. Programmer errors panic at once, in one format,
-// "pkg: Name: what is wrong[, got value]", where Name is the function or
-// option that was misused: "pool: New: workers must be at least 1, got 0",
+// "pkg: Name: what is wrong[, got value]", where Name is the function,
+// Type.Method or option that was misused: "pool: New: workers must be at least 1, got 0",
 // "fanout: Pace: nil Waiter" (a typed nil, such as a nil *ratelimit.Limiter
 // in a Waiter, counts as nil), "parallel: For: nil context". Every function
 // that can panic says so in its doc comment. Nothing misbehaves silently.

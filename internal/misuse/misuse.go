@@ -3,7 +3,7 @@
 //
 //	pkg: Name: what is wrong[, got value]
 //
-// where Name is the function, method or option that was misused, so that
+// where Name is the function, Type.Method or option that was misused, so that
 // a message says where to look even when an option was built far from the
 // call that applied it ("pool: QueueSize: n must not be negative, got -1",
 // "fanout: Pace: nil Waiter", "pipeline: Map: nil function").
