@@ -39,7 +39,7 @@ func main() {
 	flag.StringVar(&cfg.ProviderURL, "provider", "", "base URL of a real provider (default: a loopback stand-in)")
 	flag.IntVar(&cfg.Notifications, "n", cfg.Notifications, "notifications to send")
 	flag.IntVar(&cfg.Quota, "quota", cfg.Quota, "the provider's limit, requests per second")
-	flag.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "most requests in flight")
+	flag.IntVar(&cfg.Workers, "workers", cfg.Workers, "most requests in flight")
 	flag.Parse()
 
 	cli.Run("rate-limited-notifications", func(ctx context.Context) error {

@@ -35,18 +35,18 @@ type Config struct {
 	// Quota is the provider's limit in requests per second; the paced run
 	// sends at exactly this rate.
 	Quota int
-	// Concurrency is the most requests in flight.
-	Concurrency int
+	// Workers is the most requests in flight.
+	Workers int
 }
 
 // DefaultConfig is the full run: 2,000 notifications at 200/s.
 func DefaultConfig() Config {
-	return Config{Notifications: 2000, Quota: 200, Concurrency: 50}
+	return Config{Notifications: 2000, Quota: 200, Workers: 50}
 }
 
 // QuickConfig is the short run of the tour's quick mode: 400 at 200/s.
 func QuickConfig() Config {
-	return Config{Notifications: 400, Quota: 200, Concurrency: 50}
+	return Config{Notifications: 400, Quota: 200, Workers: 50}
 }
 
 // Send is what one way of sending measured.
@@ -57,7 +57,7 @@ type Send struct {
 	Sent, Failed int
 	// TooMany is the number of 429 answers received.
 	TooMany int64
-	// Stats is fanout's summary: attempts, retries, time throttled.
+	// Stats is fanout's summary: attempts, retries, time paced.
 	Stats fanout.Stats
 }
 
@@ -76,8 +76,8 @@ const clientBurst = 10
 // Run sends cfg.Notifications both ways, prints the figures to w and
 // returns them.
 func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
-	if cfg.Notifications < 1 || cfg.Quota < 1 || cfg.Concurrency < 1 {
-		return Result{}, fmt.Errorf("need Notifications, Quota and Concurrency >= 1, got %+v", cfg)
+	if cfg.Notifications < 1 || cfg.Quota < 1 || cfg.Workers < 1 {
+		return Result{}, fmt.Errorf("need Notifications, Quota and Workers >= 1, got %+v", cfg)
 	}
 	res := Result{Expected: time.Duration(float64(max(0, cfg.Notifications-clientBurst)) / float64(cfg.Quota) * float64(time.Second))}
 	for _, paced := range []bool{true, false} {
@@ -107,7 +107,7 @@ func send(ctx context.Context, cfg Config, paced bool) (Send, error) {
 		defer p.Close()
 		url = p.URL
 	}
-	client := httpjson.Client(cfg.Concurrency)
+	client := httpjson.Client(cfg.Workers)
 	defer client.CloseIdleConnections()
 
 	ids := make([]int, cfg.Notifications)
@@ -128,7 +128,7 @@ func send(ctx context.Context, cfg Config, paced bool) (Send, error) {
 	}
 
 	opts := []fanout.Option{
-		fanout.Workers(cfg.Concurrency),
+		fanout.Workers(cfg.Workers),
 		fanout.Attempts(10),
 		fanout.Timeout(5 * time.Second),
 		fanout.StatsTo(&run.Stats),
@@ -157,15 +157,15 @@ func send(ctx context.Context, cfg Config, paced bool) (Send, error) {
 
 func printResult(w io.Writer, cfg Config, res Result) {
 	fmt.Fprintf(w, "  %d notifications to a provider that allows %d/s (429 + Retry-After beyond), %d in flight at most\n",
-		cfg.Notifications, cfg.Quota, cfg.Concurrency)
+		cfg.Notifications, cfg.Quota, cfg.Workers)
 	fmt.Fprintf(w, "  the quota implies at least %v\n", res.Expected.Round(10*time.Millisecond))
-	var times, throttled []chart.Bar
+	var times, tooMany []chart.Bar
 	for _, r := range res.Sends {
 		fmt.Fprintf(w, "  %-8s %7v  sent %d, failed %d, 429s %d, attempts %d (retries %d)\n",
 			r.Name, r.Elapsed.Round(10*time.Millisecond), r.Sent, r.Failed, r.TooMany, r.Stats.Attempts, r.Stats.Retries)
 		times = append(times, chart.Bar{Label: r.Name, Value: r.Elapsed.Seconds(), Text: r.Elapsed.Round(10 * time.Millisecond).String()})
-		throttled = append(throttled, chart.Bar{Label: r.Name, Value: float64(r.TooMany), Text: strconv.FormatInt(r.TooMany, 10)})
+		tooMany = append(tooMany, chart.Bar{Label: r.Name, Value: float64(r.TooMany), Text: strconv.FormatInt(r.TooMany, 10)})
 	}
 	chart.Print(w, "wall time to send them all (shorter is better)", times...)
-	chart.Print(w, "429 Too Many Requests received (fewer is better)", throttled...)
+	chart.Print(w, "429 Too Many Requests received (fewer is better)", tooMany...)
 }

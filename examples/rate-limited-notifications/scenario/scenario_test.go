@@ -11,7 +11,7 @@ import (
 )
 
 func TestRunPacedGetsNo429AndUnpacedStillSendsEverything(t *testing.T) {
-	cfg := scenario.Config{Notifications: 120, Quota: 100, Concurrency: 50}
+	cfg := scenario.Config{Notifications: 120, Quota: 100, Workers: 50}
 	var out bytes.Buffer
 	res, err := scenario.Run(t.Context(), &out, cfg)
 	require.NoError(t, err, "output:\n%s", out.String())
@@ -37,7 +37,7 @@ func TestRunSendsToARealProviderWhenGivenOne(t *testing.T) {
 	p := standin.NewProvider(1000, 1000) // plays the real provider, a roomy one
 	defer p.Close()
 	_, err := scenario.Run(t.Context(), new(bytes.Buffer),
-		scenario.Config{ProviderURL: p.URL, Notifications: 30, Quota: 1000, Concurrency: 5})
+		scenario.Config{ProviderURL: p.URL, Notifications: 30, Quota: 1000, Workers: 5})
 	require.NoError(t, err)
 	require.Equal(t, int64(60), p.Accepted(), "notifications accepted by the given provider: 30 per run")
 }
