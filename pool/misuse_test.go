@@ -29,9 +29,9 @@ func TestMisusePanicsWithTheNameOfTheFunctionThatReceivedIt(t *testing.T) {
 		{"pool: New: workers must be at least 1, got -2", func() { pool.New(-2) }},
 		{"pool: New: a Pool cannot be Unlimited (groups can)", func() { pool.New(pool.Unlimited) }},
 		{"pool: New: nil Option", func() { pool.New(1, nil) }},
-		{"pool: New: CollectAll is an option of groups, not of New", func() { pool.New(1, pool.CollectAll()) }},
-		{"pool: New: FailFast is an option of groups, not of New", func() { pool.New(1, pool.FailFast()) }},
-		{"pool: New: OnPool is an option of groups, not of New", func() { pool.New(1, pool.OnPool(p)) }},
+		{"pool: New: CollectAll does not apply here, it is an option of groups", func() { pool.New(1, pool.CollectAll()) }},
+		{"pool: New: FailFast does not apply here, it is an option of groups", func() { pool.New(1, pool.FailFast()) }},
+		{"pool: New: OnPool does not apply here, it is an option of groups", func() { pool.New(1, pool.OnPool(p)) }},
 		{"pool: QueueSize: n must not be negative, got -1", func() { pool.QueueSize(-1) }},
 		{"pool: Timeout: d must not be negative, got -1ns", func() { pool.Timeout(-1) }},
 		{"pool: OnPanic: nil function", func() { pool.OnPanic(nil) }},
@@ -49,15 +49,15 @@ func TestMisusePanicsWithTheNameOfTheFunctionThatReceivedIt(t *testing.T) {
 		{"pool: NewGroup: workers must be at least 1 or Unlimited, got 0", func() { pool.NewGroup(ctx, 0) }},
 		{"pool: NewGroup: workers must be at least 1 or Unlimited, got -2", func() { pool.NewGroup(ctx, -2) }},
 		{"pool: NewGroup: nil Option", func() { pool.NewGroup(ctx, 1, pool.CollectAll(), nil) }},
-		{"pool: NewGroup: QueueSize is an option of New, not of groups", func() { pool.NewGroup(ctx, 1, pool.QueueSize(1)) }},
-		{"pool: NewGroup: OnPanic is an option of New, not of groups", func() {
+		{"pool: NewGroup: QueueSize does not apply here, it is an option of New", func() { pool.NewGroup(ctx, 1, pool.QueueSize(1)) }},
+		{"pool: NewGroup: OnPanic does not apply here, it is an option of New", func() {
 			pool.NewGroup(ctx, 1, pool.OnPanic(func(*tandem.PanicError) {}))
 		}},
-		{"pool: NewGroup: OnError is an option of New, not of groups", func() { pool.NewGroup(ctx, 1, pool.OnError(func(error) {})) }},
+		{"pool: NewGroup: OnError does not apply here, it is an option of New", func() { pool.NewGroup(ctx, 1, pool.OnError(func(error) {})) }},
 		{"pool: NewResultGroup: nil context", func() { pool.NewResultGroup[int](nilCtx, 1) }},
 		{"pool: NewResultGroup: workers must be at least 1 or Unlimited, got 0", func() { pool.NewResultGroup[int](ctx, 0) }},
 		{"pool: NewResultGroup: nil Option", func() { pool.NewResultGroup[int](ctx, 1, nil) }},
-		{"pool: NewResultGroup: QueueSize is an option of New, not of groups", func() {
+		{"pool: NewResultGroup: QueueSize does not apply here, it is an option of New", func() {
 			pool.NewResultGroup[int](ctx, 1, pool.QueueSize(1))
 		}},
 		{"pool: Group.Go: nil function", func() { pool.NewGroup(ctx, 1).Go(nil) }},

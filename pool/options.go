@@ -50,7 +50,7 @@ func buildOptions(where string, opts []Option) options {
 func poolOptions(opts []Option) options {
 	o := buildOptions("pool: New", opts)
 	if o.groupOnly != "" {
-		misuse.Panicf("pool: New", "%s is an option of groups, not of New", o.groupOnly)
+		misuse.NotApplicable("pool: New", o.groupOnly, "groups")
 	}
 	return o
 }
@@ -58,7 +58,7 @@ func poolOptions(opts []Option) options {
 func groupOptions(where string, opts []Option) options {
 	o := buildOptions(where, opts)
 	if o.poolOnly != "" {
-		misuse.Panicf(where, "%s is an option of New, not of groups", o.poolOnly)
+		misuse.NotApplicable(where, o.poolOnly, "New")
 	}
 	return o
 }

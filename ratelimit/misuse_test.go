@@ -53,10 +53,10 @@ func TestEveryMisusePanicsWithAMessageNamingTheMisuse(t *testing.T) {
 		{"New, tiny limit", func() { ratelimit.New(1e-12, 1) }, "ratelimit: New: limit must refill a token within 2^61ns (about 73 years), got 1e-12"},
 		{"New, span", func() { ratelimit.New(1, 1<<32) }, "ratelimit: New: burst times the interval must span at most 2^61ns (about 73 years), got burst 4294967296 at limit 1"},
 		{"New, nil Option", func() { ratelimit.New(1, 1, nilOption) }, "ratelimit: New: nil Option"},
-		{"New, MaxKeys", func() { ratelimit.New(1, 1, ratelimit.MaxKeys(3)) }, "ratelimit: New: MaxKeys is an option of NewKeyed only"},
+		{"New, MaxKeys", func() { ratelimit.New(1, 1, ratelimit.MaxKeys(3)) }, "ratelimit: New: MaxKeys does not apply here, it is an option of NewKeyed"},
 		{"New, LimitFunc", func() {
 			ratelimit.New(1, 1, ratelimit.LimitFunc(func(string) (ratelimit.Limit, int) { return 1, 1 }))
-		}, "ratelimit: New: LimitFunc is an option of NewKeyed only"},
+		}, "ratelimit: New: LimitFunc does not apply here, it is an option of NewKeyed"},
 		{"New, initial > burst", func() { ratelimit.New(1, 2, ratelimit.InitialTokens(3)) }, "ratelimit: New: InitialTokens must not exceed the burst 2, got 3"},
 		{"Limiter.SetLimit, NaN", func() { ratelimit.New(1, 1).SetLimit(nan) }, "ratelimit: Limiter.SetLimit: limit is NaN"},
 		{"Limiter.SetLimit, 2e9", func() { ratelimit.New(1, 1).SetLimit(2e9) }, "ratelimit: Limiter.SetLimit: limit must be at most 1e9 events/s (an interval of 1ns) or Inf, got 2e+09"},

@@ -33,7 +33,7 @@ func buildOptions(where string, opts []Option) options {
 		opt.apply(&o)
 	}
 	if o.keyedOnly != "" && where != "NewKeyed" {
-		misuse.Panicf("ratelimit: "+where, "%s is an option of NewKeyed only", o.keyedOnly)
+		misuse.NotApplicable("ratelimit: "+where, o.keyedOnly, "NewKeyed")
 	}
 	return o
 }

@@ -51,3 +51,11 @@ func IsNil(v any) bool {
 	}
 	return false
 }
+
+// NotApplicable panics with "where: option does not apply here, it is an
+// option of of": the one message for an option given to a function that
+// takes the package's Option type but not that option ("pool: New:
+// CollectAll does not apply here, it is an option of groups").
+func NotApplicable(where, option, of string) {
+	panic(where + ": " + option + " does not apply here, it is an option of " + of)
+}

@@ -51,3 +51,9 @@ func TestNilCatchesTypedNils(t *testing.T) {
 		assert.NotPanics(t, func() { misuse.Nil("fanout: Pace", "Waiter", v) }, name)
 	}
 }
+
+func TestNotApplicableNamesTheOptionAndWhereItBelongs(t *testing.T) {
+	assert.PanicsWithValue(t, "pool: New: CollectAll does not apply here, it is an option of groups", func() {
+		misuse.NotApplicable("pool: New", "CollectAll", "groups")
+	})
+}
