@@ -1,11 +1,13 @@
 package ratelimit_test
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tandem-go/tandem/ratelimit"
@@ -32,4 +34,17 @@ func TestALimiterAtEveryDSpacesEventsExactlyDApart(t *testing.T) {
 			require.Equal(t, ratelimit.Every(d), ratelimit.Per(1, d), "Per(1, %v) is Every", d)
 		}
 	})
+}
+
+func TestIntervalIsWhatTheLimiterCounts(t *testing.T) {
+	for _, d := range []time.Duration{1, 2, 3, 29, 58, 116, time.Microsecond, time.Millisecond, 499283844, time.Second, time.Hour} {
+		assert.Equal(t, d, ratelimit.Every(d).Interval(), "Every(%v)", d)
+	}
+	assert.Equal(t, time.Duration(0), ratelimit.Inf.Interval())
+	assert.Equal(t, ratelimit.InfDuration, ratelimit.Limit(0).Interval())
+	assert.Equal(t, ratelimit.InfDuration, ratelimit.Limit(-1).Interval())
+	assert.Equal(t, ratelimit.InfDuration, ratelimit.Limit(math.NaN()).Interval())
+	assert.Equal(t, 333333334*time.Nanosecond, ratelimit.Limit(3).Interval(), "1e9/3 rounded up")
+	assert.PanicsWithValue(t, "ratelimit: Limit.Interval: limit must be at most 1e9 events/s (an interval of 1ns) or Inf, got 2e+09",
+		func() { _ = ratelimit.Limit(2e9).Interval() })
 }

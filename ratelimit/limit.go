@@ -79,6 +79,23 @@ func Per(n int, d time.Duration) Limit {
 	return Limit(float64(n) * 1e9 / float64(d))
 }
 
+// Interval returns the time one token takes to refill at limit, as a
+// Limiter counts it: exactly d for a limit made by Every(d) (d below 2^52ns),
+// and otherwise 1e9/limit nanoseconds rounded up, so that no limiter admits
+// faster than limit. It returns 0 for Inf and InfDuration for a limit <= 0
+// or NaN, and panics with "ratelimit: Limit.Interval: ..." for a limit New
+// refuses (above 1e9 per second, or slower than one token in 2^61ns).
+// Other limiters that must agree with this package (redisrate's) use it.
+func (limit Limit) Interval() time.Duration {
+	switch {
+	case limit >= Inf:
+		return 0
+	case !(limit > 0):
+		return InfDuration
+	}
+	return time.Duration(limit.interval("Limit.Interval"))
+}
+
 // interval is the time one token takes to refill, in whole nanoseconds:
 // exactly d for a limit made by Every(d) (d below exactEvery), and
 // otherwise 1e9/limit rounded up, so that the limiter never admits faster
