@@ -132,13 +132,22 @@ func (c *config) deferTAT(until, now int64) int64 {
 // for SetLimit and SetBurst: the tokens in the bucket are kept (capped at
 // the new burst), and a bucket in debt (less than one token, after
 // reservations or DeferUntil) keeps the time its next event may happen.
-// Going to Inf drops the debt.
-func convert(from, to *config, tat, now int64) int64 {
+// deferred is the limiter's latest DeferUntil instant: a frozen bucket (a
+// limit <= 0) has no time of its own, so a deferral made before or during
+// a freeze is carried through it from there. Going to Inf drops the debt.
+//
+// Into a freeze it also returns carried, the time the next event may happen
+// (MinInt64 if none), for the limiter to keep as deferred: the frozen TAT
+// holds tokens only, so debt from reservations would be forgotten too.
+func convert(from, to *config, tat, now, deferred int64) (newTAT, carried int64) {
 	if to.mode == unlimited {
-		return 0
+		return 0, math.MinInt64
 	}
 	var tokens float64
 	nextEvent := int64(math.MinInt64)
+	if from.mode == frozen {
+		nextEvent = deferred
+	}
 	switch from.mode {
 	case unlimited:
 		tokens = float64(to.burst)
@@ -158,11 +167,11 @@ func convert(from, to *config, tat, now int64) int64 {
 			tokens = 0
 		}
 		tokens = min(max(tokens, 0), float64(to.burst))
-		return now + to.tau - int64(tokens)
+		return now + to.tau - int64(tokens), nextEvent
 	}
 	if nextEvent > now {
-		return to.deferTAT(nextEvent, now)
+		return to.deferTAT(nextEvent, now), math.MinInt64
 	}
 	tokens = min(max(tokens, 0), float64(to.burst))
-	return now + to.tau - int64(tokens*float64(to.interval))
+	return now + to.tau - int64(tokens*float64(to.interval)), math.MinInt64
 }

@@ -60,3 +60,47 @@ func TestDeferUntilOneNanosecondAheadHoldsBackUntilThen(t *testing.T) {
 		require.False(t, k.Allow("a"), "one token at the deferred time")
 	})
 }
+
+// A limit <= 0 has no time of its own: SetLimit(0) used to forget a
+// pending DeferUntil (and a New(0, b)'s deferral was lost at SetLimit), so
+// a pause and resume admitted events the server's Retry-After forbade.
+func TestADeferralSurvivesAPauseAtALimitOfZero(t *testing.T) {
+	for name, setup := range map[string]func() *ratelimit.Limiter{
+		"deferred, then paused": func() *ratelimit.Limiter {
+			l := ratelimit.New(10, 5)
+			l.DeferUntil(time.Now().Add(time.Hour))
+			l.SetLimit(0)
+			return l
+		},
+		"paused, then deferred": func() *ratelimit.Limiter {
+			l := ratelimit.New(10, 5)
+			l.SetLimit(0)
+			l.DeferUntil(time.Now().Add(time.Hour))
+			return l
+		},
+		"made paused, then deferred": func() *ratelimit.Limiter {
+			l := ratelimit.New(0, 5)
+			l.DeferUntil(time.Now().Add(time.Hour))
+			return l
+		},
+		"booked ahead, then paused": func() *ratelimit.Limiter {
+			l := ratelimit.New(10, 5)
+			for range 5 + 36000 - 1 { // the burst, then slots up to an hour ahead
+				if r := l.Reserve(); !r.OK() {
+					panic("a reservation an hour ahead must be OK")
+				}
+			}
+			l.SetLimit(0)
+			return l
+		},
+	} {
+		synctest.Test(t, func(t *testing.T) {
+			l := setup()
+			l.SetLimit(10)
+			time.Sleep(59 * time.Minute)
+			assert.False(t, l.Allow(), "%s: admitted a minute before the deferral or booking ended", name)
+			time.Sleep(time.Minute)
+			assert.True(t, l.Allow(), "%s: the deferral or booking ended", name)
+		})
+	}
+}

@@ -90,6 +90,16 @@ type model struct {
 	cfg     modelConfig
 	version int // bumped by SetLimit and SetBurst, which void reservations
 	tat     *big.Int
+	// deferred is the latest deferral's instant (nil: none), carried
+	// through a limit <= 0, where time stands still and the TAT holds
+	// tokens only; going into one also records the next event's time.
+	deferred *big.Int
+}
+
+func (m *model) raiseDeferred(t *big.Int) {
+	if t != nil && (m.deferred == nil || t.Cmp(m.deferred) > 0) {
+		m.deferred = new(big.Int).Set(t)
+	}
 }
 
 func bigMax(a, b *big.Int) *big.Int {
@@ -207,6 +217,7 @@ func (m *model) deferUntil(now, until *big.Int) {
 	if until.Cmp(now) <= 0 {
 		return
 	}
+	m.raiseDeferred(until)
 	m.tat = bigMax(m.tat, m.cfg.deferTAT(until, now))
 }
 
@@ -232,6 +243,7 @@ func (m *model) reconfigure(now *big.Int, to modelConfig) {
 		m.cfg = from
 		tokens = m.tokens(now)
 		m.cfg = to
+		next = m.deferred
 	case 'f':
 		m.cfg = from
 		tokens = m.tokens(now)
@@ -247,6 +259,7 @@ func (m *model) reconfigure(now *big.Int, to modelConfig) {
 			capped = 0
 		}
 		m.tat = sub(add(now, to.tau), bi(int64(capped)))
+		m.raiseDeferred(next)
 	case next != nil && next.Cmp(now) > 0:
 		m.tat = to.deferTAT(next, now)
 	default:

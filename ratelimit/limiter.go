@@ -38,9 +38,14 @@ type Limiter struct {
 	// three allocations. Per limiter, not global, so that a limiter made
 	// inside a testing/synctest bubble only ever uses that bubble's timers.
 	timers sleep.Timers
+	// deferred is the latest DeferUntil's instant, since base. The TAT
+	// carries a deferral under a finite limit, but under a limit <= 0 time
+	// stands still and the TAT holds tokens only: SetLimit reads deferred
+	// to carry a Retry-After through such a pause.
+	deferred atomic.Int64
 	// The Limiter is 128 bytes, a size class whose objects are 64-byte
 	// aligned, so tat, cfg and base share one cache line with no neighbour.
-	_ [40]byte
+	_ [32]byte
 }
 
 var _ Waiter = (*Limiter)(nil)
@@ -237,7 +242,8 @@ func (l *Limiter) wait(ctx context.Context, n int, where string) error {
 // schedule forward: a t already past (or now) or covered by earlier
 // bookings changes nothing. A t more than 2^61ns (about 73 years) ahead is
 // taken as that. Under a limit <= 0, where nothing refills anyway, it
-// empties the bucket. SetLimit(Inf) forgets it.
+// empties the bucket, and t holds when SetLimit raises the limit again.
+// SetLimit(Inf) forgets it.
 func (l *Limiter) DeferUntil(t time.Time) {
 	c := l.config("Limiter.DeferUntil")
 	now := l.now()
@@ -245,6 +251,7 @@ func (l *Limiter) DeferUntil(t time.Time) {
 	if until <= now {
 		return
 	}
+	l.raiseDeferred(until)
 	target := c.deferTAT(until, now)
 	for {
 		tat := l.tat.Load()
@@ -256,7 +263,8 @@ func (l *Limiter) DeferUntil(t time.Time) {
 
 // SetLimit changes the limit. The tokens in the bucket are kept; a bucket
 // in debt (under one token) keeps the time its next event may happen (up
-// to 73 years ahead); waiters already sleeping keep their slots. Calls
+// to 73 years ahead), also through a pause at a limit <= 0 and back;
+// waiters already sleeping keep their slots. Calls
 // racing with SetLimit may be decided under either limit. It panics with
 // "ratelimit: Limiter.SetLimit: ..." on a limit New refuses, or one whose
 // span at the current burst would pass 73 years.
@@ -284,7 +292,9 @@ func (l *Limiter) reconfigure(where string, next func(old *config, now int64) *c
 	l.cfg.Store(c)
 	for {
 		tat := l.tat.Load()
-		if l.tat.CompareAndSwap(tat, convert(old, c, tat, now)) {
+		newTAT, carried := convert(old, c, tat, now, l.deferred.Load())
+		if l.tat.CompareAndSwap(tat, newTAT) {
+			l.raiseDeferred(carried)
 			return
 		}
 	}
@@ -301,6 +311,16 @@ func (l *Limiter) Burst() int { return l.config("Limiter.Burst").burst }
 // returns Burst().
 func (l *Limiter) Tokens() float64 {
 	return l.config("Limiter.Tokens").tokens(l.tat.Load(), l.now())
+}
+
+// raiseDeferred moves deferred forward to t; it never moves back.
+func (l *Limiter) raiseDeferred(t int64) {
+	for {
+		d := l.deferred.Load()
+		if d >= t || l.deferred.CompareAndSwap(d, t) {
+			return
+		}
+	}
 }
 
 // config returns l's configuration. A zero Limiter has none (New makes
