@@ -12,8 +12,8 @@ import (
 // nothing once the pool is warm. Since Go 1.23 a stopped or reset timer
 // never delivers a stale tick, which makes reuse safe; under
 // GODEBUG=asynctimerchan=1 (the pre-1.23 timers, still honoured) a timer
-// that fired while its wait was ending on ctx keeps the tick in its
-// channel, so Sleep drains it before the timer goes back to the pool.
+// that fired while its wait was ending on ctx may deliver its tick later,
+// so Sleep never reuses a timer it could not stop.
 //
 // Keep one Timers per long-lived owner (a limiter, a fan-out) rather than
 // one per process: a timer made inside a testing/synctest bubble belongs to
@@ -39,18 +39,17 @@ func (t *Timers) Sleep(ctx context.Context, d time.Duration, onCancel func()) er
 	} else {
 		timer.Reset(d)
 	}
-	defer t.pool.Put(timer)
 	select {
 	case <-timer.C:
+		t.pool.Put(timer)
 		return nil
 	case <-ctx.Done():
-		if !timer.Stop() {
-			// Only with asynctimerchan=1 can a tick wait here; the drain
-			// never blocks, and with today's timers finds nothing.
-			select {
-			case <-timer.C:
-			default:
-			}
+		// A timer that could not be stopped has fired: with today's timers
+		// its tick is gone with the select, but under asynctimerchan=1 the
+		// runtime may still be about to send it, after Stop returned. No
+		// drain can tell, so such a timer is dropped, not reused.
+		if timer.Stop() {
+			t.pool.Put(timer)
 		}
 		if onCancel != nil {
 			onCancel()

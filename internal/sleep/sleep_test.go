@@ -3,6 +3,7 @@ package sleep
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -95,6 +96,30 @@ func TestAPooledTimerDeliversNoStaleTickWithAsyncTimers(t *testing.T) {
 				early++
 			}
 		}
+		// The race the drain after a failed Stop missed: a ctx that ends
+		// as the timer fires, so Stop fails while the old runtime is still
+		// about to send the tick; from 8 goroutines at once.
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		deadline := time.Now().Add(3 * time.Second)
+		for range 8 {
+			wg.Go(func() {
+				var ts Timers
+				for time.Now().Before(deadline) {
+					ctx, cancel := context.WithTimeout(context.Background(), 20*time.Microsecond)
+					_ = ts.Sleep(ctx, 20*time.Microsecond, nil)
+					cancel()
+					start := time.Now()
+					_ = ts.Sleep(context.Background(), 2*time.Millisecond, nil)
+					if time.Since(start) < 2*time.Millisecond {
+						mu.Lock()
+						early++
+						mu.Unlock()
+					}
+				}
+			})
+		}
+		wg.Wait()
 		fmt.Printf("early wake-ups: %d\n", early)
 		return
 	}
