@@ -50,7 +50,7 @@ func (l KeyLimiter[K]) WaitN(ctx context.Context, n int) error {
 }
 
 // DeferUntil is Keyed.DeferUntil(key, t).
-func (l KeyLimiter[K]) DeferUntil(t time.Time) { l.k.DeferUntil(l.key, t) }
+func (l KeyLimiter[K]) DeferUntil(t time.Time) { l.k.deferUntil(l.key, t, "KeyLimiter.DeferUntil") }
 
 // Tokens is Keyed.Tokens(key).
-func (l KeyLimiter[K]) Tokens() float64 { return l.k.Tokens(l.key) }
+func (l KeyLimiter[K]) Tokens() float64 { return l.k.tokens(l.key, "KeyLimiter.Tokens") }

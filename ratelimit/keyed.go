@@ -24,7 +24,10 @@ import (
 // to a quarter of its peak is rebuilt at its new size, since a Go map keeps
 // the room it grew to. So there is no janitor goroutine and nothing to
 // Close, and the keys tracked, and the memory held, follow those active in
-// the recent past. MaxKeys adds a hard, lossy cap.
+// the recent past. Under a limit <= 0 (the Keyed's, or a LimitFunc key's) a
+// bucket never refills, so a key that took a token is kept for as long as
+// the Keyed lives: dropping it would hand it a full bucket again. MaxKeys
+// adds a hard, lossy cap.
 //
 // A key starts with a full bucket, or with InitialTokens tokens; note that
 // with InitialTokens(k) below the burst, a key evicted when idle comes back
@@ -95,12 +98,16 @@ func NewKeyed[K comparable](limit Limit, burst int, opts ...Option) *Keyed[K] {
 
 func (k *Keyed[K]) now() int64 { return int64(k.base.Since()) }
 
-// shard returns key's shard. A zero Keyed has none (NewKeyed makes every
-// Keyed): it panics then, naming the method where.
-func (k *Keyed[K]) shard(key K, where string) *keyedShard[K] {
-	if k.shards == nil {
+// made panics, naming the method where, when k was not made by NewKeyed:
+// a zero Keyed has no shards, and a zero KeyLimiter no Keyed at all.
+func (k *Keyed[K]) made(where string) {
+	if k == nil || k.shards == nil {
 		misuse.Panicf("ratelimit: "+where, "not made by NewKeyed")
 	}
+}
+
+// shard returns key's shard.
+func (k *Keyed[K]) shard(key K) *keyedShard[K] {
 	return &k.shards[maphash.Comparable(k.seed, key)&k.mask]
 }
 
@@ -113,11 +120,12 @@ func (k *Keyed[K]) Allow(key K) bool { return k.allow(key, 1, "Keyed.Allow") }
 func (k *Keyed[K]) AllowN(key K, n int) bool { return k.allow(key, n, "Keyed.AllowN") }
 
 func (k *Keyed[K]) allow(key K, n int, where string) bool {
+	k.made(where)
 	if n < 1 {
 		panicN(where, n)
 	}
 	now := k.now()
-	s := k.shard(key, where)
+	s := k.shard(key)
 	s.mu.Lock()
 	ok := k.entry(s, key, now).allow(now, n)
 	k.release(s, now)
@@ -153,6 +161,7 @@ func (k *Keyed[K]) WaitN(ctx context.Context, key K, n int) error {
 }
 
 func (k *Keyed[K]) wait(ctx context.Context, key K, n int, where string) error {
+	k.made(where)
 	if n < 1 {
 		panicN(where, n)
 	}
@@ -161,7 +170,7 @@ func (k *Keyed[K]) wait(ctx context.Context, key K, n int, where string) error {
 		return err
 	}
 	now := k.now()
-	s := k.shard(key, where)
+	s := k.shard(key)
 	s.mu.Lock()
 	e := k.entry(s, key, now)
 	c := e.cfg
@@ -204,7 +213,7 @@ func (k *Keyed[K]) wait(ctx context.Context, key K, n int, where string) error {
 // bucket has refilled past the booking and there is nothing to give back.
 func (k *Keyed[K]) refund(key K, c *config, booked, cost int64) {
 	now := k.now()
-	s := k.shard(key, "Reservation.Cancel")
+	s := k.shard(key)
 	s.mu.Lock()
 	if i, ok := s.index[key]; ok && now < booked {
 		if e := &s.entries[i]; e.cfg == c && e.tat == booked {
@@ -217,7 +226,12 @@ func (k *Keyed[K]) refund(key K, c *config, booked, cost int64) {
 // DeferUntil admits nothing for key before t, as Limiter.DeferUntil: a t
 // already past (or now) changes nothing, and does not start tracking key.
 func (k *Keyed[K]) DeferUntil(key K, t time.Time) {
-	s := k.shard(key, "Keyed.DeferUntil")
+	k.deferUntil(key, t, "Keyed.DeferUntil")
+}
+
+func (k *Keyed[K]) deferUntil(key K, t time.Time, where string) {
+	k.made(where)
+	s := k.shard(key)
 	now := k.now()
 	until := int64(k.base.Offset(t))
 	if until <= now {
@@ -233,9 +247,12 @@ func (k *Keyed[K]) DeferUntil(key K, t time.Time) {
 // RateLimit-Remaining header, say. A key not tracked (never seen, or evicted
 // once its bucket refilled) has a fresh bucket's tokens; asking does not
 // start tracking it.
-func (k *Keyed[K]) Tokens(key K) float64 {
+func (k *Keyed[K]) Tokens(key K) float64 { return k.tokens(key, "Keyed.Tokens") }
+
+func (k *Keyed[K]) tokens(key K, where string) float64 {
+	k.made(where)
 	now := k.now()
-	s := k.shard(key, "Keyed.Tokens")
+	s := k.shard(key)
 	s.mu.Lock()
 	if i, ok := s.index[key]; ok {
 		e := &s.entries[i]

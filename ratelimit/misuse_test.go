@@ -113,4 +113,15 @@ func TestAZeroLimiterOrKeyedPanicsWithAMessage(t *testing.T) {
 	} {
 		assert.PanicsWithValue(t, "ratelimit: "+name+": not made by NewKeyed", call, name)
 	}
+	var kl ratelimit.KeyLimiter[string] // a zero value, not one Keyed.Limiter made
+	for name, call := range map[string]func(){
+		"KeyLimiter.Allow":      func() { kl.Allow() },
+		"KeyLimiter.AllowN":     func() { kl.AllowN(1) },
+		"KeyLimiter.Wait":       func() { _ = kl.Wait(ctx) },
+		"KeyLimiter.WaitN":      func() { _ = kl.WaitN(ctx, 1) },
+		"KeyLimiter.DeferUntil": func() { kl.DeferUntil(time.Now().Add(time.Second)) },
+		"KeyLimiter.Tokens":     func() { _ = kl.Tokens() },
+	} {
+		assert.PanicsWithValue(t, "ratelimit: "+name+": not made by NewKeyed", call, name)
+	}
 }
