@@ -62,11 +62,16 @@ func mapInputs[In, Out any](ctx context.Context, inputs []In, call func(context.
 		var next atomic.Int64 // the next input index to claim
 		var work func()
 		work = func() {
-			w := &worker[In, Out]{r: r}
-			w.onGoexit = func() { w.goexited(); r.wg.Go(work) }
-			defer w.exit()
+			w := r.newWorker()
+			w.onGoexit = func() { w.goexited(); r.live.Add(1); r.wg.Go(work) }
+			defer func() {
+				w.exit()
+				if r.live.Add(-1) == 0 && r.allExited != nil {
+					close(r.allExited)
+				}
+			}()
 			now := r.now()
-			for !r.stopped() {
+			for r.start.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= len(inputs) {
 					return
@@ -74,14 +79,26 @@ func mapInputs[In, Out any](ctx context.Context, inputs []In, call func(context.
 				now = w.run(inputs[i], &results[i], now)
 			}
 		}
-		for range min(o.workers, len(inputs)) {
+		workers := min(o.workers, len(inputs))
+		r.live.Store(int64(workers))
+		if r.lent != nil && workers > 0 {
+			r.allExited = make(chan struct{})
+			// A Goexit in a call run by serve ends this goroutine: the
+			// fan-out is stopped by then, and its goroutines are waited for
+			// before the goroutine goes.
+			defer r.wg.Wait()
+		}
+		for range workers {
 			r.wg.Go(work)
+		}
+		if r.allExited != nil {
+			r.serve(r.allExited)
 		}
 		r.wg.Wait()
 	}
 
 	cause := r.stopCause()
-	if cause != nil {
+	if cause != nil || r.poolClosed() {
 		// Inputs no worker claimed: zero Results, which read NotStarted.
 		for i := range results {
 			if res := &results[i]; res.Status == NotStarted && res.Err == nil {

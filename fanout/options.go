@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tandem-go/tandem/internal/misuse"
+	"github.com/tandem-go/tandem/pool"
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
@@ -59,6 +60,7 @@ type options struct {
 	retryIf     func(error) bool
 	policy      policy
 	stats       *Stats
+	pool        *pool.Pool
 }
 
 // buildOptions is the one place that sets the defaults. where names the
@@ -99,8 +101,9 @@ func prepare[In, Out any](where string, ctx context.Context, call func(context.C
 // Workers bounds the calls in flight at n: never more than n calls of one
 // fan-out run at once, retries included, and an input keeps its slot while
 // it waits to retry. Map runs min(n, len(inputs)) goroutines of its own;
-// it does not draw them from a shared pool.Pool (an option for that may
-// come later). Default DefaultWorkers (16). Workers panics if n < 1.
+// with OnPool the calls also count against the pool's bound, so at most
+// min(n, the pool's free workers) of them run at once. Default
+// DefaultWorkers (16). Workers panics if n < 1.
 func Workers(n int) Option {
 	if n < 1 {
 		misuse.Panicf("fanout: Workers", "n must be at least 1, got %d", n)
@@ -272,4 +275,47 @@ func Quorum(k int) Option {
 func StatsTo(dst *Stats) Option {
 	misuse.Nil("fanout: StatsTo", "*Stats", dst)
 	return optionFunc(func(o *options) { o.stats = dst })
+}
+
+// OnPool runs every call of the fan-out as a task of p (see pool.Pool.Call),
+// so that one service-wide bound covers the fan-outs of every request:
+// twenty requests fanning out at Workers(10) on a pool of 10 have at most
+// 10 calls in flight between them, not 200. Each attempt takes a worker of
+// p for the call alone and gives it back when the call returns, so fan-outs
+// share p call by call, first come first served, and Workers(n) still
+// bounds each fan-out's share. An input waits for its rate tokens, a
+// retry-after hint and its backoff before it asks p for a worker, never
+// holding one, so a fan-out waiting for its rate takes nothing from the
+// others; and a call whose token came while p was full starts when a
+// worker frees up, so with OnPool the window bound of Pace holds for the
+// tokens, and for the starts while p has room. p's Timeout, if any, bounds
+// each call too, as a limit of p's (its expiry is the call's error, not
+// ErrCallTimeout); Timeout is the fan-out's own per-attempt bound.
+//
+// A call on p is what a task of p is: it runs on one of p's workers, with
+// a ctx marked as p's task's, so a call that submits into p itself runs
+// inline rather than wait (see pool.Pool.Submit). Each attempt is one task
+// in p's Stats: Succeeded, Failed, Canceled or Panicked once it ran (a
+// call that calls runtime.Goexit is Failed), or Rejected or NotStarted when
+// it never started: the fan-out stopped while the attempt waited for room,
+// or p was closed. A closed p stops the fan-out's starts: the inputs not
+// yet started end NotStarted, with an Err wrapping ErrNotStarted and
+// pool.ErrClosed, an input refused between attempts ends Canceled, and the
+// calls in flight run to their end, as p's Close lets them. Map's error
+// then holds pool.ErrClosed in the place of ctx's cause.
+//
+// A fan-out called from a task of p with that task's ctx (see
+// pool.Pool.InTask), which waits for the calls on one of p's workers,
+// lends that worker to its calls rather than wait for p: each call takes a
+// free worker of p if there is one (pool.Pool.TryCall), and otherwise
+// runs, one at a time, on the caller's goroutine, as a part of the task,
+// never queued behind workers that may all be waiting for fan-outs of
+// their own. Such a call counts in p's Stats as Rejected (p refused it,
+// the task ran it), and one that calls runtime.Goexit ends the caller's
+// goroutine, as a call the task made itself would: the fan-out stops and
+// its goroutines exit first. Default: no pool, each fan-out bounded by
+// its Workers alone. OnPool panics if p is nil.
+func OnPool(p *pool.Pool) Option {
+	misuse.Nil("fanout: OnPool", "Pool", p)
+	return optionFunc(func(o *options) { o.pool = p })
 }
