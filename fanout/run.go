@@ -78,7 +78,7 @@ type run[In, Out any] struct {
 	// deadline, or by a closed pool; its cause stands for ctx's cause in
 	// Map's error when ctx itself did not stop the fan-out. The refusals
 	// for each sentinel share one value (see refuse).
-	refusal                       atomic.Pointer[notStartedError]
+	refusal                        atomic.Pointer[notStartedError]
 	deadlineRefusal, closedRefusal atomic.Pointer[notStartedError]
 
 	wg     sync.WaitGroup // every goroutine of the fan-out
