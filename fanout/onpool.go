@@ -13,13 +13,17 @@ import (
 // for room in the pool, first come first served with everyone else's
 // tasks, until the fan-out stops. A lending fan-out (see serve) never
 // waits in the pool: its call takes a free worker or waits for the
-// goroutine of the task that made the fan-out, which is sure to come.
+// goroutine of the task that made the fan-out, which is sure to come, and
+// which the pool lets run calls while it drains after Close.
 func (r *run[In, Out]) onPool(w *worker[In, Out]) error {
 	p := r.o.pool
 	var err error
 	if r.lent == nil {
 		err = p.Call(r.ctx, w.task)
-	} else if err = p.TryCall(r.ctx, w.task); err == pool.ErrFull {
+	} else if err = p.TryCall(r.ctx, w.task); err == pool.ErrFull || err == pool.ErrClosed {
+		// The caller's task may still submit while its pool drains after
+		// Close, so that the work it fans out drains too: so may its
+		// fan-out, on its worker.
 		err = r.lend(w)
 	}
 	if err == pool.ErrClosed && !w.ran {
