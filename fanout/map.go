@@ -28,7 +28,8 @@ import (
 // because its token would come after ctx's deadline is not a failure (it
 // ends NotStarted, or Canceled between attempts): the limiter's error
 // stands for ctx's cause then, so a fan-out that ran out of time returns
-// an error matching context.DeadlineExceeded.
+// an error matching context.DeadlineExceeded. So does pool.ErrClosed for
+// the inputs an OnPool pool refused once closed.
 //
 // Map returns after every goroutine it started has exited. If a call
 // panics, or user code that runs around it (a Pace or PacePerKey waiter, a

@@ -113,8 +113,9 @@ func Workers(n int) Option {
 
 // Pace paces the start of every attempt, first or retry, with one event of
 // w. An input waits for w only once it holds a Workers slot, and its call
-// starts as soon as it has the token (and the PacePerKey one), so the
-// limiter's schedule is the call schedule: for a token bucket of rate R and
+// starts as soon as it has the token (and the PacePerKey one; with OnPool,
+// once the pool has a worker for it), so the limiter's schedule is the
+// call schedule: for a token bucket of rate R and
 // burst b (tandem's *ratelimit.Limiter, x/time/rate's *rate.Limiter), at
 // most b + R×W attempts start in any window of length W, give or take the
 // Go scheduler, which on a loaded machine may run a few admitted calls a
@@ -277,44 +278,40 @@ func StatsTo(dst *Stats) Option {
 	return optionFunc(func(o *options) { o.stats = dst })
 }
 
-// OnPool runs every call of the fan-out as a task of p (see pool.Pool.Call),
-// so that one service-wide bound covers the fan-outs of every request:
-// twenty requests fanning out at Workers(10) on a pool of 10 have at most
-// 10 calls in flight between them, not 200. Each attempt takes a worker of
-// p for the call alone and gives it back when the call returns, so fan-outs
-// share p call by call, first come first served, and Workers(n) still
-// bounds each fan-out's share. An input waits for its rate tokens, a
-// retry-after hint and its backoff before it asks p for a worker, never
-// holding one, so a fan-out waiting for its rate takes nothing from the
-// others; and a call whose token came while p was full starts when a
-// worker frees up, so with OnPool the window bound of Pace holds for the
-// tokens, and for the starts while p has room. p's Timeout, if any, bounds
-// each call too, as a limit of p's (its expiry is the call's error, not
-// ErrCallTimeout); Timeout is the fan-out's own per-attempt bound.
+// OnPool makes every call of the fan-out a task of p (see pool.Pool.Call),
+// so that one service-wide bound covers every request's fan-out: twenty
+// requests at Workers(10) on a pool of 10 have 10 calls in flight between
+// them, not 200. Default: none, each fan-out bounded by its Workers alone.
 //
-// A call on p is what a task of p is: it runs on one of p's workers, with
-// a ctx marked as p's task's, so a call that submits into p itself runs
-// inline rather than wait (see pool.Pool.Submit). Each attempt is one task
-// in p's Stats: Succeeded, Failed, Canceled or Panicked once it ran (a
-// call that calls runtime.Goexit is Failed), or Rejected or NotStarted when
-// it never started: the fan-out stopped while the attempt waited for room,
-// or p was closed. A closed p stops the fan-out's starts: the inputs not
-// yet started end NotStarted, with an Err wrapping ErrNotStarted and
-// pool.ErrClosed, an input refused between attempts ends Canceled, and the
-// calls in flight run to their end, as p's Close lets them. Map's error
-// then holds pool.ErrClosed in the place of ctx's cause.
+// What counts is each attempt's call, not the fan-out: an attempt takes a
+// worker of p when its call can start and gives it back when the call
+// returns, so fan-outs share p call by call, first come first served, and
+// Workers(n) still caps each one's share at n. The waits before a call
+// (the retry-after gate, Pace, PacePerKey, the backoff) hold no worker of
+// p: a fan-out waiting for its rate takes nothing from the others. A call
+// whose token came while p was full starts when a worker frees up, so the
+// window bound of Pace holds for the tokens, and for the starts while p
+// has room. Timeout runs from the call's start; p's Timeout, if any,
+// bounds the call too, as p's own limit (not marked ErrCallTimeout).
 //
-// A fan-out called from a task of p with that task's ctx (see
-// pool.Pool.InTask), which waits for the calls on one of p's workers,
-// lends that worker to its calls rather than wait for p: each call takes a
-// free worker of p if there is one (pool.Pool.TryCall), and otherwise
-// runs, one at a time, on the caller's goroutine, as a part of the task,
-// never queued behind workers that may all be waiting for fan-outs of
-// their own. Such a call counts in p's Stats as Rejected (p refused it,
-// the task ran it), and one that calls runtime.Goexit ends the caller's
-// goroutine, as a call the task made itself would: the fan-out stops and
-// its goroutines exit first. Default: no pool, each fan-out bounded by
-// its Workers alone. OnPool panics if p is nil.
+// A call on p is a task of p: it runs on one of p's workers, may submit
+// into p as a task may (see pool.Pool.Submit), and counts once in p's
+// Stats: Succeeded, Failed (runtime.Goexit included), Canceled or Panicked
+// once it ran, Rejected or NotStarted when the fan-out stopped while it
+// waited for room. Once p refuses a call as closed, nothing more starts:
+// the inputs not started end NotStarted, their Err wrapping ErrNotStarted
+// and pool.ErrClosed (Canceled between attempts), the calls in flight run
+// to their end, as p's Close lets them, and pool.ErrClosed stands for
+// ctx's cause in Map's error.
+//
+// Called from a task of p with its ctx (see pool.Pool.InTask), a fan-out
+// lends the task's worker to its calls rather than wait for p, where every
+// worker may be a task waiting for a fan-out of its own: a call takes a
+// free worker (pool.Pool.TryCall), or else runs on the caller's goroutine,
+// one at a time, as part of the task, also while p drains after Close.
+// Such a call counts in p's Stats as Rejected, and a runtime.Goexit in it
+// ends the caller's goroutine, as in a call the task made itself, once the
+// fan-out's goroutines have exited. OnPool panics if p is nil.
 func OnPool(p *pool.Pool) Option {
 	misuse.Nil("fanout: OnPool", "Pool", p)
 	return optionFunc(func(o *options) { o.pool = p })
