@@ -216,7 +216,7 @@ func (w *worker[In, Out]) do(in In, res *Result[Out], start time.Duration) (end 
 			break
 		}
 		res.Attempts++ // before the call: a Goexit in it counts it (see goexited)
-		out, err, how := w.attempt(in)
+		out, how, err := w.attempt(in)
 		if how == refused { // by the pool: the call never ran
 			res.Attempts--
 			r.refused(res, err)
@@ -305,11 +305,11 @@ const (
 // as a task of the pool. A panic or Goexit in a call on this goroutine
 // unwinds to run, which catches it; one on the pool's comes back here,
 // the panic raised again by the pool, the Goexit as goexited.
-func (w *worker[In, Out]) attempt(in In) (Out, error, attemptEnd) {
+func (w *worker[In, Out]) attempt(in In) (Out, attemptEnd, error) {
 	r := w.r
 	if r.o.pool == nil {
 		out, err := w.callOnce(r.ctx, in)
-		return out, err, called
+		return out, called, err
 	}
 	w.in, w.ran, w.returned = in, false, false
 	err := r.onPool(w)
@@ -317,11 +317,11 @@ func (w *worker[In, Out]) attempt(in In) (Out, error, attemptEnd) {
 	w.in, w.out = *new(In), *new(Out) // nothing of the input outlives it
 	switch {
 	case !w.ran:
-		return out, err, refused
+		return out, refused, err
 	case !w.returned:
-		return out, err, goexited
+		return out, goexited, err
 	}
-	return out, err, called
+	return out, called, err
 }
 
 // callOnce makes one call with ctx, the fan-out's (or the pool's task ctx
