@@ -386,24 +386,48 @@ func TestALentCallsPanicAndGoexitReachTheTaskThatMadeTheFanOut(t *testing.T) {
 		assert.Equal(t, "a call panicked", pe.Value, "the panic is the call's, not wrapped")
 		assert.Contains(t, pe.Stack, "panicInACall")
 	})
-	t.Run("Goexit", func(t *testing.T) {
-		p := pool.New(1)
-		after := false
-		var results []fanout.Result[int]
-		require.NoError(t, p.Submit(t.Context(), func(ctx context.Context) error {
-			results, _ = fanout.Map(ctx, []int{1, 2, 3}, func(_ context.Context, x int) (int, error) {
+	for _, via := range []string{"Map", "Stream"} {
+		t.Run("Goexit/"+via, func(t *testing.T) {
+			p := pool.New(1)
+			after := false
+			call := func(_ context.Context, x int) (int, error) {
 				if x == 2 {
 					runtime.Goexit()
 				}
 				return x, nil
-			}, fanout.Workers(1), fanout.OnPool(p))
-			after = true
-			return nil
-		}))
-		p.Close()
-		assert.False(t, after, "the task went on after a Goexit on its goroutine")
-		assert.Nil(t, results)
-		assert.Equal(t, 1, p.Stats().Failed, "the task, ended by Goexit")
+			}
+			require.NoError(t, p.Submit(t.Context(), func(ctx context.Context) error {
+				opts := []fanout.Option{fanout.Workers(1), fanout.OnPool(p)}
+				if via == "Map" {
+					_, _ = fanout.Map(ctx, []int{1, 2, 3}, call, opts...)
+				} else {
+					for range fanout.Stream(ctx, slices.Values([]int{1, 2, 3}), call, opts...) {
+					}
+				}
+				after = true
+				return nil
+			}))
+			p.Close() // a fan-out goroutine left behind fails goleak
+			assert.False(t, after, "the task went on after a Goexit on its goroutine")
+			assert.Equal(t, 1, p.Stats().Failed, "the task, ended by Goexit")
+		})
+	}
+}
+
+// p's Timeout bounds a call on p as it bounds any task: the call fails
+// with the deadline's error, p's limit, not the fan-out's ErrCallTimeout,
+// and is not retried by default.
+func TestThePoolsTimeoutBoundsACallAsThePoolsOwnLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := pool.New(1, pool.Timeout(100*time.Millisecond))
+		defer p.Close()
+		var b backend
+		results, err := fanout.Map(t.Context(), []int{1}, b.call(time.Second), fanout.Attempts(3), fanout.OnPool(p))
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.NotErrorIs(t, err, fanout.ErrCallTimeout)
+		assert.Equal(t, fanout.Failed, results[0].Status)
+		assert.Equal(t, 1, results[0].Attempts)
+		assert.Equal(t, 100*time.Millisecond, results[0].Duration)
 	})
 }
 
@@ -537,7 +561,7 @@ func TestAStreamOnAClosedPoolStopsReadingItsInputs(t *testing.T) {
 // A fan-out whose ctx ends while its inputs wait for a worker returns at
 // once: they never start (NotStarted with the ctx's cause), also those
 // the pool had queued, which its workers later drop.
-func TestAFanOutWhoseCtxEndsWhileItWaitsForTheIoolReturnsAtOnce(t *testing.T) {
+func TestAFanOutWhoseCtxEndsWhileItWaitsForThePoolReturnsAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := pool.New(1) // a queue of 1
 		release := make(chan struct{})

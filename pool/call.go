@@ -33,9 +33,8 @@ func (p *Pool) Call(ctx context.Context, task func(ctx context.Context) error) e
 }
 
 // TryCall is Call that never waits for room: it starts task at once on a
-// free worker (parked, or not yet started, with nobody queued before it)
-// and waits for it to return, or returns ErrFull at once and task never
-// runs. Unlike TrySubmit, it never queues task: its caller would wait in
+// free worker (parked, or not yet started) and waits for it to return, or
+// returns ErrFull at once and task never runs. Unlike TrySubmit, it never queues task: its caller would wait in
 // the queue anyway, and waits are what TryCall is for avoiding. It never
 // runs task inline either. A refusal counts as Rejected, as TrySubmit's
 // do. TryCall panics if ctx or task is nil.
