@@ -35,7 +35,7 @@ func (r *run[In, Out]) onPool(w *worker[In, Out]) error {
 // lend hands w's call to the goroutine that serves the fan-out, and waits
 // for it to run. A panic of the call is raised again here, where run
 // records it for the input; a Goexit, which ended another goroutine, is
-// reported as goexited (see attempt).
+// reported as callGoexited (see attempt).
 func (r *run[In, Out]) lend(w *worker[In, Out]) error {
 	select {
 	case r.lent <- w:

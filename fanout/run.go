@@ -217,12 +217,12 @@ func (w *worker[In, Out]) do(in In, res *Result[Out], start time.Duration) (end 
 		}
 		res.Attempts++ // before the call: a Goexit in it counts it (see goexited)
 		out, how, err := w.attempt(in)
-		if how == refused { // by the pool: the call never ran
+		if how == callRefused { // by the pool: the call never ran
 			res.Attempts--
 			r.refused(res, err)
 			break
 		}
-		if how == goexited {
+		if how == callGoexited {
 			res.Value, res.Err, res.Status = *new(Out), tandem.ErrGoexit, Failed
 			break
 		}
@@ -292,24 +292,24 @@ func (r *run[In, Out]) refused(res *Result[Out], err error) {
 // now is the time since the fan-out began.
 func (r *run[In, Out]) now() time.Duration { return r.base.Since() }
 
-// how an attempt went, past its waits
+// attemptEnd says how an attempt went once past its waits.
 type attemptEnd uint8
 
 const (
-	called   attemptEnd = iota // the call ran and returned
-	refused                    // the call never ran: the pool refused it, or the fan-out stopped first
-	goexited                   // the call ran runtime.Goexit on a goroutine of the pool's
+	callReturned attemptEnd = iota // the call ran and returned
+	callRefused                    // the call never ran: the pool refused it, or the fan-out stopped first
+	callGoexited                   // the call ran runtime.Goexit on a goroutine of the pool's
 )
 
 // attempt makes one call: on the fan-out's own goroutine, or with OnPool
 // as a task of the pool. A panic or Goexit in a call on this goroutine
 // unwinds to run, which catches it; one on the pool's comes back here,
-// the panic raised again by the pool, the Goexit as goexited.
+// the panic raised again by the pool, the Goexit as callGoexited.
 func (w *worker[In, Out]) attempt(in In) (Out, attemptEnd, error) {
 	r := w.r
 	if r.o.pool == nil {
 		out, err := w.callOnce(r.ctx, in)
-		return out, called, err
+		return out, callReturned, err
 	}
 	w.in, w.ran, w.returned = in, false, false
 	err := r.onPool(w)
@@ -317,11 +317,11 @@ func (w *worker[In, Out]) attempt(in In) (Out, attemptEnd, error) {
 	w.in, w.out = *new(In), *new(Out) // nothing of the input outlives it
 	switch {
 	case !w.ran:
-		return out, refused, err
+		return out, callRefused, err
 	case !w.returned:
-		return out, goexited, err
+		return out, callGoexited, err
 	}
-	return out, called, err
+	return out, callReturned, err
 }
 
 // callOnce makes one call with ctx, the fan-out's (or the pool's task ctx

@@ -8,8 +8,8 @@ import (
 )
 
 // Call runs task on one of p's workers, with a ctx derived from ctx, and
-// returns its error: Do for a task with no value, at the cost of a Submit
-// (a lock, no allocation) and a wake-up when the task ends. task is handed
+// returns its error: Do for a task with no value, at the cost of a few
+// locks and a wake-up when the task ends, and no allocation. task is handed
 // to p as Submit hands it, first come first served with every other
 // submission: it takes a free worker, or waits in p's queue, or, when that
 // is full too, for room in it. Until task starts, Call returns as soon as

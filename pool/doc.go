@@ -52,8 +52,8 @@
 // Stats counts every task handed to a Pool, by any route, exactly once, and
 // its counts add up.
 //
-// Costs, as orders: accepting a task is a lock and no allocation (a Call's
-// too, plus a wake-up when it ends); a worker
+// Costs, as orders: accepting a task is a lock and no allocation, a Call a
+// few locks, a wake-up and no allocation; a worker
 // grows its stack once, not per task; a group costs a few allocations,
 // then none per task besides the task's closure; memory follows what is
 // queued and running, not Workers. The figures are in bench/README.md.
