@@ -53,8 +53,8 @@
 // its counts add up.
 //
 // Costs, as orders: accepting a task is a lock and no allocation, a Call a
-// few locks, a wake-up and no allocation; a worker
-// grows its stack once, not per task; a group costs a few allocations,
-// then none per task besides the task's closure; memory follows what is
-// queued and running, not Workers. The figures are in bench/README.md.
+// few locks, a wake-up and no allocation; a worker grows its stack once,
+// not per task; a group costs a few allocations, then none per task
+// besides the task's closure; memory follows what is queued and running,
+// not Workers. The figures are in bench/README.md.
 package pool
