@@ -94,6 +94,87 @@ func TestTwentyFanOutsOnAPoolOfTenNeverHaveMoreThanTenCallsInFlight(t *testing.T
 	}
 }
 
+// The scenario again, with every kind of fan-out: paced by one
+// shared limiter, retried after RetryAfter hints or a backoff, timed out
+// and retried, racing for a first success or a quorum, streamed and left
+// early. The pool's bound holds whatever the fan-outs do, and its Stats
+// count exactly the calls the backend saw.
+func TestTwentyFanOutsOnAPoolOfTenStayWithinItWhateverTheirOptions(t *testing.T) {
+	busy := errors.New("busy")
+	for _, variant := range []string{"Pace", "RetryAfter", "Backoff", "Timeout", "FirstSuccess", "Quorum", "StreamBreak"} {
+		t.Run(variant, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p := pool.New(10)
+				var b backend
+				quick, slow := b.call(10*time.Millisecond), b.call(time.Second)
+				var tried sync.Map
+				call := func(ctx context.Context, x int) (int, error) {
+					first := false
+					if _, loaded := tried.LoadOrStore(x, true); !loaded {
+						first = true
+					}
+					switch {
+					case variant == "Timeout" && first && x%3 == 0:
+						return slow(ctx, x) // runs out of its Timeout, then is retried
+					case variant == "FirstSuccess" && x%2 == 0:
+						return slow(ctx, x)
+					}
+					v, err := quick(ctx, x)
+					switch {
+					case err != nil:
+						return 0, err
+					case variant == "RetryAfter" && first && x%4 == 0:
+						return 0, fanout.RetryAfter(busy, 50*time.Millisecond)
+					case variant == "Backoff" && first && x%2 == 0:
+						return 0, busy
+					}
+					return v, nil
+				}
+				limiter := ratelimit.New(500, 10)
+				opts := []fanout.Option{fanout.Workers(10), fanout.OnPool(p), fanout.Attempts(2), fanout.Backoff(time.Millisecond, 20*time.Millisecond)}
+				switch variant {
+				case "Pace":
+					opts = append(opts, fanout.Pace(limiter))
+				case "Timeout":
+					opts = append(opts, fanout.Timeout(50*time.Millisecond))
+				case "FirstSuccess":
+					opts = append(opts, fanout.FirstSuccess(5*time.Millisecond))
+				case "Quorum":
+					opts = append(opts, fanout.Quorum(12))
+				}
+				var wg sync.WaitGroup
+				for r := range 20 {
+					inputs := make([]int, 30)
+					for i := range inputs {
+						inputs[i] = 100*r + i // distinct across requests, for tried
+					}
+					wg.Go(func() {
+						if variant == "StreamBreak" {
+							n := 0
+							for range fanout.Stream(t.Context(), slices.Values(inputs), call, opts...) {
+								if n++; n == 7 {
+									break
+								}
+							}
+							return
+						}
+						_, err := fanout.Map(t.Context(), inputs, call, opts...)
+						assert.NoError(t, err)
+					})
+				}
+				wg.Wait()
+				synctest.Wait()
+				p.Close()
+				assert.LessOrEqual(t, b.peak(), 10, "calls in flight on a pool of 10")
+				s := p.Stats()
+				checkPoolAddsUp(t, s)
+				assert.Equal(t, int(b.calls.Load()), s.Succeeded+s.Failed+s.Canceled+s.Panicked, "calls the backend saw vs the pool's: %+v", s)
+				t.Logf("%d calls, peak %d: %+v", b.calls.Load(), b.peak(), s)
+			})
+		})
+	}
+}
+
 // Every mix of the pool's bound, the fan-outs' Workers and their number:
 // the calls in flight never exceed the pool's bound, nor one fan-out's
 // its Workers, and they reach the smaller of the bound and the demand.
