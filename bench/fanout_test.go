@@ -3,14 +3,17 @@ package bench
 import (
 	"context"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/time/rate"
 
 	"github.com/tandem-go/tandem/fanout"
+	"github.com/tandem-go/tandem/pool"
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
@@ -150,4 +153,65 @@ func BenchmarkFanoutPacing(b *testing.B) {
 		})
 	})
 	b.Run("tandem-ratelimit", func(b *testing.B) { run(b, tandemRate, fanoutMap) })
+}
+
+// BenchmarkFanoutOnPool: the cost per call of counting every call against
+// a shared pool.Pool (fanout.OnPool): a hand-off to a worker of the pool
+// and a wake-up when the call returns. 1000 trivial calls per op, 8
+// workers; the pool has 8 workers too, so it never makes a call wait.
+// own-workers is the fan-out without a pool; 4-fanouts runs four fan-outs
+// at once on one pool, calls contending for its workers; hand-semaphore is
+// the composition people write for a service-wide limit: errgroup's
+// SetLimit per fan-out and one x/sync semaphore for the service.
+func BenchmarkFanoutOnPool(b *testing.B) {
+	n := 1000
+	if testing.Short() {
+		n = 100
+	}
+	inputs := make([]int, n)
+	const c = 8
+	b.Run("own-workers", func(b *testing.B) {
+		perItem(b, n, func() {
+			res, _ := fanout.Map(context.Background(), inputs, trivialCall, fanout.Workers(c))
+			sink = res
+		})
+	})
+	b.Run("on-pool", func(b *testing.B) {
+		p := pool.New(c)
+		defer p.Close()
+		perItem(b, n, func() {
+			res, _ := fanout.Map(context.Background(), inputs, trivialCall, fanout.Workers(c), fanout.OnPool(p))
+			sink = res
+		})
+	})
+	b.Run("on-pool-4-fanouts", func(b *testing.B) {
+		p := pool.New(c)
+		defer p.Close()
+		perItem(b, 4*n, func() {
+			var wg sync.WaitGroup
+			for range 4 {
+				wg.Go(func() {
+					_, _ = fanout.Map(context.Background(), inputs, trivialCall, fanout.Workers(c), fanout.OnPool(p))
+				})
+			}
+			wg.Wait()
+		})
+	})
+	b.Run("hand-semaphore-4-fanouts", func(b *testing.B) {
+		sem := semaphore.NewWeighted(c)
+		limited := func(ctx context.Context, x int) (int, error) {
+			if err := sem.Acquire(ctx, 1); err != nil {
+				return 0, err
+			}
+			defer sem.Release(1)
+			return trivialCall(ctx, x)
+		}
+		perItem(b, 4*n, func() {
+			var wg sync.WaitGroup
+			for range 4 {
+				wg.Go(func() { _ = handMap(context.Background(), inputs, c, nil, limited) })
+			}
+			wg.Wait()
+		})
+	})
 }

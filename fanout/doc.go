@@ -26,6 +26,12 @@
 // attempts start in any window W. A server's RetryAfter hint holds back
 // the whole fan-out, or the input's key with PacePerKey.
 //
+// With OnPool(p) each call is also a task of a shared pool.Pool, taken
+// for the call alone, after the waits, so one service-wide bound covers
+// the calls of every request's fan-out, call by call; a fan-out inside a
+// task of p lends that task's worker to its calls rather than deadlock,
+// and a closed p stops the starts, not the calls in flight (see OnPool).
+//
 // The result policy is chosen by option, the last one given winning whole.
 // CollectAll, the default, runs every input and returns errors.Join of the
 // failures: results belong to inputs, so one failure is no reason to drop
@@ -50,8 +56,9 @@
 // function that received the bad argument, with a message of the form
 // "fanout: Name: what is wrong".
 //
-// Map starts no goroutine and allocates nothing per input beyond its result
-// slice, and a worker's stack, once grown by a deep client, stays grown for
-// its next input. Stream hands inputs and results over channels, also
-// without allocating per input.
+// Map starts no goroutine per input and allocates nothing per input beyond
+// its result slice, and a worker's stack, once grown by a deep client,
+// stays grown for its next input. Stream hands inputs and results over
+// channels, also without allocating per input. With OnPool a call costs
+// what a task of the pool does: a Submit and a wake-up, no allocation.
 package fanout

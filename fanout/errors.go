@@ -8,10 +8,11 @@ import (
 
 // ErrNotStarted marks the result of an input whose call never started
 // because the fan-out stopped first (its ctx was canceled, fail fast saw an
-// error, or a first-success or quorum policy was settled) or because the
-// rate limiter refused it as its token would come after ctx's deadline.
-// The result's Err also wraps the reason, so errors.Is(err,
-// context.Canceled), errors.Is(err, ratelimit.ErrWouldExceedDeadline) and
+// error, or a first-success or quorum policy was settled), because the
+// rate limiter refused it as its token would come after ctx's deadline, or
+// because the OnPool pool was closed. The result's Err also wraps the
+// reason, so errors.Is(err, context.Canceled), errors.Is(err,
+// ratelimit.ErrWouldExceedDeadline), errors.Is(err, pool.ErrClosed) and
 // the like still match.
 var ErrNotStarted = errors.New("fanout: not started")
 

@@ -28,7 +28,8 @@ import (
 // because its token would come after ctx's deadline is not a failure (it
 // ends NotStarted, or Canceled between attempts): the limiter's error
 // stands for ctx's cause then, so a fan-out that ran out of time returns
-// an error matching context.DeadlineExceeded.
+// an error matching context.DeadlineExceeded. So does pool.ErrClosed for
+// the inputs an OnPool pool refused once closed.
 //
 // Map returns after every goroutine it started has exited. If a call
 // panics, or user code that runs around it (a Pace or PacePerKey waiter, a
@@ -62,11 +63,16 @@ func mapInputs[In, Out any](ctx context.Context, inputs []In, call func(context.
 		var next atomic.Int64 // the next input index to claim
 		var work func()
 		work = func() {
-			w := &worker[In, Out]{r: r}
-			w.onGoexit = func() { w.goexited(); r.wg.Go(work) }
-			defer w.exit()
+			w := r.newWorker()
+			w.onGoexit = func() { w.goexited(); r.live.Add(1); r.wg.Go(work) }
+			defer func() {
+				w.exit()
+				if r.live.Add(-1) == 0 && r.allExited != nil {
+					close(r.allExited)
+				}
+			}()
 			now := r.now()
-			for !r.stopped() {
+			for r.start.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= len(inputs) {
 					return
@@ -74,14 +80,26 @@ func mapInputs[In, Out any](ctx context.Context, inputs []In, call func(context.
 				now = w.run(inputs[i], &results[i], now)
 			}
 		}
-		for range min(o.workers, len(inputs)) {
+		workers := min(o.workers, len(inputs))
+		r.live.Store(int64(workers))
+		if r.lent != nil && workers > 0 {
+			r.allExited = make(chan struct{})
+			// A Goexit in a call run by serve ends this goroutine: the
+			// fan-out is stopped by then, and its goroutines are waited for
+			// before the goroutine goes.
+			defer r.wg.Wait()
+		}
+		for range workers {
 			r.wg.Go(work)
+		}
+		if r.allExited != nil {
+			r.serve(r.allExited)
 		}
 		r.wg.Wait()
 	}
 
 	cause := r.stopCause()
-	if cause != nil {
+	if cause != nil || r.poolClosed() {
 		// Inputs no worker claimed: zero Results, which read NotStarted.
 		for i := range results {
 			if res := &results[i]; res.Status == NotStarted && res.Err == nil {

@@ -82,6 +82,7 @@ func TestAnOptionPanicsWhereItIsMadeOnMisuse(t *testing.T) {
 		{"FirstSuccess(-1)", "fanout: FirstSuccess: hedge must not be negative, got -1ns", func() { fanout.FirstSuccess(-1) }},
 		{"RetryIf(nil)", "fanout: RetryIf: nil function", func() { fanout.RetryIf(nil) }},
 		{"StatsTo(nil)", "fanout: StatsTo: nil *Stats", func() { fanout.StatsTo(nil) }},
+		{"OnPool(nil)", "fanout: OnPool: nil Pool", func() { fanout.OnPool(nil) }},
 		{"Pace(nil)", "fanout: Pace: nil Waiter", func() { fanout.Pace(nil) }},
 		{"PacePerKey(nil, key)", "fanout: PacePerKey: nil KeyedWaiter", func() { fanout.PacePerKey[string, string](nil, key) }},
 		{"PacePerKey(w, nil)", "fanout: PacePerKey: nil key function", func() { fanout.PacePerKey[string](keyed, nil) }},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tandem-go/tandem/internal/misuse"
+	"github.com/tandem-go/tandem/pool"
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
@@ -59,6 +60,7 @@ type options struct {
 	retryIf     func(error) bool
 	policy      policy
 	stats       *Stats
+	pool        *pool.Pool
 }
 
 // buildOptions is the one place that sets the defaults. where names the
@@ -99,8 +101,9 @@ func prepare[In, Out any](where string, ctx context.Context, call func(context.C
 // Workers bounds the calls in flight at n: never more than n calls of one
 // fan-out run at once, retries included, and an input keeps its slot while
 // it waits to retry. Map runs min(n, len(inputs)) goroutines of its own;
-// it does not draw them from a shared pool.Pool (an option for that may
-// come later). Default DefaultWorkers (16). Workers panics if n < 1.
+// with OnPool the calls also count against the pool's bound, so at most
+// min(n, the pool's free workers) of them run at once. Default
+// DefaultWorkers (16). Workers panics if n < 1.
 func Workers(n int) Option {
 	if n < 1 {
 		misuse.Panicf("fanout: Workers", "n must be at least 1, got %d", n)
@@ -110,8 +113,9 @@ func Workers(n int) Option {
 
 // Pace paces the start of every attempt, first or retry, with one event of
 // w. An input waits for w only once it holds a Workers slot, and its call
-// starts as soon as it has the token (and the PacePerKey one), so the
-// limiter's schedule is the call schedule: for a token bucket of rate R and
+// starts as soon as it has the token (and the PacePerKey one; with OnPool,
+// once the pool has a worker for it), so the limiter's schedule is the
+// call schedule: for a token bucket of rate R and
 // burst b (tandem's *ratelimit.Limiter, x/time/rate's *rate.Limiter), at
 // most b + R×W attempts start in any window of length W, give or take the
 // Go scheduler, which on a loaded machine may run a few admitted calls a
@@ -272,4 +276,43 @@ func Quorum(k int) Option {
 func StatsTo(dst *Stats) Option {
 	misuse.Nil("fanout: StatsTo", "*Stats", dst)
 	return optionFunc(func(o *options) { o.stats = dst })
+}
+
+// OnPool makes every call of the fan-out a task of p (see pool.Pool.Call),
+// so that one service-wide bound covers every request's fan-out: twenty
+// requests at Workers(10) on a pool of 10 have 10 calls in flight between
+// them, not 200. Default: none, each fan-out bounded by its Workers alone.
+//
+// What counts is each attempt's call, not the fan-out: an attempt takes a
+// worker of p when its call can start and gives it back when the call
+// returns, so fan-outs share p call by call, first come first served, and
+// Workers(n) still caps each one's share at n. The waits before a call
+// (the retry-after gate, Pace, PacePerKey, the backoff) hold no worker of
+// p: a fan-out waiting for its rate takes nothing from the others. A call
+// whose token came while p was full starts when a worker frees up, so the
+// window bound of Pace holds for the tokens, and for the starts while p
+// has room. Timeout runs from the call's start; p's Timeout, if any,
+// bounds the call too, as p's own limit (not marked ErrCallTimeout).
+//
+// A call on p is a task of p: it runs on one of p's workers, may submit
+// into p as a task may (see pool.Pool.Submit), and counts once in p's
+// Stats: Succeeded, Failed (runtime.Goexit included), Canceled or Panicked
+// once it ran, Rejected or NotStarted when the fan-out stopped while it
+// waited for room. Once p refuses a call as closed, nothing more starts:
+// the inputs not started end NotStarted, their Err wrapping ErrNotStarted
+// and pool.ErrClosed (Canceled between attempts), the calls in flight run
+// to their end, as p's Close lets them, and pool.ErrClosed stands for
+// ctx's cause in Map's error.
+//
+// Called from a task of p with its ctx (see pool.Pool.InTask), a fan-out
+// lends the task's worker to its calls rather than wait for p, where every
+// worker may be a task waiting for a fan-out of its own: a call takes a
+// free worker (pool.Pool.TryCall), or else runs on the caller's goroutine,
+// one at a time, as part of the task, also while p drains after Close.
+// Such a call counts in p's Stats as Rejected, and a runtime.Goexit in it
+// ends the caller's goroutine, as in a call the task made itself, once the
+// fan-out's goroutines have exited. OnPool panics if p is nil.
+func OnPool(p *pool.Pool) Option {
+	misuse.Nil("fanout: OnPool", "Pool", p)
+	return optionFunc(func(o *options) { o.pool = p })
 }

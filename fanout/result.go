@@ -15,7 +15,8 @@ const (
 	// limiter refused it at once as its token would come after ctx's
 	// deadline (Err wraps ErrNotStarted and the limiter's error:
 	// ratelimit.ErrWouldExceedDeadline, which matches
-	// context.DeadlineExceeded). Either way the call never ran.
+	// context.DeadlineExceeded), or because the OnPool pool was closed
+	// (Err wraps ErrNotStarted and pool.ErrClosed). The call never ran.
 	NotStarted Status = iota
 	// Succeeded: an attempt returned a nil error; Value holds its result.
 	Succeeded
@@ -30,9 +31,10 @@ const (
 	// Canceled: the input started, and the fan-out stopped before it
 	// finished. Err is its last attempt's error (also when the fan-out
 	// stopped while the input waited to retry). A retry that the rate
-	// limiter refused because its token would come after ctx's deadline
-	// is Canceled too, with Err joining the last attempt's error and the
-	// limiter's.
+	// limiter refused because its token would come after ctx's deadline,
+	// or that a closed OnPool pool refused, is Canceled too, with Err
+	// joining the last attempt's error and the limiter's (or
+	// pool.ErrClosed).
 	Canceled
 )
 

@@ -13,6 +13,7 @@ import (
 	"github.com/tandem-go/tandem/internal/catch"
 	"github.com/tandem-go/tandem/internal/clock"
 	"github.com/tandem-go/tandem/internal/sleep"
+	"github.com/tandem-go/tandem/pool"
 	"github.com/tandem-go/tandem/ratelimit"
 )
 
@@ -30,9 +31,27 @@ var errEnded = errors.New("fanout: the fan-out has ended")
 type run[In, Out any] struct {
 	ctx    context.Context // canceled when the fan-out stops
 	cancel context.CancelCauseFunc
-	call   func(context.Context, In) (Out, error)
-	o      *options
-	n      int // number of inputs, or -1 for a stream
+	// start is the ctx of every wait before a call (the gate, Pace,
+	// PacePerKey, a backoff, room in the pool) and of the decision to
+	// start one. Without OnPool it is ctx; with OnPool a child of it that
+	// closePool cancels with pool.ErrClosed once the pool refuses a call
+	// for being closed: nothing starts after that, and the calls in flight
+	// go on, as the pool's Close lets them.
+	start     context.Context
+	closePool context.CancelCauseFunc
+	call      func(context.Context, In) (Out, error)
+	o         *options
+	n         int // number of inputs, or -1 for a stream
+
+	// lent takes, in a fan-out called from a task of its pool with the
+	// task's ctx, the calls that found no free worker of the pool to the
+	// goroutine of that task, which runs them on its worker while it waits
+	// (see serve); nil otherwise.
+	lent chan *worker[In, Out]
+	// live counts the workers of a lending Map running, and allExited is
+	// closed when the last exits: serve runs until then.
+	live      atomic.Int64
+	allExited chan struct{}
 
 	paceDeferrer ratelimit.Deferrer // o.pace, when it can be pushed back
 	perKey       inputLimiter[In]
@@ -54,10 +73,13 @@ type run[In, Out any] struct {
 
 	notStartedOnce sync.Once
 	notStartedErr  error
-	// refusal is the Err of the first input a limiter refused because its
-	// token would come after ctx's deadline; its cause stands for ctx's
-	// cause in Map's error when ctx itself did not stop the fan-out.
-	refusal atomic.Pointer[notStartedError]
+	// refusal is the Err of the first input refused without the fan-out
+	// stopping: by a limiter because its token would come after ctx's
+	// deadline, or by a closed pool; its cause stands for ctx's cause in
+	// Map's error when ctx itself did not stop the fan-out. The refusals
+	// for each sentinel share one value (see refuse).
+	refusal                        atomic.Pointer[notStartedError]
+	deadlineRefusal, closedRefusal atomic.Pointer[notStartedError]
 
 	wg     sync.WaitGroup // every goroutine of the fan-out
 	panics catch.Panics
@@ -73,6 +95,13 @@ type run[In, Out any] struct {
 func newRun[In, Out any](ctx context.Context, call func(context.Context, In) (Out, error), o *options, perKey inputLimiter[In], n int) *run[In, Out] {
 	r := &run[In, Out]{call: call, o: o, n: n, perKey: perKey, base: clock.Start(), timers: new(sleep.Timers)}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
+	r.start = r.ctx
+	if o.pool != nil {
+		r.start, r.closePool = context.WithCancelCause(r.ctx)
+		if o.pool.InTask(ctx) {
+			r.lent = make(chan *worker[In, Out])
+		}
+	}
 	if o.pace != nil {
 		r.paceDeferrer, _ = o.pace.(ratelimit.Deferrer)
 	}
@@ -94,6 +123,40 @@ type worker[In, Out any] struct {
 	// RetryIf) ends the goroutine with runtime.Goexit:
 	// it completes the current input as failed and starts a replacement.
 	onGoexit func()
+
+	// With OnPool, the call of one attempt runs as task, on a worker of
+	// the pool (or on the caller's, see serve), with in as its input; it
+	// leaves out and sets ran when it begins and returned when the call
+	// returned, so that a call that ran runtime.Goexit, or one that never
+	// ran, is told apart from a call returning an error. task is made
+	// once per worker, so that an attempt allocates nothing.
+	task          func(context.Context) error
+	in            In
+	out           Out
+	ran, returned bool
+	// lentDone tells a worker that serve has run its call: lentErr is
+	// its error, lentPanic its panic.
+	lentDone  chan struct{}
+	lentErr   error
+	lentPanic *tandem.PanicError
+}
+
+// newWorker makes a worker of r.
+func (r *run[In, Out]) newWorker() *worker[In, Out] {
+	w := &worker[In, Out]{r: r}
+	if r.o.pool != nil {
+		w.task = func(ctx context.Context) error {
+			w.ran = true
+			var err error
+			w.out, err = w.callOnce(ctx, w.in)
+			w.returned = true
+			return err
+		}
+	}
+	if r.lent != nil {
+		w.lentDone = make(chan struct{}, 1)
+	}
+	return w
 }
 
 func (w *worker[In, Out]) exit() {
@@ -127,6 +190,9 @@ func (w *worker[In, Out]) run(in In, res *Result[Out], start time.Duration) (end
 		return end
 	}
 	r := w.r
+	if inner, ok := p.Value.(*tandem.PanicError); ok && r.o.pool != nil {
+		p = inner // a call's panic on the pool, raised again here: its stack is the call's
+	}
 	r.panics.Add(p)
 	r.cancel(p)
 	end = r.now()
@@ -146,31 +212,20 @@ func (w *worker[In, Out]) do(in In, res *Result[Out], start time.Duration) (end 
 	w.cur, w.start = res, start
 	for {
 		if err := r.pace(in, &w.st); err != nil {
-			switch {
-			case r.stopped() && res.Attempts == 0:
-				res.Err, res.Status = r.notStarted(), NotStarted
-			case r.stopped(): // stopped between attempts: keep the last attempt's error
-				res.Status = Canceled
-			case errors.Is(err, context.DeadlineExceeded):
-				// The limiter refused at once: the token would come after
-				// ctx's deadline (ratelimit.ErrWouldExceedDeadline), which
-				// is as good as passed. The attempt never starts, as when
-				// ctx is done; the limiter's error says why.
-				refused := r.refuse(err)
-				if res.Attempts == 0 {
-					res.Err, res.Status = refused, NotStarted
-				} else {
-					res.Err, res.Status = errors.Join(res.Err, err), Canceled
-				}
-			case res.Attempts == 0: // refused for good (n exceeds the burst, a zero limit)
-				res.Err, res.Status = err, Failed
-			default:
-				res.Err, res.Status = errors.Join(res.Err, err), Failed
-			}
+			r.refused(res, err)
 			break
 		}
-		res.Attempts++
-		out, err := w.attempt(in)
+		res.Attempts++ // before the call: a Goexit in it counts it (see goexited)
+		out, how, err := w.attempt(in)
+		if how == callRefused { // by the pool: the call never ran
+			res.Attempts--
+			r.refused(res, err)
+			break
+		}
+		if how == callGoexited {
+			res.Value, res.Err, res.Status = *new(Out), tandem.ErrGoexit, Failed
+			break
+		}
 		if err == nil {
 			res.Value, res.Err, res.Status = out, nil, Succeeded
 			break
@@ -189,8 +244,8 @@ func (w *worker[In, Out]) do(in In, res *Result[Out], start time.Duration) (end 
 			res.Status = Failed
 			break
 		}
-		if !r.waitToRetry(in, res.Attempts, hint, hinted, &w.st) {
-			res.Status = Canceled
+		if err := r.waitToRetry(in, res.Attempts, hint, hinted, &w.st); err != nil {
+			r.refused(res, err)
 			break
 		}
 	}
@@ -201,11 +256,76 @@ func (w *worker[In, Out]) do(in In, res *Result[Out], start time.Duration) (end 
 	return end
 }
 
+// refused ends res, whose next attempt did not start because err ended a
+// wait before it or refused it: the fan-out stopped, the pool was closed,
+// or a limiter refused.
+func (r *run[In, Out]) refused(res *Result[Out], err error) {
+	switch {
+	case r.stopped() && res.Attempts == 0:
+		res.Err, res.Status = r.notStarted(), NotStarted
+	case r.stopped(): // stopped between attempts: keep the last attempt's error
+		res.Status = Canceled
+	case r.poolClosed():
+		if res.Attempts == 0 {
+			res.Err, res.Status = r.refuse(pool.ErrClosed), NotStarted
+		} else {
+			res.Err, res.Status = errors.Join(res.Err, pool.ErrClosed), Canceled
+		}
+	case errors.Is(err, context.DeadlineExceeded):
+		// The limiter refused at once: the token would come after ctx's
+		// deadline (ratelimit.ErrWouldExceedDeadline), which is as good as
+		// passed. The attempt never starts, as when ctx is done; the
+		// limiter's error says why.
+		refused := r.refuse(err)
+		if res.Attempts == 0 {
+			res.Err, res.Status = refused, NotStarted
+		} else {
+			res.Err, res.Status = errors.Join(res.Err, err), Canceled
+		}
+	case res.Attempts == 0: // refused for good (n exceeds the burst, a zero limit)
+		res.Err, res.Status = err, Failed
+	default:
+		res.Err, res.Status = errors.Join(res.Err, err), Failed
+	}
+}
+
 // now is the time since the fan-out began.
 func (r *run[In, Out]) now() time.Duration { return r.base.Since() }
 
-// attempt makes one call, with the per-call timeout. A panic or Goexit in
-// the call unwinds to run, which catches it.
+// attemptEnd says how an attempt went once past its waits.
+type attemptEnd uint8
+
+const (
+	callReturned attemptEnd = iota // the call ran and returned
+	callRefused                    // the call never ran: the pool refused it, or the fan-out stopped first
+	callGoexited                   // the call ran runtime.Goexit on a goroutine of the pool's
+)
+
+// attempt makes one call: on the fan-out's own goroutine, or with OnPool
+// as a task of the pool. A panic or Goexit in a call on this goroutine
+// unwinds to run, which catches it; one on the pool's comes back here,
+// the panic raised again by the pool, the Goexit as callGoexited.
+func (w *worker[In, Out]) attempt(in In) (Out, attemptEnd, error) {
+	r := w.r
+	if r.o.pool == nil {
+		out, err := w.callOnce(r.ctx, in)
+		return out, callReturned, err
+	}
+	w.in, w.ran, w.returned = in, false, false
+	err := r.onPool(w)
+	out := w.out
+	w.in, w.out = *new(In), *new(Out) // nothing of the input outlives it
+	switch {
+	case !w.ran:
+		return out, callRefused, err
+	case !w.returned:
+		return out, callGoexited, err
+	}
+	return out, callReturned, err
+}
+
+// callOnce makes one call with ctx, the fan-out's (or the pool's task ctx
+// derived from it), and the per-call timeout.
 //
 // The attempt timed out when its Timeout passed while the fan-out went on
 // and the call's error says it timed out; then the error is marked with
@@ -213,16 +333,16 @@ func (r *run[In, Out]) now() time.Duration { return r.base.Since() }
 // it). An error that says something else (a 404) is the call's own
 // answer, also when it comes back as the Timeout fires, and stays as it
 // is: a RetryIf that retries timeouts only must not retry it.
-func (w *worker[In, Out]) attempt(in In) (out Out, err error) {
+func (w *worker[In, Out]) callOnce(ctx context.Context, in In) (out Out, err error) {
 	r := w.r
-	ctx := r.ctx
+	callCtx := ctx
 	if r.o.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(r.ctx, r.o.timeout, ErrCallTimeout)
+		callCtx, cancel = context.WithTimeoutCause(ctx, r.o.timeout, ErrCallTimeout)
 		defer cancel()
 	}
-	out, err = r.call(ctx, in)
-	if err != nil && ctx != r.ctx && ctx.Err() != nil && !r.stopped() && !errors.Is(err, ErrCallTimeout) && saysTimedOut(err) {
+	out, err = r.call(callCtx, in)
+	if err != nil && callCtx != ctx && callCtx.Err() != nil && !r.stopped() && !errors.Is(err, ErrCallTimeout) && saysTimedOut(err) {
 		err = fmt.Errorf("%w after %v: %w", ErrCallTimeout, r.o.timeout, err)
 	}
 	return out, err
@@ -251,8 +371,8 @@ func saysTimedOut(err error) bool {
 // bunch together the starts the limiter spaced out (a Deferrer limiter is
 // pushed back for the tokens not yet booked).
 func (r *run[In, Out]) pace(in In, st *Stats) error {
-	if r.stopped() {
-		return r.ctx.Err() // nothing new starts once the fan-out stops
+	if err := r.start.Err(); err != nil {
+		return err // nothing new starts once the fan-out stops or its pool closed
 	}
 	gate := r.gate.Load()
 	if gate == 0 && r.o.pace == nil && r.perKey == nil {
@@ -261,38 +381,42 @@ func (r *run[In, Out]) pace(in In, st *Stats) error {
 	start := r.now()
 	defer func() { st.Paced += r.now() - start }()
 	for now := start; time.Duration(gate) > now; now = r.now() {
-		if err := r.timers.Sleep(r.ctx, time.Duration(gate)-now, nil); err != nil {
+		if err := r.timers.Sleep(r.start, time.Duration(gate)-now, nil); err != nil {
 			return err
 		}
 		gate = r.gate.Load()
 	}
 	if r.o.pace != nil {
-		if err := r.o.pace.WaitN(r.ctx, 1); err != nil {
+		if err := r.o.pace.WaitN(r.start, 1); err != nil {
 			return err
 		}
 	}
 	if r.perKey != nil {
-		if err := r.perKey.wait(r.ctx, in); err != nil {
+		if err := r.perKey.wait(r.start, in); err != nil {
 			return err
 		}
 	}
-	return r.ctx.Err()
+	return r.start.Err()
 }
 
 // waitToRetry sleeps before retry number attempt: the server's hint when
 // there is one (do has pushed the limiters back already, so every input
-// waits with this one), the jittered backoff otherwise. It reports false
-// when the fan-out stopped meanwhile.
-func (r *run[In, Out]) waitToRetry(in In, attempt int, hint time.Duration, hinted bool, st *Stats) bool {
+// waits with this one), the jittered backoff otherwise. It returns the
+// error of r.start when the fan-out stopped, or its pool closed, before or
+// meanwhile: no retry would start then.
+func (r *run[In, Out]) waitToRetry(in In, attempt int, hint time.Duration, hinted bool, st *Stats) error {
+	if err := r.start.Err(); err != nil {
+		return err
+	}
 	start := r.now()
 	if hinted {
-		err := r.timers.Sleep(r.ctx, hint, nil)
+		err := r.timers.Sleep(r.start, hint, nil)
 		st.Paced += r.now() - start
-		return err == nil
+		return err
 	}
-	err := r.timers.Sleep(r.ctx, r.backoff(attempt), nil)
+	err := r.timers.Sleep(r.start, r.backoff(attempt), nil)
 	st.Backoff += r.now() - start
-	return err == nil
+	return err
 }
 
 // pushBack makes the rate wait until t: the limiters that can be pushed
@@ -360,25 +484,48 @@ func (r *run[In, Out]) settle(res *Result[Out]) {
 // in fanout.
 func (r *run[In, Out]) stopped() bool { return r.ctx.Err() != nil }
 
-// notStarted is the Err of inputs that never started. It is built once the
-// fan-out has stopped, and is the same value for every such input.
+// poolClosed reports whether a call was refused because the pool is
+// closed, which stops the starts but not the fan-out.
+func (r *run[In, Out]) poolClosed() bool {
+	return r.closePool != nil && context.Cause(r.start) == pool.ErrClosed && !r.stopped()
+}
+
+// notStarted is the Err of inputs that never started: the same value for
+// every such input, built once the fan-out has stopped, or the refusal of
+// a closed pool.
 func (r *run[In, Out]) notStarted() error {
+	if r.poolClosed() {
+		return r.refuse(pool.ErrClosed)
+	}
 	r.notStartedOnce.Do(func() { r.notStartedErr = &notStartedError{cause: context.Cause(r.ctx)} })
 	return r.notStartedErr
 }
 
-// refuse returns the Err of an input whose first attempt the limiter
-// refused with err because its token would come after ctx's deadline, and
-// records the first such refusal. Refusals with tandem's sentinel,
-// ratelimit.ErrWouldExceedDeadline, share one value, so a fan-out on a
-// *ratelimit.Limiter that runs out of time allocates nothing per input.
+// refuse returns the Err of an input whose first attempt was refused with
+// err without the fan-out stopping (a limiter's token would come after
+// ctx's deadline, the pool is closed), and records the first refusal.
+// Refusals with a sentinel, ratelimit.ErrWouldExceedDeadline or
+// pool.ErrClosed, share one value, so a fan-out that runs out of time on a
+// *ratelimit.Limiter, or whose pool closed, allocates nothing per input.
 func (r *run[In, Out]) refuse(err error) *notStartedError {
-	// The comparisons are with a pointer, so they cannot panic on an error
+	// The comparisons are with pointers, so they cannot panic on an error
 	// type that is not comparable.
-	if p := r.refusal.Load(); p != nil && err == ratelimit.ErrWouldExceedDeadline && p.cause == ratelimit.ErrWouldExceedDeadline {
-		return p
+	var shared *atomic.Pointer[notStartedError]
+	switch err {
+	case ratelimit.ErrWouldExceedDeadline:
+		shared = &r.deadlineRefusal
+	case pool.ErrClosed:
+		shared = &r.closedRefusal
+	}
+	if shared != nil {
+		if p := shared.Load(); p != nil {
+			return p
+		}
 	}
 	e := &notStartedError{cause: err}
+	if shared != nil && !shared.CompareAndSwap(nil, e) {
+		e = shared.Load()
+	}
 	r.refusal.CompareAndSwap(nil, e)
 	return e
 }

@@ -99,7 +99,7 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], workers int, yield func(int, 
 
 	var work func()
 	work = func() {
-		w := &worker[In, Out]{r: r}
+		w := r.newWorker()
 		var cur job[In]
 		w.onGoexit = func() {
 			w.goexited()
@@ -127,9 +127,14 @@ func (r *run[In, Out]) stream(inputs iter.Seq[In], workers int, yield func(int, 
 		r.wg.Go(work)
 	}
 
-	for e := range out {
-		if !yield(e.index, e.res) {
-			return
+	for {
+		select {
+		case e, ok := <-out:
+			if !ok || !yield(e.index, e.res) {
+				return
+			}
+		case w := <-r.lent: // nil, so never ready, unless the fan-out lends
+			r.runLent(w)
 		}
 	}
 }
@@ -151,10 +156,10 @@ func (r *run[In, Out]) feed(inputs iter.Seq[In], jobs chan<- job[In], out chan<-
 			select {
 			case <-hedge.C:
 			case <-r.failedSignal:
-			case <-r.ctx.Done():
+			case <-r.start.Done():
 			}
 		}
-		if r.ctx.Err() == nil {
+		if r.start.Err() == nil {
 			select {
 			case jobs <- job[In]{i, in}:
 				i++
@@ -162,7 +167,7 @@ func (r *run[In, Out]) feed(inputs iter.Seq[In], jobs chan<- job[In], out chan<-
 					resetHedge(hedge, r.o.policy.hedge)
 				}
 				continue
-			case <-r.ctx.Done():
+			case <-r.start.Done():
 			}
 		}
 		var st Stats

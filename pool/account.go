@@ -77,6 +77,9 @@ func (p *Pool) end(w *worker, j *job, r result, m mode) (job, step) {
 	if g != nil {
 		g.done(1 + dropped) // only now: a group's Wait sees its tasks counted
 	}
+	if j.call != nil {
+		p.finish(j.call, r) // only now: Call returns with the task counted
+	}
 	return nj, st
 }
 

@@ -82,9 +82,10 @@ type chaosTally struct {
 // TestASharedPoolsStatsAddUpAgainstEveryCallUnderChaos runs requests
 // concurrently, each making groups (Group and ResultGroup, fail-fast and
 // collecting, bounded above and below the pool's bound, or Unlimited,
-// with and without Timeout) and Do and Submit calls on one shared pool,
-// with tasks that succeed, fail, panic, call Goexit, cancel their request
-// or fail only if it is canceled; one run shuts the pool down midway. The
+// with and without Timeout) and Do, Call, TryCall and Submit calls on one
+// shared pool, with tasks that succeed, fail, panic, call Goexit, cancel
+// their request or fail only if it is canceled; one run shuts the pool
+// down midway. The
 // pool's Stats must account exactly for every call: Submitted + Rejected
 // calls, each outcome equal to what the tasks themselves saw, and nothing
 // run after Close returned.
@@ -161,8 +162,13 @@ func TestASharedPoolsStatsAddUpAgainstEveryCallUnderChaos(t *testing.T) {
 							kind = 4
 						}
 						target := 0 // the group
-						if rng.IntN(8) == 0 {
+						switch rng.IntN(12) {
+						case 0:
 							target = 1 // Do
+						case 1:
+							target = 2 // Call
+						case 2:
+							target = 3 // TryCall
 						}
 						gr.tasks = append(gr.tasks, call{kind, target})
 					}
@@ -204,6 +210,10 @@ func TestASharedPoolsStatsAddUpAgainstEveryCallUnderChaos(t *testing.T) {
 									goTask(f)
 								case 1:
 									_, _ = pool.Do(ctx, p, func(ctx context.Context) (int, error) { return 0, f(ctx) })
+								case 2:
+									_ = p.Call(ctx, f)
+								case 3:
+									_ = p.TryCall(ctx, f)
 								}
 							}
 							wait()

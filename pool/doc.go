@@ -6,7 +6,9 @@
 // task, and a bounded queue holds the next ones. When both are full,
 // Submit blocks until its ctx is done and TrySubmit fails with ErrFull; a
 // parked worker always counts as room. Close and Shutdown stop a Pool and
-// wait for its workers. Do runs one task on a Pool and returns its result.
+// wait for its workers. Do runs one task on a Pool and returns its result;
+// Call does so for a task with no value, allocating nothing, and TryCall
+// only if a worker is free now.
 // A Group or ResultGroup is scoped to one piece of work: Go starts tasks,
 // at most Workers at once (or Unlimited), on the group's own workers or on
 // a shared Pool (OnPool), and Wait waits for all of them. It returns the
@@ -37,9 +39,10 @@
 // ever run tasks. A group made with a task's ctx on the task's own pool,
 // and Do, never queue their tasks there, where they could wait behind
 // workers that all wait for them: they take a free worker or run inline on
-// the waiting one. The privilege belongs to the task's goroutine while the
-// task runs, not to its ctx: a goroutine it started, or its ctx kept after
-// it returned, submits as any caller does. A group's Go never blocks while
+// the waiting one; Call from a task does the same. The privilege belongs to
+// the task's goroutine while the task runs, not to its ctx: a goroutine it
+// started, or its ctx kept after it returned, submits as any caller does
+// (InTask tells which a caller is). A group's Go never blocks while
 // one of its tasks is in flight. Close and Shutdown called from a task of
 // the pool panic. These deadlocks are not detected: a group's Wait called
 // by one of its own tasks, a task that waits for a goroutine calling Close
@@ -49,8 +52,9 @@
 // Stats counts every task handed to a Pool, by any route, exactly once, and
 // its counts add up.
 //
-// Costs, as orders: accepting a task is a lock and no allocation; a worker
-// grows its stack once, not per task; a group costs a few allocations,
-// then none per task besides the task's closure; memory follows what is
-// queued and running, not Workers. The figures are in bench/README.md.
+// Costs, as orders: accepting a task is a lock and no allocation, a Call a
+// few locks, a wake-up and no allocation; a worker grows its stack once,
+// not per task; a group costs a few allocations, then none per task
+// besides the task's closure; memory follows what is queued and running,
+// not Workers. The figures are in bench/README.md.
 package pool

@@ -244,6 +244,28 @@ func ExampleDo() {
 	// Output: 499500 <nil>
 }
 
+// Call runs a task on a shared pool and waits for it, allocating nothing:
+// for a goroutine that makes one call after another on the pool. TryCall
+// runs it only if a worker is free now.
+func ExamplePool_Call() {
+	db := pool.New(2, pool.QueueSize(0)) // the service's two database connections
+	defer db.Close()
+	var rows atomic.Int64
+	query := func(ctx context.Context) error { rows.Add(10); return nil }
+	for range 3 {
+		if err := db.Call(context.Background(), query); err != nil {
+			fmt.Println("query:", err)
+		}
+	}
+	release := make(chan struct{})
+	for range 2 { // both connections busy
+		_ = db.Submit(context.Background(), func(ctx context.Context) error { <-release; return nil })
+	}
+	fmt.Println(rows.Load(), "rows;", db.TryCall(context.Background(), query))
+	close(release)
+	// Output: 30 rows; pool: queue full
+}
+
 // Unlimited runs every task of a group at once, as a zero errgroup.Group
 // does; the group still waits for them, fails fast and re-raises panics.
 func ExampleUnlimited() {

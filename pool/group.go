@@ -201,7 +201,7 @@ func (g *group) submit(task any) {
 	// Nothing of ours in flight: wait for room in the pool, outside the
 	// lock so that tasks of the group can finish meanwhile. The pool counts
 	// a refusal (Rejected).
-	err := g.pool.submit(j.ctx, j, true)
+	err := g.pool.submit(j.ctx, j, blocking)
 	if err == nil {
 		return
 	}

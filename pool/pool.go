@@ -46,6 +46,8 @@ type Pool struct {
 	// ids holds the goroutine ids of the workers (see self.go); nil for a
 	// group's own pool, which does without them.
 	ids map[int64]struct{}
+	// callers recycles the waiters of Call and TryCall (see call.go).
+	callers []*caller
 
 	onPanic func(*tandem.PanicError)
 	onError func(error)
@@ -122,7 +124,7 @@ func (p *Pool) Submit(ctx context.Context, task func(ctx context.Context) error)
 	if task == nil {
 		misuse.Panicf("pool: Submit", "nil function")
 	}
-	return p.submit(ctx, job{ctx: ctx, task: task}, true)
+	return p.submit(ctx, job{ctx: ctx, task: task}, blocking)
 }
 
 // TrySubmit is Submit that never blocks: when every worker is busy and the
@@ -136,10 +138,19 @@ func (p *Pool) TrySubmit(ctx context.Context, task func(ctx context.Context) err
 	if task == nil {
 		misuse.Panicf("pool: TrySubmit", "nil function")
 	}
-	return p.submit(ctx, job{ctx: ctx, task: task}, false)
+	return p.submit(ctx, job{ctx: ctx, task: task}, tryQueue)
 }
 
-func (p *Pool) submit(ctx context.Context, j job, block bool) error {
+// submitMode says what submit does when no worker is free.
+type submitMode uint8
+
+const (
+	blocking submitMode = iota // queue, or wait for room, or run inline (Submit, Call)
+	tryQueue                   // queue, or fail with ErrFull (TrySubmit)
+	startNow                   // fail with ErrFull (TryCall)
+)
+
+func (p *Pool) submit(ctx context.Context, j job, mode submitMode) error {
 	if err := ctx.Err(); err != nil {
 		p.mu.Lock()
 		p.n.rejected++
@@ -160,11 +171,11 @@ func (p *Pool) submit(ctx context.Context, j job, block bool) error {
 		case p.closed && !checked:
 			// May be a task of the pool, which may submit while it drains.
 		default:
-			// A nested group's task must not wait in the queue behind
-			// workers that may all wait for it: it takes a free worker or
-			// runs inline, and queues only for a submitter that turned out
-			// to hold no worker.
-			queue := j.group == nil || !j.group.nested || checked && !inside
+			// A nested group's task, and a Call's, must not wait in the
+			// queue behind workers that may all wait for it: it takes a
+			// free worker or runs inline, and queues only for a submitter
+			// that turned out to hold no worker. TryCall never queues.
+			queue := mode != startNow && (j.mayQueue() || checked && !inside)
 			switch p.admitLocked(j, queue) {
 			case admitted:
 				p.mu.Unlock()
@@ -176,7 +187,7 @@ func (p *Pool) submit(ctx context.Context, j job, block bool) error {
 				return nil
 			}
 			switch {
-			case !block:
+			case mode != blocking:
 				p.n.rejected++
 				p.mu.Unlock()
 				return ErrFull
@@ -208,7 +219,8 @@ const (
 // it now: a free worker, or room in the queue if queue is true. Parked
 // workers are room, whatever the queue holds: a parked worker is handed j,
 // or j queues for the worker being woken, which hands on what it finds
-// queued (see idle.go).
+// queued (see idle.go). A j that must not queue takes the parked worker
+// itself, ahead of what is queued for the worker being woken.
 func (p *Pool) admitLocked(j job, queue bool) admission {
 	if len(p.idle) > 0 {
 		p.n.submitted++
@@ -216,7 +228,7 @@ func (p *Pool) admitLocked(j job, queue bool) admission {
 			p.queue.push(j)
 			return admitted
 		}
-		if p.queue.n > 0 { // first come, first served
+		if queue && p.queue.n > 0 { // first come, first served
 			head, _ := p.queue.pop()
 			p.queue.push(j)
 			j = head
@@ -389,15 +401,19 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 			break
 		}
 		p.n.notStarted++
-		if j.group != nil {
+		if j.group != nil || j.call != nil {
 			groupJobs = append(groupJobs, j)
 		}
 	}
 	p.mu.Unlock()
 	for i := range groupJobs {
 		// The pool has counted the job; its group records it, and drops
-		// what it still holds.
-		p.dropped(&groupJobs[i])
+		// what it still holds, or its Call returns ErrClosed.
+		if j := &groupJobs[i]; j.call != nil {
+			p.finish(j.call, result{out: notStarted, err: ErrClosed})
+		} else {
+			p.dropped(j)
+		}
 	}
 	<-p.drained
 	return ctx.Err()

@@ -13,8 +13,23 @@ type job struct {
 	// task of its group otherwise. A func in an interface is pointer-shaped,
 	// so storing it here does not allocate.
 	task  any
-	group *group // nil for a task submitted to the Pool directly
-	index int    // position of the task in its group
+	group *group  // nil for a task submitted to the Pool directly
+	call  *caller // the waiter of a Call or TryCall; nil otherwise
+	index int     // position of the task in its group
+}
+
+// plain reports whether j has no waiter (Submit, TrySubmit): its failures
+// go to the Pool's handlers.
+func (j *job) plain() bool { return j.group == nil && j.call == nil }
+
+// mayQueue reports whether j may wait in the queue before anyone has
+// checked where it comes from: not a Call's, nor a nested group's, whose
+// submitter may be a worker that the queue would make wait for itself.
+func (j *job) mayQueue() bool {
+	if j.group != nil {
+		return !j.group.nested
+	}
+	return j.call == nil
 }
 
 // ring is a FIFO of jobs in a circular buffer. It starts empty and grows by

@@ -5,8 +5,8 @@ package pool
 //
 //	Submitted = Queued + Running + Succeeded + Failed + Canceled + Panicked + NotStarted
 //
-// Every task handed to the pool, by Submit, TrySubmit, Do or a group on it,
-// is counted once: Rejected if the pool never accepted it, else Submitted
+// Every task handed to the pool, by Submit, TrySubmit, Do, Call, TryCall or
+// a group on it, is counted once: Rejected if the pool never accepted it, else Submitted
 // and then in exactly one of the other fields. A group's task that waits
 // for the group's own bound is not yet the pool's: it is counted when the
 // group hands it over, or as NotStarted when the group drops it (its ctx

@@ -105,7 +105,7 @@ func (p *Pool) runInline(j job) {
 		if pe != nil {
 			r = result{out: panicked, err: pe, panic: pe}
 			h, ofHandler := pe.Value.(handlerPanic)
-			if ofHandler || j.group == nil && p.onPanic == nil {
+			if ofHandler || j.plain() && p.onPanic == nil {
 				// A handler's panic on its way to crash the program, or a
 				// plain task's with no handler: either goes on into the
 				// task that called Submit, as from a function call, once
@@ -130,6 +130,9 @@ func (p *Pool) runInline(j job) {
 // run runs one task unless its ctx is already done, and reports how it
 // ended, unless it panics or calls Goexit: the caller catches those.
 func (w *worker) run(j *job) result {
+	if j.call != nil && !j.call.start() {
+		return result{out: notStarted, err: j.ctx.Err()} // its Call gave up on it
+	}
 	if err := j.ctx.Err(); err != nil {
 		return result{out: notStarted, err: err}
 	}
@@ -171,7 +174,7 @@ func callWithTimeout(ctx context.Context, j *job, timeout time.Duration) error {
 // the pool's handler first, then j is accounted for and w handed its next
 // step.
 func (p *Pool) conclude(w *worker, j *job, r result, m mode) (job, step) {
-	if j.group == nil && r.out != succeeded && r.out != notStarted {
+	if j.plain() && r.out != succeeded && r.out != notStarted {
 		p.report(w, j, r, m)
 	}
 	return p.end(w, j, r, m)
@@ -222,7 +225,7 @@ func (p *Pool) goexit(w *worker, j *job, m mode) {
 	if w.gone {
 		return // a handler's Goexit, already accounted
 	}
-	if j.group == nil {
+	if j.plain() {
 		p.report(w, j, goexited, m)
 	}
 	p.exited(w, j, goexited, m)

@@ -31,7 +31,10 @@ type part struct {
 // attempt bounded by callTimeout, failed calls retried (up to 3 attempts,
 // with jittered backoff), and recommendations hedged across two replicas.
 // Profile and orders are required; without recommendations the dashboard
-// is served degraded rather than failed.
+// is served degraded rather than failed. Every call is a task of the
+// gateway's pool (OnPool), so all requests together keep under one bound
+// of backend calls; the hedged race runs inside the recommendations call,
+// a task of that pool, and lends it its worker rather than wait for one.
 func (g *Gateway) buildFanout(ctx context.Context, user string) (Dashboard, error) {
 	parts := []part{
 		{"profile", func(ctx context.Context) (standin.BackendReply, error) {
@@ -44,12 +47,12 @@ func (g *Gateway) buildFanout(ctx context.Context, user string) (Dashboard, erro
 			replicas := []string{g.backends.Recs, g.backends.RecsReplica}
 			return fanout.First(ctx, replicas, func(ctx context.Context, base string) (standin.BackendReply, error) {
 				return g.get(ctx, base, "/recommendations/"+user)
-			}, hedgeAfter)
+			}, hedgeAfter, fanout.OnPool(g.calls))
 		}},
 	}
 	results, _ := fanout.Map(ctx, parts, func(ctx context.Context, p part) (standin.BackendReply, error) {
 		return p.call(ctx)
-	}, fanout.Timeout(callTimeout), fanout.Attempts(3), fanout.Backoff(5*time.Millisecond, 50*time.Millisecond))
+	}, fanout.Timeout(callTimeout), fanout.Attempts(3), fanout.Backoff(5*time.Millisecond, 50*time.Millisecond), fanout.OnPool(g.calls))
 
 	d := Dashboard{User: user, Profile: results[0].Value, Orders: results[1].Value}
 	for i, r := range results[:2] {

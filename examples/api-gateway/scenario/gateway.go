@@ -8,6 +8,7 @@ import (
 
 	"github.com/tandem-go/tandem/examples/internal/httpjson"
 	"github.com/tandem-go/tandem/examples/internal/standin"
+	"github.com/tandem-go/tandem/pool"
 )
 
 // Backends are the base URLs of the services a dashboard is built from.
@@ -33,7 +34,10 @@ type Dashboard struct {
 type Gateway struct {
 	backends Backends
 	client   *http.Client
-	build    func(ctx context.Context, user string) (Dashboard, error)
+	// calls bounds the backend calls in flight across all requests of the
+	// fanout handler, whatever the number of users.
+	calls *pool.Pool
+	build func(ctx context.Context, user string) (Dashboard, error)
 }
 
 // Handler returns the gateway's routes.

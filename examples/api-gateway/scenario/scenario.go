@@ -19,6 +19,7 @@ import (
 	"github.com/tandem-go/tandem/examples/internal/httpjson"
 	"github.com/tandem-go/tandem/examples/internal/load"
 	"github.com/tandem-go/tandem/examples/internal/serve"
+	"github.com/tandem-go/tandem/pool"
 )
 
 // Lesson is the one line this example teaches.
@@ -73,7 +74,11 @@ func Run(ctx context.Context, w io.Writer, cfg Config) (Result, error) {
 	}
 	client := httpjson.Client(4 * cfg.Clients)
 	defer client.CloseIdleConnections()
-	g := &Gateway{backends: cfg.Backends, client: client}
+	// Room for every call of every user, hedges included: the bound holds
+	// the backends' load if more users come than the gateway is sized for.
+	calls := pool.New(4 * cfg.Clients)
+	defer calls.Close()
+	g := &Gateway{backends: cfg.Backends, client: client, calls: calls}
 
 	var res Result
 	for _, v := range []struct {
